@@ -1,0 +1,17 @@
+"""Arbetsmarknadsläget: page config, navigation and the sidebar every page shares."""
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="Arbetsmarknadsläget",
+    page_icon=":material/query_stats:",
+    layout="wide",
+)
+
+navigation = st.navigation(
+    [
+        st.Page("pages/gapanalys.py", title="Gapanalys", icon=":material/compare_arrows:"),
+    ]
+)
+st.sidebar.markdown("**Arbetsmarknadsläget**  \nArbetslöshet i kommunerna, grupp för grupp")
+navigation.run()

@@ -1,0 +1,1 @@
+"""ETL for Arbetsmarknadsläget: raw upstream bytes -> validated canonical Parquet."""

@@ -1,0 +1,115 @@
+"""The offline build: data/raw -> parse -> normalise -> validate -> atomic write of data/clean."""
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from etl.errors import SourceError
+from etl.sources import seed
+from labourmarket import paths, store
+from labourmarket.catalog import Catalog, load_catalog
+from labourmarket.periods import parse_period
+from labourmarket.schema import COLUMNS, KEY, validate
+
+PROVENANCE_SUFFIX = ".provenance.json"
+Parser = Callable[[bytes, Mapping[str, Any]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    parse: Parser
+
+
+# Build order; a later source may not repeat an earlier one's key (validation says so).
+SOURCES: list[Source] = [Source("seed", seed.parse)]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source: Source
+    path: Path
+    provenance: dict[str, Any]
+
+
+def list_raw_files(raw_dir: Path) -> list[RawFile]:
+    """Find every raw file through its provenance sidecar, in source order then name order."""
+    found = []
+    for source in SOURCES:
+        for sidecar in sorted((raw_dir / source.name).glob(f"*{PROVENANCE_SUFFIX}")):
+            try:
+                provenance = json.loads(sidecar.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as error:
+                raise SourceError(
+                    source.name, str(sidecar), f"unreadable provenance: {error}"
+                ) from error
+            found.append(RawFile(source, sidecar.parent / provenance["file"], provenance))
+    return found
+
+
+def read_raw_bytes(raw_file: RawFile) -> bytes:
+    """Read a raw file and refuse it if its bytes differ from the checksum recorded on arrival."""
+    try:
+        raw = raw_file.path.read_bytes()
+    except OSError as error:
+        raise SourceError(
+            raw_file.source.name, str(raw_file.path), f"unreadable: {error}"
+        ) from error
+    expected = raw_file.provenance.get("sha256")
+    actual = hashlib.sha256(raw).hexdigest()
+    if expected != actual:
+        raise SourceError(
+            raw_file.source.name,
+            str(raw_file.path),
+            f"sha256 {actual} differs from the recorded {expected}: raw files are never edited",
+        )
+    return raw
+
+
+def normalise(rows: pd.DataFrame, provenance: Mapping[str, Any]) -> pd.DataFrame:
+    """Add frequency, period_start and provenance stamps, and give every column its dtype."""
+    periods = {code: parse_period(code) for code in rows["period"].unique()}
+    frame = rows.assign(
+        frequency=rows["period"].map(lambda code: periods[code].frequency),
+        period_start=pd.to_datetime(rows["period"].map(lambda code: periods[code].start)),
+        source_id=provenance["source_id"],
+        retrieved_at=pd.Timestamp(provenance["retrieved_at"]).tz_convert("UTC"),
+    )
+    text_columns = [c for c in COLUMNS if c not in ("period_start", "value", "retrieved_at")]
+    frame = frame.astype({c: "string" for c in text_columns} | {"value": "float64"})
+    return frame[COLUMNS]
+
+
+def describe_source(raw_file: RawFile, rows: int) -> dict[str, Any]:
+    keys = ("source_id", "publisher", "publication", "document", "url", "retrieved_at", "sha256")
+    return {
+        "source": raw_file.source.name,
+        "file": raw_file.path.relative_to(paths.data_dir()).as_posix(),
+        "rows": rows,
+        **{k: raw_file.provenance[k] for k in keys if k in raw_file.provenance},
+    }
+
+
+def build(catalog: Catalog | None = None) -> dict[str, Any]:
+    """Rebuild the clean store from data/raw; on any error nothing in data/clean changes."""
+    catalog = catalog or load_catalog()
+    frames, described = [], []
+    for raw_file in list_raw_files(paths.raw_dir()):
+        raw = read_raw_bytes(raw_file)
+        try:
+            rows = raw_file.source.parse(raw, raw_file.provenance)
+            frame = normalise(rows, raw_file.provenance)
+        except (KeyError, ValueError) as error:
+            raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
+        frames.append(frame)
+        described.append(describe_source(raw_file, len(frame)))
+    if not frames:
+        raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")
+    observations = pd.concat(frames, ignore_index=True).sort_values(KEY, ignore_index=True)
+    validate(observations, catalog)
+    return store.write_clean(observations, described)

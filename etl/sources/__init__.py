@@ -1,0 +1,1 @@
+"""One module per upstream source: fetch() keeps exact bytes + provenance, parse() is pure."""

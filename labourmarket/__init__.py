@@ -1,0 +1,1 @@
+"""Domain library for Arbetsmarknadsläget: shared by etl/ and pages/, imports neither."""

@@ -1,0 +1,96 @@
+"""Hand-kept reference tables (regions, region groups, measures, sources) from data/reference."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from labourmarket import paths
+
+REFERENCE_COLUMNS: dict[str, list[str]] = {
+    "regions": ["region_code", "region_name", "level", "county_code", "kolada_id"],
+    "region_groups": ["group_id", "group_name", "region_code"],
+    "measures": [
+        "measure_id",
+        "name_sv",
+        "definition_sv",
+        "population_sv",
+        "denominator_sv",
+        "unit",
+        "decimals",
+        "lower_is_better",
+        "source_id",
+        "comparability_group",
+    ],
+    "sources": ["source_id", "publisher", "title", "via", "url", "licence", "attribution_sv"],
+}
+LEVELS = ("country", "county", "municipality")
+
+
+class CatalogError(Exception):
+    """Raised when a reference file is missing or malformed; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    regions: pd.DataFrame
+    region_groups: pd.DataFrame
+    measures: pd.DataFrame
+    sources: pd.DataFrame
+
+    def region_name(self, region_code: str) -> str:
+        """Return the region's name, or the code itself when unknown."""
+        names = self.regions.set_index("region_code")["region_name"]
+        return str(names.get(region_code, region_code))
+
+    def measure(self, measure_id: str) -> pd.Series:
+        """Return one measure's row; KeyError names an unknown measure."""
+        rows = self.measures[self.measures["measure_id"] == measure_id]
+        if rows.empty:
+            raise KeyError(f"unknown measure {measure_id!r}")
+        return rows.iloc[0]
+
+    def source(self, source_id: str) -> pd.Series:
+        """Return one source's row; KeyError names an unknown source."""
+        rows = self.sources[self.sources["source_id"] == source_id]
+        if rows.empty:
+            raise KeyError(f"unknown source {source_id!r}")
+        return rows.iloc[0]
+
+    def group_members(self, group_id: str) -> list[str]:
+        """Return the region codes of a named group: a hand-kept one or `lan_LL` (a county's kommuner)."""
+        if group_id.startswith("lan_"):
+            county = group_id.removeprefix("lan_")
+            is_member = (self.regions["level"] == "municipality") & (
+                self.regions["county_code"] == county
+            )
+            return self.regions.loc[is_member, "region_code"].tolist()
+        members = self.region_groups.loc[self.region_groups["group_id"] == group_id, "region_code"]
+        if members.empty:
+            raise KeyError(f"unknown region group {group_id!r}")
+        return members.tolist()
+
+
+def read_reference_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Read a reference CSV as text (codes keep leading zeros) and check its header."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise CatalogError(f"{path}: cannot read reference table: {error}") from error
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CatalogError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame[columns]
+
+
+def load_catalog(reference_dir: Path | None = None) -> Catalog:
+    """Load every reference table from reference_dir (default: the data tree's)."""
+    directory = reference_dir or paths.reference_dir()
+    tables = {
+        name: read_reference_csv(directory / f"{name}.csv", columns)
+        for name, columns in REFERENCE_COLUMNS.items()
+    }
+    measures = tables["measures"].astype({"decimals": int})
+    measures["lower_is_better"] = measures["lower_is_better"].map({"true": True, "false": False})
+    tables["measures"] = measures
+    return Catalog(**tables)

@@ -1,0 +1,89 @@
+"""Labelled gap tables -> plotly figures in one house style, each with its source line."""
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labourmarket.formatting import format_gap, format_number
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+REGION_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+BENCHMARK_COLOUR = "#595959"
+SOURCE_LINE_WIDTH = 130  # characters; plotly does not wrap annotation text itself
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#262730"}
+
+
+def apply_house_style(fig: go.Figure, title: str, source_line: str) -> go.Figure:
+    """Swedish separators, a readable font, the legend on top and the source line underneath."""
+    source_lines = textwrap.wrap(source_line, SOURCE_LINE_WIDTH)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font=FONT,
+        separators=", ",
+        template="plotly_white",
+        barmode="group",
+        bargap=0.25,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
+        margin={"l": 60, "r": 20, "t": 90, "b": 70 + 18 * len(source_lines)},
+        height=500 + 18 * len(source_lines),
+    )
+    fig.add_annotation(
+        text="<br>".join(source_lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-45,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        align="left",
+        font={"size": 12, "color": "#555555"},
+    )
+    return fig
+
+
+def add_bar(
+    fig: go.Figure, frame: pd.DataFrame, name: str, values: str, texts: list[str], colour: str
+) -> None:
+    fig.add_bar(
+        x=frame["group_label"],
+        y=frame[values],
+        name=name,
+        marker_color=colour,
+        text=texts,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=texts,
+        hovertemplate=f"{name}<br>%{{x}}: %{{customdata}}<extra></extra>",
+    )
+
+
+def plot_levels(
+    gaps: pd.DataFrame, benchmark_name: str, title: str, source_line: str, decimals: int = 1
+) -> go.Figure:
+    """Grouped bars: each region's value per group, the benchmark hatched grey beside them."""
+    fig = go.Figure()
+    for index, (name, frame) in enumerate(gaps.groupby("region_name", sort=False)):
+        texts = [format_number(v, decimals) for v in frame["value"]]
+        add_bar(fig, frame, name, "value", texts, REGION_COLOURS[index % len(REGION_COLOURS)])
+    benchmark = gaps.drop_duplicates("group")
+    texts = [format_number(v, decimals) for v in benchmark["benchmark_value"]]
+    add_bar(fig, benchmark, benchmark_name, "benchmark_value", texts, BENCHMARK_COLOUR)
+    fig.data[-1].marker.pattern = {"shape": "/", "fgcolor": "#ffffff"}
+    fig.update_yaxes(title="Andel (%)", rangemode="tozero", ticksuffix=" %")
+    return apply_house_style(fig, title, source_line)
+
+
+def plot_gaps(
+    gaps: pd.DataFrame, benchmark_name: str, title: str, source_line: str, decimals: int = 1
+) -> go.Figure:
+    """Bars of each region's gap to the benchmark in percentage points, around a zero line."""
+    fig = go.Figure()
+    for index, (name, frame) in enumerate(gaps.groupby("region_name", sort=False)):
+        texts = [format_gap(v, decimals, unit="") for v in frame["gap_pp"]]
+        add_bar(fig, frame, name, "gap_pp", texts, REGION_COLOURS[index % len(REGION_COLOURS)])
+    fig.add_hline(y=0, line={"color": BENCHMARK_COLOUR, "width": 2})
+    fig.update_yaxes(title=f"Procentenheter mot {benchmark_name}", zeroline=False)
+    return apply_house_style(fig, title, source_line)

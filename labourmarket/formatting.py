@@ -1,0 +1,85 @@
+"""Swedish number, gap and period formatting, and the labels of groups and breakdowns."""
+
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from labourmarket.periods import parse_period
+
+LOCALE = "sv_SE"
+MISSING = ".."  # SCB's symbol for a figure that is missing or too uncertain to publish
+
+BREAKDOWN_LABELS: dict[str, str] = {
+    "age": "Ålder",
+    "birth_region": "Födelseland",
+    "education": "Utbildning",
+}
+GROUP_LABELS: dict[str, dict[str, str]] = {
+    "sex": {"total": "Båda könen", "women": "Kvinnor", "men": "Män"},
+    "birth_region": {
+        "total": "Totalt",
+        "born_in_sweden": "Inrikes födda",
+        "foreign_born": "Utrikes födda",
+    },
+    "education": {
+        "total": "Totalt",
+        "pre_upper_secondary": "Förgymnasial",
+        "upper_secondary": "Gymnasial",
+        "post_secondary": "Eftergymnasial",
+        "unknown": "Okänd utbildning",
+    },
+}
+
+
+def is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """Format with a decimal comma and a non-breaking-space thousands separator: 1 234,5."""
+    if is_missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=pattern, locale=LOCALE)
+
+
+def format_percent(value: float | None, decimals: int = 1) -> str:
+    """Format a percentage the Swedish way, with a space before the sign: 14,5 %."""
+    if is_missing(value):
+        return MISSING
+    return f"{format_number(value, decimals)}\u00a0%"
+
+
+def format_gap(value: float | None, decimals: int = 1, unit: str = "p.e.") -> str:
+    """Format a signed difference: +11,3 p.e., -0,4 p.e., ±0,0 p.e."""
+    if is_missing(value):
+        return MISSING
+    rounded = round(value, decimals)
+    sign = "+" if rounded > 0 else "-" if rounded < 0 else "±"
+    return f"{sign}{format_number(abs(rounded), decimals)}\u00a0{unit}".rstrip()
+
+
+def format_period(code: str) -> str:
+    """Say a period the way Swedish reports do: 2023, kv 3 2013, oktober 2024."""
+    period = parse_period(code)
+    if period.frequency == "Q":
+        return f"kv {code[-1]} {code[:4]}"
+    if period.frequency == "M":
+        return format_date(period.start, "LLLL yyyy", locale="sv")
+    return code
+
+
+def format_group(dimension: str, code: str, population: str = "") -> str:
+    """Label a group; an age total names the measure's population ("Totalt 16-64 år")."""
+    if dimension == "age":
+        return f"Totalt {population}".strip() if code == "total" else f"{code} år"
+    return GROUP_LABELS[dimension][code]
+
+
+SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})
+
+
+def sort_key_sv(text: str) -> str:
+    """Sort key for Swedish alphabetical order: å, ä, ö come after z (Python puts ä before å)."""
+    return text.casefold().translate(SWEDISH_LAST_LETTERS)

@@ -1,0 +1,84 @@
+"""What the gap view offers for a selection (periods, kommuner, benchmarks) and its table."""
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from labourmarket.catalog import Catalog
+from labourmarket.formatting import format_gap, format_number, sort_key_sv
+from labourmarket.gaps import BREAKDOWNS, select_breakdown
+
+DEFAULT_MEASURE = "af_inskrivna_andel_rams"
+# Tabell 1's four kommuner: Södertälje, Botkyrka, Haninge, Huddinge.
+DEFAULT_MUNICIPALITIES = ["0181", "0127", "0136", "0126"]
+COUNTRY_CODE = "00"
+
+
+def list_periods(observations: pd.DataFrame) -> list[str]:
+    """Return the periods present, latest first."""
+    periods = observations.drop_duplicates("period").sort_values("period_start", ascending=False)
+    return periods["period"].tolist()
+
+
+def list_regions_at(observations: pd.DataFrame, catalog: Catalog, level: str) -> list[str]:
+    regions = catalog.regions
+    at_level = regions[
+        (regions["level"] == level) & regions["region_code"].isin(observations["region_code"])
+    ]
+    return sorted(at_level["region_code"], key=lambda code: sort_key_sv(catalog.region_name(code)))
+
+
+def list_municipalities(observations: pd.DataFrame, catalog: Catalog) -> list[str]:
+    """Return the kommuner with figures in the selection, in Swedish alphabetical order."""
+    return list_regions_at(observations, catalog, "municipality")
+
+
+def list_benchmarks(observations: pd.DataFrame, catalog: Catalog) -> list[str]:
+    """Return the län with figures in the selection, then Riket if it has figures."""
+    counties = list_regions_at(observations, catalog, "county")
+    has_country = (observations["region_code"] == COUNTRY_CODE).any()
+    return counties + ([COUNTRY_CODE] if has_country else [])
+
+
+def pick_default_benchmark(benchmarks: list[str], chosen: list[str], catalog: Catalog) -> str:
+    """Prefer the county of the first chosen kommun (Länet), then Riket, then what there is."""
+    regions = catalog.regions.set_index("region_code")
+    counties = [regions.at[code, "county_code"] for code in chosen if code in regions.index]
+    for candidate in [*counties[:1], COUNTRY_CODE]:
+        if candidate in benchmarks:
+            return candidate
+    return benchmarks[0]
+
+
+def list_breakdowns(observations: pd.DataFrame) -> list[str]:
+    """Return the breakdowns for which the selection has more than the total group."""
+    return [
+        breakdown
+        for breakdown in BREAKDOWNS
+        if select_breakdown(observations, breakdown)[breakdown].nunique() > 1
+    ]
+
+
+def build_gap_table(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> Styler:
+    """Shape labelled gaps as the table a report shows, with Swedish number formats."""
+    value_column = "Andel (%)"
+    benchmark_column = f"{benchmark_name} (%)"
+    gap_column = f"Skillnad mot {benchmark_name}"
+    ratio_column = f"Kvot mot {benchmark_name}"
+    table = pd.DataFrame(
+        {
+            "Grupp": gaps["group_label"],
+            "Kommun": gaps["region_name"],
+            value_column: gaps["value"],
+            benchmark_column: gaps["benchmark_value"],
+            gap_column: gaps["gap_pp"],
+            ratio_column: gaps["ratio"],
+        }
+    )
+    return table.style.hide(axis="index").format(
+        {
+            value_column: lambda v: format_number(v, decimals),
+            benchmark_column: lambda v: format_number(v, decimals),
+            gap_column: lambda v: format_gap(v, decimals),
+            ratio_column: lambda v: format_number(v, 2),
+        }
+    )

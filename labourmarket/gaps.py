@@ -1,0 +1,80 @@
+"""Gaps between regions and a benchmark region, in percentage points and as ratios, by group."""
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from labourmarket.formatting import format_group
+from labourmarket.schema import GROUP_DIMENSIONS
+
+BREAKDOWNS = ("age", "birth_region", "education")
+GROUP_ORDER: dict[str, list[str]] = {
+    "birth_region": ["total", "born_in_sweden", "foreign_born"],
+    "education": ["total", "pre_upper_secondary", "upper_secondary", "post_secondary", "unknown"],
+}
+GAP_COLUMNS = ["region_code", "group", "value", "status", "benchmark_value", "gap_pp", "ratio"]
+
+
+def order_groups(dimension: str, codes: list[str]) -> list[str]:
+    """Put groups in reading order: total first, then the dimension's order (ages ascending)."""
+    known = GROUP_ORDER.get(dimension, [])
+
+    def rank(code: str) -> tuple[int, int, str]:
+        if code == "total":
+            return (0, 0, code)
+        if code in known:
+            return (1, known.index(code), code)
+        return (2, int(code[:2]) if code[:2].isdigit() else 99, code)
+
+    return sorted(set(codes), key=rank)
+
+
+def select_breakdown(observations: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+    """Keep the rows that vary `breakdown` while every other group dimension is `total`."""
+    if breakdown not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {breakdown!r}; expected one of {BREAKDOWNS}")
+    others = [d for d in GROUP_DIMENSIONS if d != breakdown]
+    return observations[(observations[others] == "total").all(axis=1)]
+
+
+def compute_gaps(
+    observations: pd.DataFrame,
+    region_codes: list[str],
+    benchmark_code: str,
+    breakdown: str,
+    decimals: int = 1,
+) -> pd.DataFrame:
+    """Return each region's value per group beside the benchmark's, the gap and the ratio.
+
+    The observations must hold one measure and one period: figures of different measures or
+    periods are never subtracted from one another.
+    """
+    series = observations[["measure_id", "period"]].drop_duplicates()
+    if len(series) > 1:
+        raise ValueError(f"gaps need one measure and one period, got {len(series)} combinations")
+    rows = select_breakdown(observations, breakdown).rename(columns={breakdown: "group"})
+    benchmark = rows.loc[rows["region_code"] == benchmark_code, ["group", "value"]]
+    regional = rows[rows["region_code"].isin(region_codes)]
+    gaps = regional.merge(
+        benchmark.rename(columns={"value": "benchmark_value"}), on="group", how="left"
+    )
+    gaps["gap_pp"] = (gaps["value"] - gaps["benchmark_value"]).round(decimals)
+    gaps["ratio"] = gaps["value"] / gaps["benchmark_value"].where(gaps["benchmark_value"] != 0)
+    group_rank = {code: i for i, code in enumerate(order_groups(breakdown, list(gaps["group"])))}
+    region_rank = {code: i for i, code in enumerate(region_codes)}
+    gaps = gaps.assign(
+        group_rank=gaps["group"].map(group_rank), region_rank=gaps["region_code"].map(region_rank)
+    ).sort_values(["group_rank", "region_rank"])
+    return (
+        gaps[GAP_COLUMNS].astype({"gap_pp": "float64", "ratio": "float64"}).reset_index(drop=True)
+    )
+
+
+def label_gaps(
+    gaps: pd.DataFrame, region_names: Mapping[str, str], breakdown: str, population: str
+) -> pd.DataFrame:
+    """Add the Swedish region_name and group_label that charts, tables and sentences show."""
+    return gaps.assign(
+        region_name=gaps["region_code"].map(lambda code: region_names.get(code, code)),
+        group_label=gaps["group"].map(lambda code: format_group(breakdown, code, population)),
+    )

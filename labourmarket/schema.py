@@ -1,0 +1,179 @@
+"""The canonical observations table: columns, dtypes, allowed codes and the checks that guard it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+from labourmarket.catalog import Catalog
+from labourmarket.periods import PERIOD_PATTERNS, parse_period
+
+KEY = ["measure_id", "region_code", "period", "sex", "age", "birth_region", "education"]
+GROUP_DIMENSIONS = ["sex", "age", "birth_region", "education"]
+
+ARROW_SCHEMA = pa.schema(
+    [
+        pa.field("measure_id", pa.string(), nullable=False),
+        pa.field("region_code", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("period_start", pa.date32(), nullable=False),
+        pa.field("frequency", pa.string(), nullable=False),
+        pa.field("sex", pa.string(), nullable=False),
+        pa.field("age", pa.string(), nullable=False),
+        pa.field("birth_region", pa.string(), nullable=False),
+        pa.field("education", pa.string(), nullable=False),
+        pa.field("value", pa.float64(), nullable=True),
+        pa.field("status", pa.string(), nullable=True),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("retrieved_at", pa.timestamp("s", tz="UTC"), nullable=False),
+    ]
+)
+COLUMNS = ARROW_SCHEMA.names
+NULLABLE_COLUMNS = [field.name for field in ARROW_SCHEMA if field.nullable]
+
+ALLOWED_CODES: dict[str, frozenset[str]] = {
+    "frequency": frozenset(PERIOD_PATTERNS),
+    "sex": frozenset({"total", "women", "men"}),
+    "birth_region": frozenset({"total", "born_in_sweden", "foreign_born"}),
+    "education": frozenset(
+        {"total", "pre_upper_secondary", "upper_secondary", "post_secondary", "unknown"}
+    ),
+    "status": frozenset({"suppressed", "provisional", "not_applicable"}),
+}
+AGE_PATTERN = r"^(total|\d{2}-\d{2}|\d{2}\+)$"
+STATUSES_WITHOUT_VALUE = frozenset({"suppressed", "not_applicable"})
+
+DTYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
+    "period_start": pd.api.types.is_datetime64_any_dtype,
+    "retrieved_at": lambda s: isinstance(s.dtype, pd.DatetimeTZDtype),
+    "value": pd.api.types.is_float_dtype,
+}
+
+
+class ValidationError(Exception):
+    """Raised when observations fail a check; the message names the check and the rows."""
+
+    def __init__(self, failures: list["CheckFailure"]) -> None:
+        self.failures = failures
+        super().__init__(describe_failures(failures))
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    check: str
+    description: str
+    rows: pd.DataFrame
+
+
+def select_missing_required(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    required = [c for c in COLUMNS if c not in NULLABLE_COLUMNS]
+    return frame[frame[required].isna().any(axis=1)]
+
+
+def select_unknown_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    bad = pd.Series(False, index=frame.index)
+    for column, allowed in ALLOWED_CODES.items():
+        values = frame[column]
+        is_allowed = values.isin(allowed)
+        if column in NULLABLE_COLUMNS:
+            is_allowed |= values.isna()
+        bad |= ~is_allowed
+    bad |= ~frame["age"].fillna("").str.match(AGE_PATTERN)
+    return frame[bad]
+
+
+def select_bad_periods(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    def is_consistent(row: pd.Series) -> bool:
+        try:
+            period = parse_period(str(row["period"]))
+        except ValueError:
+            return False
+        return period.frequency == row["frequency"] and period.start == row["period_start"].date()
+
+    if frame.empty:
+        return frame
+    return frame[~frame.apply(is_consistent, axis=1)]
+
+
+def select_duplicate_keys(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    return frame[frame.duplicated(KEY, keep=False)]
+
+
+def select_unknown_measures(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    return frame[~frame["measure_id"].isin(catalog.measures["measure_id"])]
+
+
+def select_unknown_regions(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    return frame[~frame["region_code"].isin(catalog.regions["region_code"])]
+
+
+def select_unknown_sources(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    return frame[~frame["source_id"].isin(catalog.sources["source_id"])]
+
+
+def select_percent_out_of_range(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    measures = catalog.measures
+    percent_ids = measures.loc[measures["unit"] == "percent", "measure_id"]
+    is_percent = frame["measure_id"].isin(percent_ids)
+    return frame[is_percent & ~frame["value"].between(0, 100) & frame["value"].notna()]
+
+
+def select_values_despite_status(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    return frame[frame["status"].isin(STATUSES_WITHOUT_VALUE) & frame["value"].notna()]
+
+
+CHECKS: list[tuple[str, str, Callable[[pd.DataFrame, Catalog], pd.DataFrame]]] = [
+    ("missing_required", "required column is null", select_missing_required),
+    ("unknown_codes", "group, frequency or status code not allowed", select_unknown_codes),
+    ("bad_period", "period code does not match frequency/period_start", select_bad_periods),
+    ("duplicate_key", "key is not unique", select_duplicate_keys),
+    ("unknown_measure", "measure_id not in measures.csv", select_unknown_measures),
+    ("unknown_region", "region_code not in regions.csv", select_unknown_regions),
+    ("unknown_source", "source_id not in sources.csv", select_unknown_sources),
+    ("percent_out_of_range", "percent value outside 0-100", select_percent_out_of_range),
+    (
+        "value_despite_status",
+        "suppressed/not applicable row has a value",
+        select_values_despite_status,
+    ),
+]
+
+
+def check_columns(frame: pd.DataFrame) -> list[str]:
+    """Return one problem per missing, extra or wrongly typed column."""
+    problems = [f"missing column {c!r}" for c in COLUMNS if c not in frame.columns]
+    problems += [f"unexpected column {c!r}" for c in frame.columns if c not in COLUMNS]
+    for column in COLUMNS:
+        if column not in frame.columns:
+            continue
+        is_right_type = DTYPE_CHECKS.get(column, pd.api.types.is_string_dtype)
+        if not is_right_type(frame[column]):
+            problems.append(f"column {column!r} has dtype {frame[column].dtype}")
+    return problems
+
+
+def validate(frame: pd.DataFrame, catalog: Catalog) -> None:
+    """Raise ValidationError naming every failing check and its rows; return None when clean."""
+    problems = check_columns(frame)
+    if problems:
+        raise ValidationError([CheckFailure("schema", "; ".join(problems), frame.head(0))])
+    failures = []
+    for name, description, select in CHECKS:
+        rows = select(frame, catalog)
+        if not rows.empty:
+            failures.append(CheckFailure(name, description, rows))
+    if failures:
+        raise ValidationError(failures)
+
+
+def describe_failures(failures: list[CheckFailure], max_rows: int = 10) -> str:
+    """Render failures as text: one heading per check, then up to max_rows of its rows."""
+    lines = [f"validation failed: {len(failures)} check(s)"]
+    for failure in failures:
+        lines.append(f"- {failure.check}: {failure.description} ({len(failure.rows)} row(s))")
+        shown = [c for c in KEY + ["value", "status"] if c in failure.rows.columns]
+        for index, row in failure.rows.head(max_rows).iterrows():
+            cells = ", ".join(f"{c}={row[c]!r}" for c in shown)
+            lines.append(f"    row {index}: {cells}")
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""The one library module that imports streamlit: cached loaders and widgets shared by pages."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from labourmarket import paths, store
+from labourmarket.catalog import Catalog, CatalogError, load_catalog
+
+BUILD_HELP = """\
+**Det finns ingen byggd data ännu.**
+
+Bygg den från de medföljande källfilerna (ingen nätverksanslutning behövs) och ladda om sidan:
+
+```
+make data
+```
+
+eller, i projektets virtuella miljö: `python -m etl build`.
+"""
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    observations: pd.DataFrame
+    catalog: Catalog
+    manifest: dict[str, Any]
+
+
+@st.cache_data(show_spinner=False)
+def load_catalog_cached(reference_dir: str, version: tuple[int, ...]) -> Catalog:
+    """Load the reference tables; `version` (file mtimes) makes an edit show without a restart."""
+    return load_catalog(Path(reference_dir))
+
+
+@st.cache_data(show_spinner="Läser in data …")
+def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
+    """Read all observations once per build: the manifest's checksum is the cache key."""
+    return store.read_observations()
+
+
+def read_reference_version() -> tuple[int, ...]:
+    return tuple(p.stat().st_mtime_ns for p in sorted(paths.reference_dir().glob("*.csv")))
+
+
+def load_data() -> LoadedData | None:
+    """Return the current build, or explain on the page how to build it and return None."""
+    try:
+        manifest = store.read_manifest()
+        if manifest is None or not store.observations_path().exists():
+            st.info(BUILD_HELP)
+            return None
+        catalog = load_catalog_cached(str(paths.reference_dir()), read_reference_version())
+        observations = load_observations_cached(
+            str(paths.clean_dir()), manifest["observations"]["sha256"]
+        )
+    except (store.StoreError, CatalogError, OSError) as error:
+        st.error(f"Datan kunde inte läsas: {error}")
+        st.info(BUILD_HELP)
+        return None
+    return LoadedData(observations, catalog, manifest)
+
+
+def seed_choice(key: str, options: Sequence[str], default: str) -> None:
+    """Start a single-choice widget from the URL (a shared link) or keep a still-valid choice."""
+    if st.session_state.get(key) in options:
+        return
+    wanted = st.query_params.get(key)
+    st.session_state[key] = wanted if wanted in options else default
+
+
+def seed_choices(key: str, options: Sequence[str], default: list[str]) -> None:
+    """Like seed_choice for a multiselect; the URL holds a comma-separated list."""
+    current = st.session_state.get(key)
+    if current is not None:
+        st.session_state[key] = [code for code in current if code in options]
+        return
+    wanted = st.query_params.get(key)
+    chosen = [code for code in wanted.split(",") if code in options] if wanted else []
+    st.session_state[key] = chosen or default
+
+
+def choose_one(
+    label: str,
+    key: str,
+    options: Sequence[str],
+    default: str,
+    format_func: Callable[[str], str],
+    horizontal: bool = False,
+) -> str:
+    """A selectbox (or horizontal radio) whose choice lives in the URL."""
+    seed_choice(key, options, default)
+    if horizontal:
+        value = st.radio(label, options, key=key, format_func=format_func, horizontal=True)
+    else:
+        value = st.selectbox(label, options, key=key, format_func=format_func)
+    st.query_params[key] = value
+    return value
+
+
+def choose_many(
+    label: str,
+    key: str,
+    options: Sequence[str],
+    default: list[str],
+    format_func: Callable[[str], str],
+) -> list[str]:
+    """A multiselect whose choices live in the URL."""
+    seed_choices(key, options, default)
+    values = st.multiselect(label, options, key=key, format_func=format_func)
+    st.query_params[key] = ",".join(values)
+    return values
+
+
+def show_data_status(manifest: dict[str, Any]) -> None:
+    """Say in the sidebar when the data was built and from how many figures."""
+    built = pd.Timestamp(manifest["built_at"]).tz_convert("Europe/Stockholm")
+    rows = manifest["observations"]["rows"]
+    st.sidebar.caption(
+        f"Data byggd {built:%Y-%m-%d %H:%M} · {rows} publicerade värden · "
+        f"{len(manifest['sources'])} källfil(er)"
+    )

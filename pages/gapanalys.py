@@ -1,0 +1,124 @@
+"""Gapanalys: each group's unemployment in chosen kommuner beside the county or the country."""
+
+import streamlit as st
+
+from labourmarket import ui
+from labourmarket.charts import plot_gaps, plot_levels
+from labourmarket.formatting import BREAKDOWN_LABELS, format_period
+from labourmarket.gap_view import (
+    DEFAULT_MEASURE,
+    DEFAULT_MUNICIPALITIES,
+    build_gap_table,
+    list_benchmarks,
+    list_breakdowns,
+    list_municipalities,
+    list_periods,
+    pick_default_benchmark,
+)
+from labourmarket.gaps import compute_gaps, label_gaps
+from labourmarket.sentences import compose_source_line, describe_largest_gap
+
+VIEWS = {"chart": "Diagram", "table": "Tabell"}
+
+st.title("Gapanalys")
+st.caption(
+    "Arbetslösheten i varje grupp jämförd med länet eller riket. "
+    "Skillnaden anges i procentenheter: kommunens värde minus jämförelsens."
+)
+data = ui.load_data()
+if data is None:
+    st.stop()
+ui.show_data_status(data.manifest)
+observations, catalog = data.observations, data.catalog
+measure_names = catalog.measures.set_index("measure_id")["name_sv"]
+
+left, middle = st.columns([3, 1])
+with left:
+    measure_ids = sorted(observations["measure_id"].unique())
+    measure_id = ui.choose_one(
+        "Mått",
+        "measure",
+        measure_ids,
+        DEFAULT_MEASURE if DEFAULT_MEASURE in measure_ids else measure_ids[0],
+        lambda code: measure_names.get(code, code),
+    )
+measure = catalog.measure(measure_id)
+of_measure = observations[observations["measure_id"] == measure_id]
+with middle:
+    periods = list_periods(of_measure)
+    period = ui.choose_one("Period", "period", periods, periods[0], format_period)
+selection = of_measure[of_measure["period"] == period]
+
+municipalities = list_municipalities(selection, catalog)
+chosen = ui.choose_many(
+    "Kommuner",
+    "regions",
+    municipalities,
+    [code for code in DEFAULT_MUNICIPALITIES if code in municipalities] or municipalities[:4],
+    catalog.region_name,
+)
+left, middle, right = st.columns(3)
+with left:
+    benchmarks = list_benchmarks(selection, catalog)
+    if not benchmarks:
+        st.warning("Det finns inget läns- eller riksvärde att jämföra med för den här perioden.")
+        st.stop()
+    benchmark = ui.choose_one(
+        "Jämför med",
+        "benchmark",
+        benchmarks,
+        pick_default_benchmark(benchmarks, chosen, catalog),
+        catalog.region_name,
+        horizontal=True,
+    )
+with middle:
+    breakdowns = list_breakdowns(selection)
+    breakdown = ui.choose_one(
+        "Uppdelning",
+        "breakdown",
+        breakdowns,
+        breakdowns[0],
+        BREAKDOWN_LABELS.get,
+        horizontal=True,
+    )
+with right:
+    view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get, horizontal=True)
+
+if not chosen:
+    st.info("Välj minst en kommun.")
+    st.stop()
+
+decimals = int(measure["decimals"])
+benchmark_name = catalog.region_name(benchmark)
+gaps = label_gaps(
+    compute_gaps(selection, chosen, benchmark, breakdown, decimals),
+    catalog.regions.set_index("region_code")["region_name"],
+    breakdown,
+    str(measure["population_sv"]),
+)
+source_line = compose_source_line(catalog, selection)
+st.markdown(f"#### {describe_largest_gap(gaps, benchmark_name, decimals)}")
+
+heading = (
+    f"{measure['name_sv']}, {format_period(period)}, efter {BREAKDOWN_LABELS[breakdown].lower()}"
+)
+if view == "chart":
+    st.plotly_chart(
+        plot_levels(gaps, benchmark_name, heading, source_line, decimals),
+        config={"displaylogo": False},
+    )
+    st.plotly_chart(
+        plot_gaps(
+            gaps,
+            benchmark_name,
+            f"Skillnad mot {benchmark_name} i procentenheter",
+            source_line,
+            decimals,
+        ),
+        config={"displaylogo": False},
+    )
+else:
+    st.markdown(f"**{heading}**")
+    st.table(build_gap_table(gaps, benchmark_name, decimals))
+st.caption(source_line)
+st.caption(f"Mått: {measure['definition_sv']} Population: {measure['population_sv']}.")
