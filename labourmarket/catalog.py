@@ -58,7 +58,7 @@ class Catalog:
         return rows.iloc[0]
 
     def group_members(self, group_id: str) -> list[str]:
-        """Return the region codes of a named group: a hand-kept one or `lan_LL` (a county's kommuner)."""
+        """Return a named group's region codes: hand-kept, or `lan_LL` (a county's kommuner)."""
         if group_id.startswith("lan_"):
             county = group_id.removeprefix("lan_")
             is_member = (self.regions["level"] == "municipality") & (

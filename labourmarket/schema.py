@@ -172,7 +172,7 @@ def describe_failures(failures: list[CheckFailure], max_rows: int = 10) -> str:
     lines = [f"validation failed: {len(failures)} check(s)"]
     for failure in failures:
         lines.append(f"- {failure.check}: {failure.description} ({len(failure.rows)} row(s))")
-        shown = [c for c in KEY + ["value", "status"] if c in failure.rows.columns]
+        shown = [c for c in [*KEY, "value", "status"] if c in failure.rows.columns]
         for index, row in failure.rows.head(max_rows).iterrows():
             cells = ", ".join(f"{c}={row[c]!r}" for c in shown)
             lines.append(f"    row {index}: {cells}")

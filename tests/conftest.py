@@ -1,0 +1,28 @@
+"""Shared fixtures: a private copy of the data tree per test, and one built from it."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl.pipeline import build
+from labourmarket import paths
+
+REPO_DATA = paths.REPO_DIR / "data"
+
+
+@pytest.fixture
+def data_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Copy data/raw and data/reference into a temp tree and point the whole system at it."""
+    root = tmp_path / "data"
+    for part in ("raw", "reference"):
+        shutil.copytree(REPO_DATA / part, root / part)
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(root))
+    return root
+
+
+@pytest.fixture
+def built_tree(data_tree: Path) -> Path:
+    """A temp data tree with data/clean built from the bundled raw files."""
+    build()
+    return data_tree
