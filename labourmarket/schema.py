@@ -84,16 +84,21 @@ def select_unknown_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 
 def select_bad_periods(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    def is_consistent(row: pd.Series) -> bool:
+    def is_consistent(combo: pd.Series) -> bool:
         try:
-            period = parse_period(str(row["period"]))
+            period = parse_period(str(combo["period"]))
         except ValueError:
             return False
-        return period.frequency == row["frequency"] and period.start == row["period_start"].date()
+        start = combo["period_start"]
+        return period.frequency == combo["frequency"] and period.start == start.date()
 
-    if frame.empty:
+    # Each distinct (period, frequency, start) is checked once: a national table repeats few.
+    columns = ["period", "frequency", "period_start"]
+    combos = frame[columns].drop_duplicates()
+    if combos.empty:
         return frame
-    return frame[~frame.apply(is_consistent, axis=1)]
+    bad = combos[~combos.apply(is_consistent, axis=1)]
+    return frame[pd.MultiIndex.from_frame(frame[columns]).isin(pd.MultiIndex.from_frame(bad))]
 
 
 def select_duplicate_keys(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Benchmarks: scale figures for the note, never timed assertions in the test suite."""

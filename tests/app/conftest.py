@@ -1,0 +1,37 @@
+"""AppTest helpers: a fresh cache per test, the app's entry point, and on-screen table text."""
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from labourmarket import paths
+
+APP = str(paths.REPO_DIR / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def clear_streamlit_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_app(**query: str) -> AppTest:
+    """Run the app once, as a visitor arriving with `query` in the URL would see it."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def read_shown_table(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """Return a st.table's cells as the viewer sees them (the Styler's formatted strings)."""
+    styler = at.table[index].proto.arrow_data.styler
+    return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+
+
+def read_charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]

@@ -1,0 +1,123 @@
+"""The Gapanalys page as a user sees it: defaults, choices, numbers, and no-data guidance."""
+
+import hashlib
+import json
+
+import pytest
+
+from etl.pipeline import build
+from tests.app.conftest import open_app, read_charts, read_shown_table
+
+NBSP = "\u00a0"
+
+
+def find_row(table, group: str, kommun: str) -> dict:
+    rows = table[(table["Grupp"] == group) & (table["Kommun"] == kommun)]
+    assert len(rows) == 1, f"{group}/{kommun} not shown once in\n{table}"
+    return rows.iloc[0].to_dict()
+
+
+def test_default_view_is_tabell_1_for_the_four_kommuner_against_the_county(built_tree):
+    at = open_app()
+    assert not at.exception
+    assert at.title[0].value == "Gapanalys"
+    assert at.selectbox(key="measure").value == "af_inskrivna_andel_rams"
+    assert at.selectbox(key="period").value == "2013K3"
+    assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
+    assert at.radio(key="benchmark").value == "01"
+    assert at.radio(key="view").value == "chart"
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_charts_carry_values_gaps_and_source_line(built_tree):
+    at = open_app(breakdown="birth_region")
+    levels, gaps = read_charts(at)
+    bars = {trace["name"]: trace for trace in levels["data"]}
+    assert bars["Södertälje"]["text"][-1] == "27,0"
+    assert bars["Stockholms län"]["text"][-1] == "15,7"
+    assert {trace["name"]: trace["text"][-1] for trace in gaps["data"]}["Södertälje"] == "+11,3"
+    for figure in (levels, gaps):
+        source = figure["layout"]["annotations"][0]["text"]
+        assert source.startswith("Källa: Arbetsförmedlingen, Arbetsmarknadsutsikterna 2013-2014")
+        assert "kv 3 2013" in source
+        assert figure["layout"]["separators"] == ", "
+
+
+def test_birth_region_table_shows_foreign_born_and_gap_to_county(built_tree):
+    at = open_app()
+    at.radio(key="breakdown").set_value("birth_region").run()
+    at.radio(key="view").set_value("table").run()
+    assert not at.exception
+    row = find_row(read_shown_table(at), "Utrikes födda", "Södertälje")
+    assert row["Andel (%)"] == "27,0"
+    assert row["Stockholms län (%)"] == "15,7"
+    assert row["Skillnad mot Stockholms län"] == f"+11,3{NBSP}p.e."
+    assert "11,3 procentenheter högre" in at.markdown[0].value
+    assert at.query_params["breakdown"] == "birth_region"
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "group", "kommun", "value", "county", "gap"),
+    [
+        ("age", "18-24 år", "Södertälje", "18,7", "11,3", "+7,4"),
+        ("age", "Totalt 16-64 år", "Huddinge", "7,3", "7,1", "+0,2"),
+        ("education", "Förgymnasial", "Södertälje", "29,3", "17,2", "+12,1"),
+        ("education", "Eftergymnasial", "Haninge", "6,8", "5,2", "+1,6"),
+        ("birth_region", "Inrikes födda", "Huddinge", "4,3", "4,3", "±0,0"),
+    ],
+)
+def test_table_rows_by_breakdown(built_tree, breakdown, group, kommun, value, county, gap):
+    at = open_app(breakdown=breakdown, view="table")
+    row = find_row(read_shown_table(at), group, kommun)
+    assert (row["Andel (%)"], row["Stockholms län (%)"]) == (value, county)
+    assert row["Skillnad mot Stockholms län"] == f"{gap}{NBSP}p.e."
+
+
+def test_riket_as_benchmark(built_tree):
+    at = open_app(breakdown="birth_region", view="table")
+    at.radio(key="benchmark").set_value("00").run()
+    row = find_row(read_shown_table(at), "Utrikes födda", "Södertälje")
+    assert (row["Riket (%)"], row["Skillnad mot Riket"]) == ("20,7", f"+6,3{NBSP}p.e.")
+
+
+def test_a_shared_link_reopens_the_exact_view(built_tree):
+    at = open_app(regions="0136,0181", benchmark="00", breakdown="education", view="table")
+    assert at.multiselect(key="regions").value == ["0136", "0181"]
+    table = read_shown_table(at)
+    assert table["Kommun"].unique().tolist() == ["Haninge", "Södertälje"]
+    assert list(table.columns[2:4]) == ["Andel (%)", "Riket (%)"]
+
+
+def test_unknown_link_values_fall_back_to_defaults(built_tree):
+    at = open_app(regions="9999", benchmark="Mars", breakdown="shoe_size", view="table")
+    assert not at.exception
+    assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
+    assert (at.radio(key="benchmark").value, at.radio(key="breakdown").value) == ("01", "age")
+
+
+def test_no_kommun_chosen_asks_for_one(built_tree):
+    at = open_app()
+    at.multiselect(key="regions").set_value([]).run()
+    assert not at.exception
+    assert "Välj minst en kommun." in [info.value for info in at.info]
+
+
+def test_without_built_data_the_page_says_how_to_build(data_tree):
+    at = open_app()
+    assert not at.exception
+    assert "make data" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_a_rebuild_shows_without_restart(built_tree):
+    at = open_app(breakdown="birth_region", view="table")
+    assert find_row(read_shown_table(at), "Utrikes födda", "Södertälje")["Andel (%)"] == "27,0"
+    raw = built_tree / "raw" / "seed" / "sodertalje_2014_tabell1.txt"
+    raw.write_bytes(raw.read_bytes().replace(b"27,0", b"26,0"))
+    sidecar = raw.with_name("sodertalje_2014_tabell1.provenance.json")
+    provenance = json.loads(sidecar.read_text(encoding="utf-8"))
+    provenance["sha256"] = hashlib.sha256(raw.read_bytes()).hexdigest()
+    sidecar.write_text(json.dumps(provenance), encoding="utf-8")
+    build()
+    at.run()
+    assert find_row(read_shown_table(at), "Utrikes födda", "Södertälje")["Andel (%)"] == "26,0"

@@ -1,0 +1,78 @@
+"""The gap page in a real browser: load, change the breakdown, read the numbers on screen."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.e2e
+NBSP = "\u00a0"
+
+
+def wait_for_app(page: Page) -> None:
+    app = page.locator("[data-testid='stApp']")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+
+
+def choose_radio(page: Page, group: str, option: str) -> None:
+    radios = page.locator("[data-testid='stRadio']").filter(has_text=group)
+    radios.locator("label").filter(has_text=re.compile(f"^{option}$")).click()
+
+
+def read_table_row(page: Page, group: str, kommun: str) -> list[str]:
+    row = (
+        page.locator("[data-testid='stTable'] tbody tr")
+        .filter(has_text=group)
+        .filter(has_text=kommun)
+    )
+    expect(row).to_have_count(1)
+    return [cell.strip() for cell in row.locator("td, th").all_inner_texts()]
+
+
+def test_gap_page_shows_tabell_1_and_follows_the_breakdown(page: Page, app_url: str):
+    page.goto(app_url)
+    wait_for_app(page)
+    heading = page.locator("h4").filter(has_text="Störst skillnad")
+    expect(heading).to_contain_text("Södertälje, totalt 16-64 år har 14,5")
+    expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+    expect(page.get_by_text(re.compile("^Källa: Arbetsförmedlingen")).first).to_be_visible()
+
+    choose_radio(page, "Uppdelning", "Födelseland")
+    expect(heading).to_contain_text("utrikes födda har 27,0")
+    expect(heading).to_contain_text("11,3 procentenheter högre")
+    choose_radio(page, "Visa", "Tabell")
+    expect(page.locator("[data-testid='stTable']")).to_be_visible()
+    wait_for_app(page)
+    assert read_table_row(page, "Utrikes födda", "Södertälje") == [
+        "Utrikes födda",
+        "Södertälje",
+        "27,0",
+        "15,7",
+        f"+11,3{NBSP}p.e.",
+        "1,72",
+    ]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "gapanalys-fodelseland-tabell.png")
+
+    choose_radio(page, "Uppdelning", "Utbildning")
+    expect(page.locator("[data-testid='stTable']")).to_contain_text("Förgymnasial")
+    wait_for_app(page)
+    assert read_table_row(page, "Förgymnasial", "Södertälje")[2:5] == [
+        "29,3",
+        "17,2",
+        f"+12,1{NBSP}p.e.",
+    ]
+    assert "breakdown=education" in page.url
+
+
+def test_shared_link_opens_table_against_riket(page: Page, app_url: str):
+    page.goto(f"{app_url}/?breakdown=birth_region&benchmark=00&view=table&regions=0136")
+    wait_for_app(page)
+    assert read_table_row(page, "Utrikes födda", "Haninge")[2:5] == [
+        "14,9",
+        "20,7",
+        f"-5,8{NBSP}p.e.",
+    ]
