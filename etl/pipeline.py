@@ -10,13 +10,13 @@ from typing import Any
 import pandas as pd
 
 from etl.errors import SourceError
+from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
 from labourmarket.schema import COLUMNS, KEY, validate
 
-PROVENANCE_SUFFIX = ".provenance.json"
 Parser = Callable[[bytes, Mapping[str, Any]], pd.DataFrame]
 
 
