@@ -11,7 +11,7 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
-from etl.sources import seed
+from etl.sources import scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
@@ -27,7 +27,10 @@ class Source:
 
 
 # Build order; a later source may not repeat an earlier one's key (validation says so).
-SOURCES: list[Source] = [Source("seed", seed.parse)]
+SOURCES: list[Source] = [
+    Source("seed", seed.parse),
+    Source("scb_snapshot", scb_snapshot.parse),
+]
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def normalise(rows: pd.DataFrame, provenance: Mapping[str, Any]) -> pd.DataFrame
     frame = rows.assign(
         frequency=rows["period"].map(lambda code: periods[code].frequency),
         period_start=pd.to_datetime(rows["period"].map(lambda code: periods[code].start)),
-        source_id=provenance["source_id"],
+        source_id=rows["source_id"] if "source_id" in rows else provenance["source_id"],
         retrieved_at=pd.Timestamp(provenance["retrieved_at"]).tz_convert("UTC"),
     )
     text_columns = [c for c in COLUMNS if c not in ("period_start", "value", "retrieved_at")]

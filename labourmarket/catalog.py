@@ -21,6 +21,7 @@ REFERENCE_COLUMNS: dict[str, list[str]] = {
         "lower_is_better",
         "source_id",
         "comparability_group",
+        "series_breaks_sv",
     ],
     "sources": ["source_id", "publisher", "title", "via", "url", "licence", "attribution_sv"],
 }

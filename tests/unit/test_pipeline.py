@@ -21,9 +21,9 @@ SEED_PROVENANCE = Path("raw/seed/sodertalje_2014_tabell1.provenance.json")
 
 
 def test_build_writes_the_42_figures_of_tabell_1_exactly(built_tree):
-    frame = store.read_observations()
+    assert not store.read_observations().duplicated(KEY).any()
+    frame = store.read_observations({"measure_id": "af_inskrivna_andel_rams"})
     assert len(frame) == 42
-    assert not frame.duplicated(KEY).any()
     got = {(r.region_code, r.age, r.birth_region, r.education): r.value for r in frame.itertuples()}
     assert got == {(region, age, birth, edu): value for region, age, birth, edu, value in FIGURES}
     assert set(frame["period"]) == {"2013K3"} and set(frame["frequency"]) == {"Q"}
@@ -33,10 +33,14 @@ def test_build_writes_the_42_figures_of_tabell_1_exactly(built_tree):
 def test_build_writes_a_manifest_with_counts_checksum_and_sources(built_tree):
     manifest = store.read_manifest()
     parquet = built_tree / "clean" / "observations.parquet"
-    assert manifest["observations"]["rows"] == 42
+    assert manifest["observations"]["rows"] == 42 + 360 + 208
     assert manifest["observations"]["sha256"] == hashlib.sha256(parquet.read_bytes()).hexdigest()
-    assert manifest["rows_by_measure"] == {"af_inskrivna_andel_rams": 42}
-    [source] = manifest["sources"]
+    assert manifest["rows_by_measure"] == {
+        "af_inskrivna_andel_rams": 42,
+        "scb_bas_arbetsloshet_20_64": 360,
+        "scb_integration_arbetsloshet_20_64": 208,
+    }
+    source = manifest["sources"][0]
     assert source["file"] == SEED_FILE.as_posix()
     assert source["publisher"] == "Arbetsförmedlingen"
     assert source["publication"] == "Arbetsmarknadsutsikterna 2013-2014 Stockholms län"
@@ -111,7 +115,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_build_reports_rows(data_tree):
     result = run_cli("build")
     assert result.returncode == 0, result.stderr
-    assert "observations.parquet: 42 rows" in result.stdout
+    assert "observations.parquet: 610 rows" in result.stdout
+    assert "seed: raw/seed/sodertalje_2014_tabell1.txt (42 rows)" in result.stdout
     assert (data_tree / "clean" / "manifest.json").exists()
 
 
@@ -125,7 +130,13 @@ def test_cli_build_failure_exits_1_naming_the_file(built_tree):
 
 
 def test_read_observations_pushes_filters_down(built_tree):
-    frame = store.read_observations({"region_code": ["0181", "01"], "birth_region": "foreign_born"})
+    frame = store.read_observations(
+        {
+            "measure_id": "af_inskrivna_andel_rams",
+            "region_code": ["0181", "01"],
+            "birth_region": "foreign_born",
+        }
+    )
     assert sorted(zip(frame["region_code"], frame["value"], strict=True)) == [
         ("01", 15.7),
         ("0181", 27.0),
