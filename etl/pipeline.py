@@ -15,7 +15,7 @@ from etl.sources import scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
-from labourmarket.schema import COLUMNS, KEY, validate
+from labourmarket.schema import COLUMNS, validate
 
 Parser = Callable[[bytes, Mapping[str, Any]], pd.DataFrame]
 
@@ -28,9 +28,10 @@ class Source:
 
 # Build order; a later source may not repeat an earlier one's key (validation says so).
 SOURCES: list[Source] = [
-    Source("seed", seed.parse),
-    Source("scb_snapshot", scb_snapshot.parse),
+    Source(seed.SOURCE, seed.parse),
+    Source(scb_snapshot.SOURCE, scb_snapshot.parse),
 ]
+REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,44 @@ class RawFile:
     provenance: dict[str, Any]
 
 
+def read_provenance(source: Source, sidecar: Path) -> dict[str, Any]:
+    """Read a sidecar and check the fields every build step relies on."""
+    try:
+        provenance = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SourceError(source.name, str(sidecar), f"unreadable provenance: {error}") from error
+    missing = [key for key in REQUIRED_PROVENANCE if not provenance.get(key)]
+    if missing:
+        raise SourceError(source.name, str(sidecar), f"provenance lacks {', '.join(missing)}")
+    try:
+        retrieved_at = pd.Timestamp(provenance["retrieved_at"])
+    except ValueError as error:
+        raise SourceError(source.name, str(sidecar), f"retrieved_at: {error}") from error
+    if retrieved_at.tzinfo is None:
+        raise SourceError(source.name, str(sidecar), "retrieved_at needs a time zone (…Z)")
+    return provenance
+
+
 def list_raw_files(raw_dir: Path) -> list[RawFile]:
-    """Find every raw file through its provenance sidecar, in source order then name order."""
+    """Find every raw file through its provenance sidecar, in source order then name order.
+
+    A file without a sidecar is an error, not skipped: its origin is unknown.
+    """
     found = []
     for source in SOURCES:
-        for sidecar in sorted((raw_dir / source.name).glob(f"*{PROVENANCE_SUFFIX}")):
-            try:
-                provenance = json.loads(sidecar.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
-                raise SourceError(
-                    source.name, str(sidecar), f"unreadable provenance: {error}"
-                ) from error
-            found.append(RawFile(source, sidecar.parent / provenance["file"], provenance))
+        directory = raw_dir / source.name
+        listed = set()
+        for sidecar in sorted(directory.glob(f"*{PROVENANCE_SUFFIX}")):
+            provenance = read_provenance(source, sidecar)
+            found.append(RawFile(source, directory / provenance["file"], provenance))
+            listed |= {sidecar.name, provenance["file"]}
+        strays = sorted(
+            p.name
+            for p in directory.glob("*")
+            if p.is_file() and p.name not in listed and not p.name.startswith(".")
+        )
+        if strays:
+            raise SourceError(source.name, str(directory), f"no provenance for {', '.join(strays)}")
     return found
 
 
@@ -81,7 +108,8 @@ def normalise(rows: pd.DataFrame, provenance: Mapping[str, Any]) -> pd.DataFrame
         frequency=rows["period"].map(lambda code: periods[code].frequency),
         period_start=pd.to_datetime(rows["period"].map(lambda code: periods[code].start)),
         source_id=rows["source_id"] if "source_id" in rows else provenance["source_id"],
-        retrieved_at=pd.Timestamp(provenance["retrieved_at"]).tz_convert("UTC"),
+        # The Parquet column holds whole seconds; finer stamps would not survive the write.
+        retrieved_at=pd.Timestamp(provenance["retrieved_at"]).tz_convert("UTC").floor("s"),
     )
     text_columns = [c for c in COLUMNS if c not in ("period_start", "value", "retrieved_at")]
     frame = frame.astype({c: "string" for c in text_columns} | {"value": "float64"})
@@ -113,6 +141,6 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
         described.append(describe_source(raw_file, len(frame)))
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")
-    observations = pd.concat(frames, ignore_index=True).sort_values(KEY, ignore_index=True)
+    observations = pd.concat(frames, ignore_index=True)
     validate(observations, catalog)
     return store.write_clean(observations, described)

@@ -1,6 +1,7 @@
 """Hand-kept reference tables (regions, region groups, measures, sources) from data/reference."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -39,10 +40,13 @@ class Catalog:
     measures: pd.DataFrame
     sources: pd.DataFrame
 
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        return dict(zip(self.regions["region_code"], self.regions["region_name"], strict=True))
+
     def region_name(self, region_code: str) -> str:
         """Return the region's name, or the code itself when unknown."""
-        names = self.regions.set_index("region_code")["region_name"]
-        return str(names.get(region_code, region_code))
+        return self.region_names.get(region_code, region_code)
 
     def measure(self, measure_id: str) -> pd.Series:
         """Return one measure's row; KeyError names an unknown measure."""
@@ -91,7 +95,21 @@ def load_catalog(reference_dir: Path | None = None) -> Catalog:
         name: read_reference_csv(directory / f"{name}.csv", columns)
         for name, columns in REFERENCE_COLUMNS.items()
     }
-    measures = tables["measures"].astype({"decimals": int})
-    measures["lower_is_better"] = measures["lower_is_better"].map({"true": True, "false": False})
-    tables["measures"] = measures
+    tables["measures"] = convert_measure_columns(tables["measures"], directory / "measures.csv")
     return Catalog(**tables)
+
+
+def convert_measure_columns(measures: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Turn decimals into int and lower_is_better into bool, naming any row that cannot be."""
+    bad_decimals = ~measures["decimals"].str.fullmatch(r"\d")
+    bad_flags = ~measures["lower_is_better"].isin(["true", "false"])
+    for bad, column in ((bad_decimals, "decimals"), (bad_flags, "lower_is_better")):
+        if bad.any():
+            row = measures[bad].iloc[0]
+            raise CatalogError(
+                f"{path}: measure {row['measure_id']!r}: {column} {row[column]!r} is not valid"
+            )
+    return measures.assign(
+        decimals=measures["decimals"].astype(int),
+        lower_is_better=measures["lower_is_better"] == "true",
+    )

@@ -49,7 +49,8 @@ def add_bar(
 ) -> None:
     fig.add_bar(
         x=frame["group_label"],
-        y=frame[values],
+        # A missing figure is drawn as a zero-height bar labelled "..": a gap would read as 0.
+        y=frame[values].fillna(0),
         name=name,
         marker_color=colour,
         text=texts,

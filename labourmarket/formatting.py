@@ -1,6 +1,7 @@
 """Swedish number, gap and period formatting, and the labels of groups and breakdowns."""
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -41,7 +42,12 @@ def format_number(value: float | None, decimals: int = 1) -> str:
     if is_missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=LOCALE)
+    return format_decimal(round_half_up(value, decimals), format=pattern, locale=LOCALE)
+
+
+def round_half_up(value: float, decimals: int) -> Decimal:
+    """Round as statistical tables do (2,25 -> 2,3), from the shortest repr of the float."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
 
 
 def format_percent(value: float | None, decimals: int = 1) -> str:
@@ -55,7 +61,7 @@ def format_gap(value: float | None, decimals: int = 1, unit: str = "p.e.") -> st
     """Format a signed difference: +11,3 p.e., -0,4 p.e., ±0,0 p.e."""
     if is_missing(value):
         return MISSING
-    rounded = round(value, decimals)
+    rounded = round_half_up(value, decimals)
     sign = "+" if rounded > 0 else "-" if rounded < 0 else "±"
     return f"{sign}{format_number(abs(rounded), decimals)}\u00a0{unit}".rstrip()
 

@@ -13,6 +13,19 @@ DEFAULT_MUNICIPALITIES = ["0181", "0127", "0136", "0126"]
 COUNTRY_CODE = "00"
 
 
+def pick_default_measure(measure_ids: list[str]) -> str:
+    """Tabell 1's measure when it is there, else the first."""
+    return DEFAULT_MEASURE if DEFAULT_MEASURE in measure_ids else measure_ids[0]
+
+
+def select_series(
+    observations: pd.DataFrame, measure_id: str, period: str | None = None
+) -> pd.DataFrame:
+    """Rows of one measure (and one period): gaps never mix measures or periods."""
+    rows = observations[observations["measure_id"] == measure_id]
+    return rows if period is None else rows[rows["period"] == period]
+
+
 def list_periods(observations: pd.DataFrame) -> list[str]:
     """Return the periods present, latest first."""
     periods = observations.drop_duplicates("period").sort_values("period_start", ascending=False)
@@ -32,11 +45,27 @@ def list_municipalities(observations: pd.DataFrame, catalog: Catalog) -> list[st
     return list_regions_at(observations, catalog, "municipality")
 
 
-def list_benchmarks(observations: pd.DataFrame, catalog: Catalog) -> list[str]:
-    """Return the län with figures in the selection, then Riket if it has figures."""
+def list_compared_regions(observations: pd.DataFrame, catalog: Catalog) -> tuple[str, list[str]]:
+    """Return what is compared and its codes: kommuner, or the län when a measure has none."""
+    municipalities = list_regions_at(observations, catalog, "municipality")
+    if municipalities:
+        return "Kommuner", municipalities
+    return "Län", list_regions_at(observations, catalog, "county")
+
+
+def pick_default_regions(regions: list[str]) -> list[str]:
+    """Tabell 1's four kommuner where present, else the first four."""
+    return [code for code in DEFAULT_MUNICIPALITIES if code in regions] or regions[:4]
+
+
+def list_benchmarks(
+    observations: pd.DataFrame, catalog: Catalog, chosen: list[str] | None = None
+) -> list[str]:
+    """Return the län with figures in the selection, then Riket, leaving out compared regions."""
     counties = list_regions_at(observations, catalog, "county")
     has_country = (observations["region_code"] == COUNTRY_CODE).any()
-    return counties + ([COUNTRY_CODE] if has_country else [])
+    candidates = counties + ([COUNTRY_CODE] if has_country else [])
+    return [code for code in candidates if code not in (chosen or [])]
 
 
 def pick_default_benchmark(benchmarks: list[str], chosen: list[str], catalog: Catalog) -> str:

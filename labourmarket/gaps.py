@@ -5,19 +5,15 @@ from collections.abc import Mapping
 import pandas as pd
 
 from labourmarket.formatting import format_group
-from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.schema import GROUP_CODES, GROUP_DIMENSIONS
 
 BREAKDOWNS = ("age", "birth_region", "education")
-GROUP_ORDER: dict[str, list[str]] = {
-    "birth_region": ["total", "born_in_sweden", "foreign_born"],
-    "education": ["total", "pre_upper_secondary", "upper_secondary", "post_secondary", "unknown"],
-}
 GAP_COLUMNS = ["region_code", "group", "value", "status", "benchmark_value", "gap_pp", "ratio"]
 
 
 def order_groups(dimension: str, codes: list[str]) -> list[str]:
     """Put groups in reading order: total first, then the dimension's order (ages ascending)."""
-    known = GROUP_ORDER.get(dimension, [])
+    known = GROUP_CODES.get(dimension, ())
 
     def rank(code: str) -> tuple[int, int, str]:
         if code == "total":

@@ -32,13 +32,15 @@ ARROW_SCHEMA = pa.schema(
 COLUMNS = ARROW_SCHEMA.names
 NULLABLE_COLUMNS = [field.name for field in ARROW_SCHEMA if field.nullable]
 
+# Group codes in reading order (total first); age is open-ended: `total` or a band.
+GROUP_CODES: dict[str, tuple[str, ...]] = {
+    "sex": ("total", "women", "men"),
+    "birth_region": ("total", "born_in_sweden", "foreign_born"),
+    "education": ("total", "pre_upper_secondary", "upper_secondary", "post_secondary", "unknown"),
+}
 ALLOWED_CODES: dict[str, frozenset[str]] = {
     "frequency": frozenset(PERIOD_PATTERNS),
-    "sex": frozenset({"total", "women", "men"}),
-    "birth_region": frozenset({"total", "born_in_sweden", "foreign_born"}),
-    "education": frozenset(
-        {"total", "pre_upper_secondary", "upper_secondary", "post_secondary", "unknown"}
-    ),
+    **{dimension: frozenset(codes) for dimension, codes in GROUP_CODES.items()},
     "status": frozenset({"suppressed", "provisional", "not_applicable"}),
 }
 AGE_PATTERN = r"^(total|\d{2}-\d{2}|\d{2}\+)$"

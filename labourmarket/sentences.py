@@ -14,19 +14,24 @@ def describe_largest_gap(gaps: pd.DataFrame, benchmark_name: str, decimals: int 
     known = gaps.dropna(subset=["gap_pp"])
     if known.empty:
         return f"Det finns inga jämförbara värden för {benchmark_name} i urvalet."
-    row = known.loc[known["gap_pp"].abs().idxmax()]
-    where = f"{row['region_name']}, {row['group_label'].lower()}"
-    levels = (
-        f"{format_percent(row['value'], decimals)} mot "
-        f"{format_percent(row['benchmark_value'], decimals)} i {benchmark_name}"
-    )
-    if row["gap_pp"] == 0:
-        return f"Ingen kommun i urvalet skiljer sig från {benchmark_name}: {where} har {levels}."
-    direction = "högre" if row["gap_pp"] > 0 else "lägre"
-    size = format_number(abs(row["gap_pp"]), decimals)
+    largest = known["gap_pp"].abs().max()
+    if largest == 0:
+        return f"Ingen kommun i urvalet skiljer sig från {benchmark_name} i någon grupp."
+    # Every row at the maximum is named: a tie (e.g. 16-64 and 18-24 both +7,4) must not hide one.
+    ties = known[known["gap_pp"].abs() == largest]
+    directions = {"högre" if gap > 0 else "lägre" for gap in ties["gap_pp"]}
+    parts = [
+        f"{row.region_name}, {row.group_label.lower()} har "
+        f"{format_percent(row.value, decimals)} mot {format_percent(row.benchmark_value, decimals)}"
+        + ("" if len(directions) == 1 else f" ({'högre' if row.gap_pp > 0 else 'lägre'})")
+        for row in ties.itertuples()
+    ]
+    joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} och {parts[-1]}"
+    size = format_number(largest, decimals)
+    direction = f" {directions.pop()}" if len(directions) == 1 else ""
     return (
-        f"Störst skillnad mot {benchmark_name}: {where} har {levels}, "
-        f"{size} procentenheter {direction}."
+        f"Störst skillnad mot {benchmark_name}: {joined} i {benchmark_name}, "
+        f"{size} procentenheter{direction}."
     )
 
 

@@ -49,6 +49,8 @@ def write_bytes_atomic(path: Path, write: Any) -> None:
         write(temp_path)
         with temp_path.open("rb") as written:
             os.fsync(written.fileno())
+        # mkstemp creates 0600; the app may run as another user than the ETL.
+        temp_path.chmod(0o644)
         os.replace(temp_path, path)
     finally:
         temp_path.unlink(missing_ok=True)
@@ -99,9 +101,15 @@ def read_manifest() -> dict[str, Any] | None:
 
 
 def read_data_version() -> str | None:
-    """Return a token that changes with every build (the Parquet checksum), None if unbuilt."""
-    manifest = read_manifest()
-    return None if manifest is None else manifest["observations"]["sha256"]
+    """Return a token that changes whenever the Parquet file is replaced, None if unbuilt.
+
+    Taken from the file itself, not the manifest, so readers never pair new data with an old key.
+    """
+    try:
+        stat = observations_path().stat()
+    except FileNotFoundError:
+        return None
+    return f"{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}"
 
 
 def read_observations(filters: dict[str, str | Iterable[str]] | None = None) -> pd.DataFrame:
@@ -112,7 +120,8 @@ def read_observations(filters: dict[str, str | Iterable[str]] | None = None) -> 
     expressions = []
     for column, wanted in (filters or {}).items():
         values = [wanted] if isinstance(wanted, str) else list(wanted)
+        if not values:
+            return ARROW_SCHEMA.empty_table().to_pandas(date_as_object=False)
         expressions.append((column, "in", values))
     table = pq.read_table(path, filters=expressions or None, schema=ARROW_SCHEMA)
-    frame = table.to_pandas(date_as_object=False)
-    return frame
+    return table.to_pandas(date_as_object=False)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.formatting import format_number
 
 BUILD_HELP = """\
 **Det finns ingen byggd data ännu.**
@@ -51,13 +52,12 @@ def load_data() -> LoadedData | None:
     """Return the current build, or explain on the page how to build it and return None."""
     try:
         manifest = store.read_manifest()
-        if manifest is None or not store.observations_path().exists():
+        version = store.read_data_version()
+        if manifest is None or version is None:
             st.info(BUILD_HELP)
             return None
         catalog = load_catalog_cached(str(paths.reference_dir()), read_reference_version())
-        observations = load_observations_cached(
-            str(paths.clean_dir()), manifest["observations"]["sha256"]
-        )
+        observations = load_observations_cached(str(paths.clean_dir()), version)
     except (store.StoreError, CatalogError, OSError) as error:
         st.error(f"Datan kunde inte läsas: {error}")
         st.info(BUILD_HELP)
@@ -116,11 +116,11 @@ def choose_many(
     return values
 
 
-def show_data_status(manifest: dict[str, Any]) -> None:
-    """Say in the sidebar when the data was built and from how many figures."""
-    built = pd.Timestamp(manifest["built_at"]).tz_convert("Europe/Stockholm")
-    rows = manifest["observations"]["rows"]
+def show_data_status(data: LoadedData) -> None:
+    """Say in the sidebar when the data was built and from how many published figures."""
+    built = pd.Timestamp(data.manifest["built_at"]).tz_convert("Europe/Stockholm")
+    figures = format_number(int(data.observations["value"].notna().sum()), 0)
     st.sidebar.caption(
-        f"Data byggd {built:%Y-%m-%d %H:%M} · {rows} publicerade värden · "
-        f"{len(manifest['sources'])} källfil(er)"
+        f"Data byggd {built:%Y-%m-%d %H:%M} · {figures} publicerade värden · "
+        f"{len(data.manifest['sources'])} källfiler"
     )

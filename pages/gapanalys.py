@@ -6,14 +6,15 @@ from labourmarket import ui
 from labourmarket.charts import plot_gaps, plot_levels
 from labourmarket.formatting import BREAKDOWN_LABELS, format_period
 from labourmarket.gap_view import (
-    DEFAULT_MEASURE,
-    DEFAULT_MUNICIPALITIES,
     build_gap_table,
     list_benchmarks,
     list_breakdowns,
-    list_municipalities,
+    list_compared_regions,
     list_periods,
     pick_default_benchmark,
+    pick_default_measure,
+    pick_default_regions,
+    select_series,
 )
 from labourmarket.gaps import compute_gaps, label_gaps
 from labourmarket.sentences import compose_source_line, describe_largest_gap
@@ -26,9 +27,9 @@ st.caption(
     "Skillnaden anges i procentenheter: kommunens värde minus jämförelsens."
 )
 data = ui.load_data()
-if data is None:
+if data is None or data.observations.empty:
     st.stop()
-ui.show_data_status(data.manifest)
+ui.show_data_status(data)
 observations, catalog = data.observations, data.catalog
 measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 
@@ -39,30 +40,32 @@ with left:
         "Mått",
         "measure",
         measure_ids,
-        DEFAULT_MEASURE if DEFAULT_MEASURE in measure_ids else measure_ids[0],
+        pick_default_measure(measure_ids),
         lambda code: measure_names.get(code, code),
     )
 measure = catalog.measure(measure_id)
-of_measure = observations[observations["measure_id"] == measure_id]
 with middle:
-    periods = list_periods(of_measure)
+    periods = list_periods(select_series(observations, measure_id))
     period = ui.choose_one("Period", "period", periods, periods[0], format_period)
-selection = of_measure[of_measure["period"] == period]
+selection = select_series(observations, measure_id, period)
 
-municipalities = list_municipalities(selection, catalog)
+compared_label, comparable = list_compared_regions(selection, catalog)
 chosen = ui.choose_many(
-    "Kommuner",
-    "regions",
-    municipalities,
-    [code for code in DEFAULT_MUNICIPALITIES if code in municipalities] or municipalities[:4],
-    catalog.region_name,
+    compared_label, "regions", comparable, pick_default_regions(comparable), catalog.region_name
 )
+benchmarks = list_benchmarks(selection, catalog, chosen)
+breakdowns = list_breakdowns(selection)
+if not benchmarks:
+    st.warning(
+        "Måttet har inget läns- eller riksvärde för den här perioden att jämföra med. "
+        "Välj ett annat mått eller en annan period."
+    )
+    st.stop()
+if not breakdowns:
+    st.warning("Måttet är inte uppdelat på ålder, födelseland eller utbildning för perioden.")
+    st.stop()
 left, middle, right = st.columns(3)
 with left:
-    benchmarks = list_benchmarks(selection, catalog)
-    if not benchmarks:
-        st.warning("Det finns inget läns- eller riksvärde att jämföra med för den här perioden.")
-        st.stop()
     benchmark = ui.choose_one(
         "Jämför med",
         "benchmark",
@@ -72,27 +75,21 @@ with left:
         horizontal=True,
     )
 with middle:
-    breakdowns = list_breakdowns(selection)
     breakdown = ui.choose_one(
-        "Uppdelning",
-        "breakdown",
-        breakdowns,
-        breakdowns[0],
-        BREAKDOWN_LABELS.get,
-        horizontal=True,
+        "Uppdelning", "breakdown", breakdowns, breakdowns[0], BREAKDOWN_LABELS.get, horizontal=True
     )
 with right:
     view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get, horizontal=True)
 
 if not chosen:
-    st.info("Välj minst en kommun.")
+    st.info("Välj minst en kommun." if compared_label == "Kommuner" else "Välj minst ett län.")
     st.stop()
 
 decimals = int(measure["decimals"])
 benchmark_name = catalog.region_name(benchmark)
 gaps = label_gaps(
     compute_gaps(selection, chosen, benchmark, breakdown, decimals),
-    catalog.regions.set_index("region_code")["region_name"],
+    catalog.region_names,
     breakdown,
     str(measure["population_sv"]),
 )
@@ -103,18 +100,13 @@ heading = (
     f"{measure['name_sv']}, {format_period(period)}, efter {BREAKDOWN_LABELS[breakdown].lower()}"
 )
 if view == "chart":
+    gap_title = f"Skillnad mot {benchmark_name} i procentenheter"
     st.plotly_chart(
         plot_levels(gaps, benchmark_name, heading, source_line, decimals),
         config={"displaylogo": False},
     )
     st.plotly_chart(
-        plot_gaps(
-            gaps,
-            benchmark_name,
-            f"Skillnad mot {benchmark_name} i procentenheter",
-            source_line,
-            decimals,
-        ),
+        plot_gaps(gaps, benchmark_name, gap_title, source_line, decimals),
         config={"displaylogo": False},
     )
 else:

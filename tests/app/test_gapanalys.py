@@ -121,3 +121,29 @@ def test_a_rebuild_shows_without_restart(built_tree):
     build()
     at.run()
     assert find_row(read_shown_table(at), "Utrikes födda", "Södertälje")["Andel (%)"] == "26,0"
+
+
+def test_bas_measure_compares_the_county_with_the_country(built_tree):
+    """BAS has no kommun rows: the page compares Stockholms län with Riket, latest month first."""
+    at = open_app(measure="scb_bas_arbetsloshet_20_64", view="table")
+    assert not at.exception
+    assert at.selectbox(key="period").value == "2024M12"
+    assert at.multiselect(key="regions").value == ["01"]
+    assert at.radio(key="benchmark").options == ["Riket"]
+    row = find_row(read_shown_table(at), "Utrikes födda", "Stockholms län")
+    assert (row["Andel (%)"], row["Riket (%)"]) == ("9,6", "12,2")
+    assert row["Skillnad mot Riket"] == f"-2,6{NBSP}p.e."
+    assert any(
+        "Källa: SCB, Befolkningens arbetsmarknadsstatus (BAS)" in c.value for c in at.caption
+    )
+
+
+def test_measure_without_benchmark_says_so(built_tree):
+    at = open_app(measure="scb_integration_arbetsloshet_20_64")
+    assert not at.exception
+    assert "inget läns- eller riksvärde" in at.warning[0].value
+
+
+def test_sidebar_counts_published_figures(built_tree):
+    at = open_app()
+    assert any("610 publicerade värden" in caption.value for caption in at.sidebar.caption)

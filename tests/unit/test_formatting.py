@@ -3,6 +3,7 @@
 import pytest
 
 from labourmarket.formatting import (
+    GROUP_LABELS,
     format_gap,
     format_group,
     format_number,
@@ -100,3 +101,18 @@ def test_sort_key_sv_follows_the_swedish_alphabet():
         "Älmhult",
         "Örebro",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [(2.25, 1, "2,3"), (0.125, 2, "0,13"), (-2.25, 1, "-2,3"), (7.35, 1, "7,4")],
+)
+def test_format_number_rounds_half_up_like_statistical_tables(value, decimals, expected):
+    assert format_number(value, decimals) == expected
+
+
+def test_every_group_code_has_a_label():
+    from labourmarket.schema import GROUP_CODES
+
+    for dimension, codes in GROUP_CODES.items():
+        assert set(codes) <= set(GROUP_LABELS[dimension]), dimension

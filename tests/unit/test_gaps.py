@@ -120,3 +120,13 @@ def test_describe_largest_gap_names_region_group_and_size(table, benchmark, brea
 def test_describe_largest_gap_says_lower_for_negative_gaps(table):
     gaps = label_gaps(compute_gaps(table, ["0126"], "00", "age"), NAMES, "age", "16-64 år")
     assert describe_largest_gap(gaps, "Riket").endswith("5,9 procentenheter lägre.")
+
+
+def test_describe_largest_gap_names_every_tied_group(table):
+    """Södertälje is +7,4 against the county both for 16-64 and for 18-24: both are named."""
+    gaps = label_gaps(compute_gaps(table, FOUR, "01", "age"), NAMES, "age", "16-64 år")
+    assert describe_largest_gap(gaps, "Stockholms län") == (
+        "Störst skillnad mot Stockholms län: Södertälje, totalt 16-64 år har 14,5\u00a0% mot "
+        "7,1\u00a0% och Södertälje, 18-24 år har 18,7\u00a0% mot 11,3\u00a0% i Stockholms län, "
+        "7,4 procentenheter högre."
+    )

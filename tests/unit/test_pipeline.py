@@ -8,11 +8,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from etl.errors import SourceError
 from etl.pipeline import build
 from labourmarket import paths, store
+from labourmarket.catalog import CatalogError
 from labourmarket.schema import KEY, ValidationError
 from tests.tabell1 import FIGURES
 
@@ -82,9 +84,32 @@ def delete_raw_file(root: Path) -> None:
     (root / SEED_FILE).unlink()
 
 
+def drop_provenance_field(field: str) -> Callable[[Path], None]:
+    return lambda root: rewrite_provenance(root, lambda p: p.pop(field))
+
+
+def set_provenance_field(field: str, value: object) -> Callable[[Path], None]:
+    return lambda root: rewrite_provenance(root, lambda p: p.update({field: value}))
+
+
+def add_stray_file(root: Path) -> None:
+    (root / "raw" / "seed" / "tabell2.txt").write_text("Kommun\tTotalt\n", encoding="utf-8")
+
+
+def break_measures_csv(root: Path) -> None:
+    path = root / "reference" / "measures.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",1,true,", ",one,true,", 1))
+
+
 @pytest.mark.parametrize(
     ("corrupt", "error", "message"),
     [
+        (drop_provenance_field("file"), SourceError, "provenance lacks file"),
+        (drop_provenance_field("source_id"), SourceError, "provenance lacks source_id"),
+        (set_provenance_field("retrieved_at", "2026-11-24"), SourceError, "needs a time zone"),
+        (set_provenance_field("retrieved_at", "igår"), SourceError, "retrieved_at:"),
+        (add_stray_file, SourceError, "no provenance for tabell2.txt"),
+        (break_measures_csv, CatalogError, "decimals 'one' is not valid"),
         (edit_raw_keeping_checksum, SourceError, "differs from the recorded"),
         (edit_raw_and_checksum, SourceError, "'27.0' is not a number with a decimal comma"),
         (map_row_to_unknown_region, ValidationError, "unknown_region"),
@@ -141,6 +166,23 @@ def test_read_observations_pushes_filters_down(built_tree):
         ("01", 15.7),
         ("0181", 27.0),
     ]
+
+
+def test_fractional_retrieval_time_is_kept_to_the_second(built_tree):
+    set_provenance_field("retrieved_at", "2026-11-24T10:11:12.987654+01:00")(built_tree)
+    build()
+    frame = store.read_observations({"measure_id": "af_inskrivna_andel_rams"})
+    assert frame["retrieved_at"].unique().tolist() == [pd.Timestamp("2026-11-24T09:11:12Z")]
+
+
+def test_read_observations_with_an_empty_filter_returns_no_rows(built_tree):
+    frame = store.read_observations({"region_code": []})
+    assert frame.empty and list(frame.columns) == store.ARROW_SCHEMA.names
+
+
+def test_clean_files_are_readable_by_other_users(built_tree):
+    for path in (built_tree / "clean").iterdir():
+        assert path.stat().st_mode & 0o044 == 0o044, path
 
 
 def test_read_observations_without_build_says_how_to_build(data_tree):
