@@ -10,7 +10,8 @@ st.set_page_config(
 
 navigation = st.navigation(
     [
-        st.Page("pages/gapanalys.py", title="Gapanalys", icon=":material/compare_arrows:"),
+        st.Page("app_pages/gapanalys.py", title="Gapanalys", icon=":material/compare_arrows:"),
+        st.Page("app_pages/kallor.py", title="Källor och data", icon=":material/menu_book:"),
     ]
 )
 st.sidebar.markdown("**Arbetsmarknadsläget**  \nArbetslöshet i kommunerna, grupp för grupp")

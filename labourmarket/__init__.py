@@ -1,1 +1,1 @@
-"""Domain library for Arbetsmarknadsläget: shared by etl/ and pages/, imports neither."""
+"""Domain library for Arbetsmarknadsläget: shared by etl/ and app_pages/, imports neither."""

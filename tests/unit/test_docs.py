@@ -9,7 +9,7 @@ from labourmarket import paths
 
 README = (paths.REPO_DIR / "README.md").read_text(encoding="utf-8")
 LAYOUT = README.split("## Layout", 1)[1].split("```")[1]
-PACKAGES = ["labourmarket", "etl", "etl/sources", "pages"]
+PACKAGES = ["labourmarket", "etl", "etl/sources", "app_pages"]
 MODULES = sorted(
     path.relative_to(paths.REPO_DIR)
     for package in PACKAGES

@@ -1,0 +1,61 @@
+"""What the Källor och data page says about each measure and raw file, from catalog and build."""
+
+import pandas as pd
+
+from labourmarket.catalog import Catalog
+from labourmarket.formatting import format_number, format_period
+
+COMPARABILITY_WARNING = (
+    "Måtten mäter olika saker och jämförs aldrig i samma serie: Arbetsförmedlingens inskrivna "
+    "arbetslösa är ett bestånd som andel av den registerbaserade arbetskraften; SCB:s BAS är en "
+    "registerbaserad arbetslöshet som andel av arbetskraften; SCB:s integrationsstatistik är en "
+    "andel av befolkningen. Nivåerna skiljer sig därför även för samma kommun och år."
+)
+
+
+def summarise_measures(observations: pd.DataFrame, catalog: Catalog) -> list[dict[str, str]]:
+    """One entry per measure in the data: definition, population, source, coverage and counts."""
+    entries = []
+    for measure_id, rows in observations.groupby("measure_id", sort=True):
+        measure = catalog.measure(str(measure_id))
+        sources = [catalog.source(source_id) for source_id in sorted(rows["source_id"].unique())]
+        ordered = rows.sort_values("period_start")
+        entries.append(
+            {
+                "measure_id": str(measure_id),
+                "Mått": str(measure["name_sv"]),
+                "Definition": str(measure["definition_sv"]),
+                "Population": str(measure["population_sv"]),
+                "Nämnare": str(measure["denominator_sv"]),
+                "Utgivare": ", ".join(sorted({str(s["publisher"]) for s in sources})),
+                "Källa": " ".join(str(s["attribution_sv"]) for s in sources),
+                "Licens": "; ".join(sorted({str(s["licence"]) for s in sources})),
+                "Perioder": (
+                    f"{format_period(ordered['period'].iloc[0])} – "
+                    f"{format_period(ordered['period'].iloc[-1])}"
+                ),
+                "Regioner": format_number(rows["region_code"].nunique(), 0),
+                "Värden": format_number(int(rows["value"].notna().sum()), 0),
+                "Saknade värden": format_number(int(rows["value"].isna().sum()), 0),
+                "Hämtad": f"{rows['retrieved_at'].max():%Y-%m-%d}",
+                "Jämförbarhetsgrupp": str(measure["comparability_group"]),
+                "Seriebrott": str(measure["series_breaks_sv"]) or "Inga kända",
+            }
+        )
+    return entries
+
+
+def list_raw_files(manifest: dict) -> pd.DataFrame:
+    """The raw files behind the last build, as the page's table shows them."""
+    return pd.DataFrame(
+        [
+            {
+                "Fil": source["file"],
+                "Utgivare": source.get("publisher", ""),
+                "Hämtad": str(source.get("retrieved_at", ""))[:10],
+                "Rader": source["rows"],
+                "sha256": str(source.get("sha256", ""))[:12],
+            }
+            for source in manifest["sources"]
+        ]
+    )
