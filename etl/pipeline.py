@@ -11,7 +11,7 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
-from etl.sources import scb_snapshot, seed
+from etl.sources import kolada, scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
@@ -30,6 +30,10 @@ class Source:
 SOURCES: list[Source] = [
     Source(seed.SOURCE, seed.parse),
     Source(scb_snapshot.SOURCE, scb_snapshot.parse),
+    Source(
+        kolada.SOURCE,
+        lambda raw, provenance: kolada.parse(raw, kolada.load_kpi_map(), provenance["file"]),
+    ),
 ]
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 

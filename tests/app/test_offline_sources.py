@@ -1,0 +1,59 @@
+"""Recorded upstream responses in data/raw -> `python -m etl build` -> the pages show them."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+
+from labourmarket import paths
+from tests.app.conftest import open_app, read_shown_table
+
+FIXTURES = paths.REPO_DIR / "tests" / "fixtures"
+NBSP = "\u00a0"
+
+
+def place_recorded_kolada(data_tree) -> None:
+    """Put two recorded Kolada v3 pages in data/raw/kolada with sidecars as fetch() writes them."""
+    target = data_tree / "raw" / "kolada"
+    target.mkdir(parents=True)
+    for page in ("page1", "page2"):
+        raw = (FIXTURES / "kolada" / f"{page}.json").read_bytes()
+        shutil.copyfile(FIXTURES / "kolada" / f"{page}.json", target / f"{page}.json")
+        provenance = {
+            "file": f"{page}.json",
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "url": "https://api.kolada.se/v3/data/kpi/N03920,N03935/municipality/0000,0001,0181/year/2023",
+            "http_status": 200,
+            "source_id": "kolada",
+            "retrieved_at": "2026-11-20T08:00:00Z",
+        }
+        (target / f"{page}.provenance.json").write_text(json.dumps(provenance), encoding="utf-8")
+
+
+def test_recorded_kolada_pages_reach_the_gap_page(data_tree):
+    place_recorded_kolada(data_tree)
+    result = subprocess.run(
+        [sys.executable, "-m", "etl", "build"], cwd=paths.REPO_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kolada: raw/kolada/page1.json (9 rows)" in result.stdout
+    at = open_app(measure="kolada_arbetslosa_befolkning", view="table")
+    assert not at.exception
+    assert at.selectbox(key="period").value == "2023"
+    table = read_shown_table(at)
+    total = table[(table["Kommun"] == "Södertälje") & (table["Grupp"] == "Totalt 18-65 år")].iloc[0]
+    assert (total["Andel (%)"], total["Stockholms län (%)"]) == ("11,1", "5,6")
+    assert total["Skillnad mot Stockholms län"] == f"+5,5{NBSP}p.e."
+    youth = table[(table["Kommun"] == "Södertälje") & (table["Grupp"] == "18-24 år")].iloc[0]
+    # N03935 is published for kommuner only: no county figure, so no gap, never a 0.
+    assert (
+        youth["Andel (%)"],
+        youth["Stockholms län (%)"],
+        youth["Skillnad mot Stockholms län"],
+    ) == (
+        "8,3",
+        "..",
+        "..",
+    )
+    assert any("Källa: Kolada (RKA)" in caption.value for caption in at.caption)
