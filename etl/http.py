@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -58,6 +59,22 @@ def create_session(
     return session
 
 
+def is_timeout(error: requests.exceptions.RequestException) -> bool:
+    """True for a timeout, also when retries wrapped it in a ConnectionError(MaxRetryError)."""
+    if isinstance(error, requests.exceptions.Timeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError)
+
+
+def describe_failure(error: requests.exceptions.RequestException, timeout: tuple) -> str:
+    if is_timeout(error):
+        return f"timed out ({timeout[0]} s connect, {timeout[1]} s read), retries spent"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return f"response body cut off: {error}"
+    return f"{type(error).__name__}: {error}"
+
+
 def request_bytes(
     session: requests.Session,
     method: str,
@@ -73,14 +90,8 @@ def request_bytes(
         content = response.content  # reading the body here turns a cut-off body into an error
     except requests.exceptions.RetryError as error:
         raise HttpError(method, url, f"gave up after retries: {error}") from error
-    except requests.exceptions.Timeout as error:
-        raise HttpError(
-            method, url, f"timed out ({timeout[0]} s connect, {timeout[1]} s read)"
-        ) from error
-    except requests.exceptions.ChunkedEncodingError as error:
-        raise HttpError(method, url, f"response body cut off: {error}") from error
     except requests.exceptions.RequestException as error:
-        raise HttpError(method, url, f"{type(error).__name__}: {error}") from error
+        raise HttpError(method, url, describe_failure(error, timeout)) from error
     if response.status_code != 200:
         snippet = response.text[:200].replace("\n", " ")
         raise HttpError(method, response.url, snippet or response.reason, response.status_code)
