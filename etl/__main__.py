@@ -1,52 +1,200 @@
-"""Command line for the ETL: `python -m etl build` rebuilds data/clean from data/raw offline."""
+"""Command line for the ETL: build offline, fetch from Kolada/SCB, import AF files, show status."""
 
 import argparse
 import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
 
 from etl.errors import SourceError
-from etl.pipeline import build
-from labourmarket import paths
-from labourmarket.catalog import CatalogError
+from etl.http import HttpError
+from etl.pipeline import SOURCES, build, list_raw_files
+from etl.sources import arbetsformedlingen, kolada
+from labourmarket import paths, store
+from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.schema import ValidationError
-from labourmarket.store import StoreError
 
 DESCRIPTION = """\
-Arbetsmarknadsläget ETL.
+Arbetsmarknadsläget ETL: upstream bytes in data/raw -> validated data/clean/observations.parquet.
 
-  build   Rebuild data/clean/observations.parquet and manifest.json from the raw files
-          under data/raw (offline, deterministic). A malformed file or a failing check
-          stops the build with a message naming the source, file and rows; the previous
-          clean data stays as it was.
+commands:
+  build    rebuild data/clean from data/raw, offline and deterministic
+  fetch    download from Kolada (and SCB) into data/raw, then build
+  import   copy a file downloaded from Arbetsförmedlingen into data/raw, then build
+  status   what raw files there are, where from, how old, and whether the build is current
 
+A malformed file, an HTTP error or a failing check stops with a message naming the source,
+the file or URL and the row; data/raw gets no partial download and data/clean stays as it was.
 The data tree is ./data unless ARBETSMARKNAD_DATA_DIR points elsewhere.
+
+examples:
+  python -m etl build
+  python -m etl fetch kolada --regions sodertorn,01,00 --years 2015-2024
+  python -m etl fetch kolada --kpis N03920,N03935 --regions 0181,0136 --years 2023
+  python -m etl import ~/Hämtningar/arbetslosa-andel-2024-10.xlsx
+  python -m etl status
 """
 
 
-def run_build(args: argparse.Namespace) -> int:
+def parse_years(text: str) -> list[int]:
+    """Read `2015-2024`, `2023` or `2019,2021,2023` into a list of years."""
+    years: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        try:
+            years += list(range(int(first), int(last or first) + 1))
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"not a year or range: {part!r}") from error
+    return years
+
+
+def resolve_regions(text: str, catalog: Catalog) -> list[str]:
+    """Expand region codes and group names (sodertorn, lan_01) into SCB region codes."""
+    codes: list[str] = []
+    for item in (part.strip() for part in text.split(",") if part.strip()):
+        if item in catalog.region_names:
+            codes.append(item)
+            continue
+        try:
+            codes += catalog.group_members(item)
+        except KeyError as error:
+            raise SourceError("cli", "--regions", f"unknown region or group {item!r}") from error
+    return list(dict.fromkeys(codes))
+
+
+def report_build() -> None:
     manifest = build()
     observations = manifest["observations"]
     print(f"built {paths.clean_dir() / observations['file']}: {observations['rows']} rows")
     for source in manifest["sources"]:
         print(f"  {source['source']}: {source['file']} ({source['rows']} rows)")
-    return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def run_build(args: argparse.Namespace) -> None:
+    report_build()
+
+
+def run_fetch(args: argparse.Namespace) -> None:
+    catalog = load_catalog()
+    if args.source != "kolada":
+        raise SourceError(args.source, "fetch", "not available yet; use kolada")
+    kpis = args.kpis.split(",") if args.kpis else sorted(kolada.load_kpi_map())
+    regions = resolve_regions(args.regions, catalog)
+    with tqdm(desc=f"{args.source}: sidor", unit=" sida", file=sys.stderr) as bar:
+        saved = kolada.fetch(
+            kpis, regions, args.years, base_url=args.base_url, progress=lambda url: bar.update(1)
+        )
+    print(f"saved {len(saved)} response(s) under {paths.raw_dir() / args.source}")
+    if not args.no_build:
+        report_build()
+
+
+def run_import(args: argparse.Namespace) -> None:
+    saved = arbetsformedlingen.import_file(Path(args.file), load_catalog().regions)
+    print(f"imported {args.file} as {saved}")
+    if not args.no_build:
+        report_build()
+
+
+def describe_raw_files() -> pd.DataFrame:
+    rows = [
+        {
+            "source": raw.source.name,
+            "file": raw.path.name,
+            "sha256": raw.provenance["sha256"],
+            "retrieved_at": pd.Timestamp(raw.provenance["retrieved_at"]),
+            "where": raw.provenance.get("url") or raw.provenance.get("document", ""),
+        }
+        for raw in list_raw_files(paths.raw_dir())
+    ]
+    return pd.DataFrame(rows, columns=["source", "file", "sha256", "retrieved_at", "where"])
+
+
+def run_status(args: argparse.Namespace) -> None:
+    print(f"data tree: {paths.data_dir()}")
+    raw = describe_raw_files()
+    now = pd.Timestamp.now(tz="UTC")
+    for source in SOURCES:
+        files = raw[raw["source"] == source.name]
+        if files.empty:
+            print(f"  {source.name:<20} no files")
+            continue
+        newest = files["retrieved_at"].max()
+        print(
+            f"  {source.name:<20} {len(files)} file(s), newest retrieved {newest:%Y-%m-%d} "
+            f"({(now - newest).days} days ago)"
+        )
+        for row in files.itertuples():
+            print(f"      {row.file}  {row.where}")
+    manifest = store.read_manifest()
+    if manifest is None:
+        print("clean: not built (run `python -m etl build`)")
+        return
+    print(f"clean: built {manifest['built_at']}, {manifest['observations']['rows']} rows")
+    built = {(Path(s["file"]).name, s.get("sha256")) for s in manifest["sources"]}
+    current = set(zip(raw["file"], raw["sha256"], strict=True))
+    if built != current:
+        print("clean is out of date: raw files changed since the build; run `python -m etl build`")
+
+
+def add_command(
+    commands: argparse._SubParsersAction, name: str, run: Callable, help_text: str
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help_text, description=help_text)
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def create_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m etl",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="rebuild data/clean from data/raw").set_defaults(
-        handler=run_build
+    add_command(commands, "build", run_build, "rebuild data/clean from data/raw (offline)")
+    fetch = add_command(commands, "fetch", run_fetch, "download into data/raw, then build")
+    fetch.add_argument("source", choices=["kolada"], help="which publisher to fetch from")
+    fetch.add_argument(
+        "--regions",
+        default="sodertorn,01,00",
+        help="SCB codes and/or groups, comma-separated: 0181,01,00, sodertorn, lan_01 "
+        "(default: sodertorn,01,00)",
     )
-    args = parser.parse_args(argv)
+    fetch.add_argument(
+        "--years", type=parse_years, default=parse_years("2015-2024"), help="2015-2024 or 2023"
+    )
+    fetch.add_argument("--kpis", help="Kolada KPI ids (default: every KPI in kolada_kpis.csv)")
+    fetch.add_argument("--no-build", action="store_true", help="only download")
+    fetch.add_argument(
+        "--base-url", default=kolada.KOLADA_URL, help=f"API root (default {kolada.KOLADA_URL})"
+    )
+    imported = add_command(
+        commands, "import", run_import, "import a file downloaded from Arbetsförmedlingen"
+    )
+    imported.add_argument("file", help="the .xlsx or .csv file as downloaded")
+    imported.add_argument("--no-build", action="store_true", help="only copy into data/raw")
+    add_command(commands, "status", run_status, "show raw files, their age and the build")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = create_parser().parse_args(argv)
     try:
-        return args.handler(args)
-    except (SourceError, ValidationError, CatalogError, StoreError) as error:
+        args.handler(args)
+    except (
+        SourceError,
+        HttpError,
+        ValidationError,
+        CatalogError,
+        store.StoreError,
+        OSError,
+    ) as error:
         print(f"error: {error}\nThe previous clean data (if any) is unchanged.", file=sys.stderr)
         return 1
+    return 0
 
 
 if __name__ == "__main__":

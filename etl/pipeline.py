@@ -11,13 +11,14 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
-from etl.sources import kolada, scb_snapshot, seed
+from etl.sources import arbetsformedlingen, kolada, scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
 from labourmarket.schema import COLUMNS, validate
 
-Parser = Callable[[bytes, Mapping[str, Any]], pd.DataFrame]
+# Each source's parse() is pure; the adapter hands it what it needs from provenance and catalog.
+Parser = Callable[[bytes, Mapping[str, Any], Catalog], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,21 @@ class Source:
 
 # Build order; a later source may not repeat an earlier one's key (validation says so).
 SOURCES: list[Source] = [
-    Source(seed.SOURCE, seed.parse),
-    Source(scb_snapshot.SOURCE, scb_snapshot.parse),
+    Source(seed.SOURCE, lambda raw, provenance, catalog: seed.parse(raw, provenance)),
+    Source(
+        scb_snapshot.SOURCE, lambda raw, provenance, catalog: scb_snapshot.parse(raw, provenance)
+    ),
     Source(
         kolada.SOURCE,
-        lambda raw, provenance: kolada.parse(raw, kolada.load_kpi_map(), provenance["file"]),
+        lambda raw, provenance, catalog: kolada.parse(
+            raw, kolada.load_kpi_map(), provenance["file"]
+        ),
+    ),
+    Source(
+        arbetsformedlingen.SOURCE,
+        lambda raw, provenance, catalog: arbetsformedlingen.parse(
+            raw, provenance["file"], catalog.regions
+        ),
     ),
 ]
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
@@ -137,7 +148,7 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
     for raw_file in list_raw_files(paths.raw_dir()):
         raw = read_raw_bytes(raw_file)
         try:
-            rows = raw_file.source.parse(raw, raw_file.provenance)
+            rows = raw_file.source.parse(raw, raw_file.provenance, catalog)
             frame = normalise(rows, raw_file.provenance)
         except (KeyError, ValueError) as error:
             raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
