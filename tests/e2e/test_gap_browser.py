@@ -76,3 +76,21 @@ def test_shared_link_opens_table_against_riket(page: Page, app_url: str):
         "20,7",
         f"-5,8{NBSP}p.e.",
     ]
+
+
+def test_kallor_page_opens_from_the_sidebar_and_by_deep_link(page: Page, app_url: str):
+    page.goto(app_url)
+    wait_for_app(page)
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Källor och data").click()
+    expect(page.locator("h1").filter(has_text="Källor och data")).to_be_visible()
+    expect(page.get_by_text("jämförs aldrig i samma serie")).to_be_visible()
+    page.goto(f"{app_url}/kallor")
+    wait_for_app(page)
+    expect(page.locator("[data-testid='stSidebarNav']")).to_contain_text("Gapanalys")
+    expect(
+        page.locator("h3").filter(has_text="Arbetslöshet enligt BAS, 20-64 år (%)")
+    ).to_be_visible()
+    tables = page.locator("[data-testid='stTable']")
+    expect(tables.nth(1)).to_contain_text("januari 2020 – december 2024")
+    expect(tables.last).to_contain_text("raw/seed/sodertalje_2014_tabell1.txt")
+    page.screenshot(path=ARTIFACTS / "kallor.png")
