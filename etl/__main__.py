@@ -11,7 +11,7 @@ from tqdm import tqdm
 from etl.errors import SourceError
 from etl.http import HttpError
 from etl.pipeline import SOURCES, build, list_raw_files
-from etl.sources import arbetsformedlingen, kolada
+from etl.sources import arbetsformedlingen, kolada, scb
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.schema import ValidationError
@@ -33,6 +33,7 @@ examples:
   python -m etl build
   python -m etl fetch kolada --regions sodertorn,01,00 --years 2015-2024
   python -m etl fetch kolada --kpis N03920,N03935 --regions 0181,0136 --years 2023
+  python -m etl fetch scb --tables TAB6260 --regions 0181,01,00 --periods 2024M09,2024M10
   python -m etl import ~/Hämtningar/arbetslosa-andel-2024-10.xlsx
   python -m etl status
 """
@@ -76,16 +77,31 @@ def run_build(args: argparse.Namespace) -> None:
     report_build()
 
 
-def run_fetch(args: argparse.Namespace) -> None:
-    catalog = load_catalog()
-    if args.source != "kolada":
-        raise SourceError(args.source, "fetch", "not available yet; use kolada")
+def fetch_kolada(args: argparse.Namespace, regions: list[str]) -> list[Path]:
     kpis = args.kpis.split(",") if args.kpis else sorted(kolada.load_kpi_map())
-    regions = resolve_regions(args.regions, catalog)
-    with tqdm(desc=f"{args.source}: sidor", unit=" sida", file=sys.stderr) as bar:
-        saved = kolada.fetch(
-            kpis, regions, args.years, base_url=args.base_url, progress=lambda url: bar.update(1)
+    with tqdm(desc="kolada: sidor", unit=" sida", file=sys.stderr) as bar:
+        return kolada.fetch(
+            kpis,
+            regions,
+            args.years,
+            base_url=args.base_url or kolada.KOLADA_URL,
+            progress=lambda url: bar.update(1),
         )
+
+
+def fetch_scb(args: argparse.Namespace, regions: list[str]) -> list[Path]:
+    periods = args.periods.split(",") if args.periods else None
+    saved: list[Path] = []
+    for table_id in tqdm(args.tables.split(","), desc="scb: tabeller", file=sys.stderr):
+        options = {"base_url": args.base_url} if args.base_url else {}
+        saved += scb.fetch(table_id, regions, periods, **options)
+    return saved
+
+
+def run_fetch(args: argparse.Namespace) -> None:
+    regions = resolve_regions(args.regions, load_catalog())
+    fetchers = {"kolada": fetch_kolada, "scb": fetch_scb}
+    saved = fetchers[args.source](args, regions)
     print(f"saved {len(saved)} response(s) under {paths.raw_dir() / args.source}")
     if not args.no_build:
         report_build()
@@ -156,7 +172,7 @@ def create_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_command(commands, "build", run_build, "rebuild data/clean from data/raw (offline)")
     fetch = add_command(commands, "fetch", run_fetch, "download into data/raw, then build")
-    fetch.add_argument("source", choices=["kolada"], help="which publisher to fetch from")
+    fetch.add_argument("source", choices=["kolada", "scb"], help="which publisher to fetch from")
     fetch.add_argument(
         "--regions",
         default="sodertorn,01,00",
@@ -166,10 +182,18 @@ def create_parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--years", type=parse_years, default=parse_years("2015-2024"), help="2015-2024 or 2023"
     )
-    fetch.add_argument("--kpis", help="Kolada KPI ids (default: every KPI in kolada_kpis.csv)")
+    fetch.add_argument("--kpis", help="kolada: KPI ids (default: every KPI in kolada_kpis.csv)")
+    fetch.add_argument(
+        "--tables",
+        default="TAB6260",
+        help="scb: table ids from scb_tables.csv, e.g. TAB6260,TAB6383 (default TAB6260)",
+    )
+    fetch.add_argument(
+        "--periods", help="scb: period codes, e.g. 2024M09,2024M10 (default: all the table has)"
+    )
     fetch.add_argument("--no-build", action="store_true", help="only download")
     fetch.add_argument(
-        "--base-url", default=kolada.KOLADA_URL, help=f"API root (default {kolada.KOLADA_URL})"
+        "--base-url", help=f"API root (default {kolada.KOLADA_URL}, or {scb.V2_URL} for scb)"
     )
     imported = add_command(
         commands, "import", run_import, "import a file downloaded from Arbetsförmedlingen"

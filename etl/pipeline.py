@@ -11,11 +11,11 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
-from etl.sources import arbetsformedlingen, kolada, scb_snapshot, seed
+from etl.sources import arbetsformedlingen, kolada, scb, scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
-from labourmarket.schema import COLUMNS, validate
+from labourmarket.schema import COLUMNS, KEY, validate
 
 # Each source's parse() is pure; the adapter hands it what it needs from provenance and catalog.
 Parser = Callable[[bytes, Mapping[str, Any], Catalog], pd.DataFrame]
@@ -37,6 +37,13 @@ SOURCES: list[Source] = [
         kolada.SOURCE,
         lambda raw, provenance, catalog: kolada.parse(
             raw, kolada.load_kpi_map(), provenance["file"]
+        ),
+    ),
+    Source(
+        scb.SOURCE,
+        lambda raw, provenance, catalog: pd.concat(
+            scb.parse(raw, table, location=provenance["file"])
+            for table in scb.find_tables(provenance["table_id"])
         ),
     ),
     Source(
@@ -141,6 +148,17 @@ def describe_source(raw_file: RawFile, rows: int) -> dict[str, Any]:
     }
 
 
+def drop_superseded_rows(observations: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Where files from different retrievals give the same key, keep the newest retrieval.
+
+    A bundled snapshot and a later live fetch of the same SCB table overlap by design (SCB
+    revises figures); the newer vintage wins. Duplicates within one retrieval stay an error.
+    """
+    newest = observations.groupby(KEY, dropna=False)["retrieved_at"].transform("max")
+    is_older = observations["retrieved_at"] < newest
+    return observations[~is_older].reset_index(drop=True), int(is_older.sum())
+
+
 def build(catalog: Catalog | None = None) -> dict[str, Any]:
     """Rebuild the clean store from data/raw; on any error nothing in data/clean changes."""
     catalog = catalog or load_catalog()
@@ -156,6 +174,6 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
         described.append(describe_source(raw_file, len(frame)))
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")
-    observations = pd.concat(frames, ignore_index=True)
+    observations, superseded = drop_superseded_rows(pd.concat(frames, ignore_index=True))
     validate(observations, catalog)
-    return store.write_clean(observations, described)
+    return store.write_clean(observations, described, superseded=superseded)

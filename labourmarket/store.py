@@ -64,7 +64,9 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     )
 
 
-def write_clean(frame: pd.DataFrame, sources: list[dict[str, Any]]) -> dict[str, Any]:
+def write_clean(
+    frame: pd.DataFrame, sources: list[dict[str, Any]], superseded: int = 0
+) -> dict[str, Any]:
     """Atomically write observations.parquet, check it reads back, then write the manifest."""
     table = to_arrow(frame)
     target = observations_path()
@@ -83,6 +85,7 @@ def write_clean(frame: pd.DataFrame, sources: list[dict[str, Any]]) -> dict[str,
             "sha256": hash_file(target),
         },
         "rows_by_measure": frame.groupby("measure_id").size().sort_index().to_dict(),
+        "superseded_rows": superseded,
         "sources": sources,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, default=int) + "\n"

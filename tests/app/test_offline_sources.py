@@ -57,3 +57,42 @@ def test_recorded_kolada_pages_reach_the_gap_page(data_tree):
         "..",
     )
     assert any("Källa: Kolada (RKA)" in caption.value for caption in at.caption)
+
+
+def place_recorded_scb(data_tree, retrieved_at: str) -> None:
+    """Put a recorded TAB6260 json-stat2 answer in data/raw/scb as scb.fetch() records it."""
+    target = data_tree / "raw" / "scb"
+    target.mkdir(parents=True)
+    raw = (FIXTURES / "scb" / "TAB6260_data.json").read_bytes()
+    (target / "TAB6260_data.json").write_bytes(raw)
+    provenance = {
+        "file": "TAB6260_data.json",
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "url": "https://statistikdatabasen.scb.se/api/v2/tables/TAB6260/data?lang=sv&outputFormat=json-stat2",
+        "http_status": 200,
+        "source_id": "scb_bas",
+        "table_id": "TAB6260",
+        "retrieved_at": retrieved_at,
+    }
+    (target / "TAB6260_data.provenance.json").write_text(json.dumps(provenance), encoding="utf-8")
+
+
+def test_a_newer_scb_retrieval_supersedes_the_bundled_snapshot(data_tree):
+    """The snapshot and a live TAB6260 answer share months; the newer vintage wins, counted."""
+    from etl.pipeline import build
+    from labourmarket import store
+
+    place_recorded_scb(data_tree, "2026-11-25T07:00:00Z")
+    manifest = build()
+    assert manifest["superseded_rows"] > 0
+    frame = store.read_observations(
+        {"measure_id": "scb_bas_arbetsloshet_20_64", "region_code": "01", "period": "2024M10"}
+    )
+    is_total = (frame[["birth_region", "age", "sex"]] == "total").all(axis=1)
+    total = frame[is_total]
+    assert total["source_id"].tolist() == ["scb_bas"]
+    assert not frame.duplicated(["birth_region", "age", "sex"]).any()
+    older = store.read_observations(
+        {"measure_id": "scb_bas_arbetsloshet_20_64", "region_code": "01", "period": "2024M12"}
+    )
+    assert set(older["source_id"]) == {"scb_bas_tab6260"}

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from etl.__main__ import main, parse_years
+from labourmarket import paths
 from tests.app.conftest import open_app, read_shown_table
 from tests.http_server import Reply, serve
 
@@ -145,3 +146,35 @@ def test_status_lists_sources_and_notices_a_stale_build(built_tree, tmp_path, ca
     capsys.readouterr()
     main(["status"])
     assert "clean is out of date" in capsys.readouterr().out
+
+
+def test_fetch_scb_reads_metadata_posts_query_and_builds(built_tree, capsys):
+    fixtures = paths.REPO_DIR / "tests" / "fixtures" / "scb"
+    routes = {
+        "/api/v2/tables/TAB6260/metadata": Reply(
+            200, body=(fixtures / "TAB6260_metadata.json").read_bytes()
+        ),
+        "/api/v2/tables/TAB6260/data": Reply(
+            200, body=(fixtures / "TAB6260_data.json").read_bytes()
+        ),
+    }
+    with serve(routes) as server:
+        code = main(
+            [
+                "fetch",
+                "scb",
+                "--tables",
+                "TAB6260",
+                "--regions",
+                "0181,01,00",
+                "--periods",
+                "2024M09,2024M10",
+                "--base-url",
+                f"{server.url}/api/v2",
+            ]
+        )
+    assert code == 0, capsys.readouterr().err
+    assert [r.method for r in server.requests] == ["GET", "POST"]
+    out = capsys.readouterr().out
+    assert "scb: raw/scb/" in out
+    assert json.loads((built_tree / "clean" / "manifest.json").read_text())["superseded_rows"] > 0

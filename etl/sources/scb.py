@@ -1,0 +1,813 @@
+"""SCB Statistikdatabasen tables (PxWebApi 2.0, v1 as fallback) -> exact json-stat2 -> rows.
+
+Which ContentsCode of which table feeds which measure, and which age code is the measure's whole
+population, is declared in data/reference/scb_tables.csv. A ContentsCode the registry leaves
+empty is not known here: it is looked up by its label in the table's own metadata (or in the
+answer's labels when parsing), never guessed. Preliminary tables (TAB6260) are a property of the
+table in SCB's metadata, not a per-cell symbol, so the registry marks them and every figure from
+them gets status `provisional`.
+"""
+
+import csv
+import hashlib
+import json
+import math
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import requests
+
+from etl.errors import SourceError
+from etl.http import Fetched, HttpError, create_session, request_bytes
+from etl.raw import save_raw
+from labourmarket import paths
+from labourmarket.periods import parse_period
+
+SOURCE = "scb"
+V2_URL = "https://statistikdatabasen.scb.se/api/v2"
+V1_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
+REGISTRY_FILE = "scb_tables.csv"
+LANGUAGE = "sv"
+MAX_CELLS = 150_000  # SCB refuses a data call of more cells than this
+MAX_CALLS, CALL_WINDOW = 30, 10.0  # SCB answers 429 beyond 30 calls per 10 seconds
+PUBLISHER = "SCB (Statistiska centralbyrån)"
+LICENCE = "CC0 1.0"
+ATTRIBUTION = "Källa: SCB"
+
+COLUMNS = [
+    "measure_id",
+    "region_code",
+    "period",
+    "sex",
+    "age",
+    "birth_region",
+    "education",
+    "value",
+    "status",
+]
+KEY = COLUMNS[:7]
+REGION, TIME, CONTENTS, AGE = "Region", "Tid", "ContentsCode", "Alder"
+# SCB variable -> (canonical column, SCB code -> canonical code). A code missing here stops the
+# parse: a new category must be mapped by a person, not dropped or guessed.
+GROUP_DIMENSIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "Kon": ("sex", {"1": "men", "2": "women", "1+2": "total"}),
+    "Fodelseregion": (
+        "birth_region",
+        {"tot": "total", "in": "born_in_sweden", "ut": "foreign_born"},
+    ),
+    "BakgrVar": (
+        "birth_region",
+        {"TOT": "total", "SE": "born_in_sweden", "SAMUTF": "foreign_born"},
+    ),
+    "UtbNiv": (
+        "education",
+        {
+            "000": "total",
+            "F": "pre_upper_secondary",
+            "3": "upper_secondary",
+            "EU": "post_secondary",
+            "US": "unknown",
+        },
+    ),
+}
+GROUP_COLUMNS = ("sex", "age", "birth_region", "education")
+# json-stat2 `status` symbols PxWeb writes for a null value (PX data symbols "." to "......").
+# SCB writes ".." for a figure that is missing or too uncertain to publish. "-" (nil) is left
+# out on purpose: it means a true zero, which this parser will not invent from a null.
+NULL_STATUS = {
+    ".": "not_applicable",
+    "..": "suppressed",
+    "...": "suppressed",
+    "....": "suppressed",
+    ".....": "suppressed",
+    "......": "suppressed",
+}
+REGION_PATTERN = re.compile(r"^\d{2}(\d{2})?$")
+AGE_CODE_PATTERN = re.compile(r"^0*(\d+)-0*(\d+)$")  # SCB writes 60-64 as "060-64"
+TABLE_ID_PATTERN = re.compile(r"^TAB\d+$")
+REGISTRY_COLUMNS = (
+    "table_id",
+    "measure_id",
+    "contents_code",
+    "contents_label",
+    "total_age",
+    "age_bands",
+    "is_preliminary",
+    "source_id",
+    "path_v1",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class ScbTable:
+    """One measure taken from one SCB table (a row of data/reference/scb_tables.csv)."""
+
+    table_id: str
+    measure_id: str
+    contents_code: str  # "" = not known here: found by contents_label in the table's labels
+    contents_label: str  # the label(s) the ContentsCode carries; alternatives split by "|"
+    source_id: str
+    total_age: str = ""  # the Alder code of the whole population; "" = table has no Alder
+    age_bands: tuple[str, ...] = ()  # Alder codes kept as bands; any other age code is dropped
+    is_preliminary: bool = False
+    path_v1: str = ""  # path under V1_URL; "" = no v1 fallback known
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A decoded json-stat2 dataset: dimension order, codes in index order, labels, cells."""
+
+    dimension_ids: list[str]
+    codes: dict[str, list[str]]
+    labels: dict[str, dict[str, str]]
+    values: np.ndarray  # float64, NaN where the value is null
+    symbols: list[str | None]  # the status symbol of each cell, or None
+
+
+@dataclass(frozen=True)
+class TableMetadata:
+    """The variables of a table as its metadata lists them: code -> {value code: label}."""
+
+    api: str  # "v2" or "v1"
+    url: str
+    variables: dict[str, dict[str, str]]
+
+
+class RateLimiter:
+    """Let at most `calls` calls start in any `period` seconds; wait() sleeps until one may.
+
+    clock and sleep are injectable so tests can pace with a fake clock in no time.
+    """
+
+    def __init__(
+        self,
+        calls: int = MAX_CALLS,
+        period: float = CALL_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.calls, self.period, self.clock, self.sleep = calls, period, clock, sleep
+        self.started: deque[float] = deque()
+
+    def wait(self) -> None:
+        now = self.forget_old_calls()
+        while len(self.started) >= self.calls:
+            self.sleep(self.started[0] + self.period - now)
+            now = self.forget_old_calls()
+        self.started.append(now)
+
+    def forget_old_calls(self) -> float:
+        now = self.clock()
+        while self.started and self.started[0] <= now - self.period:
+            self.started.popleft()
+        return now
+
+
+# SCB counts calls per client, so every fetch in this process shares one limiter.
+SHARED_LIMITER = RateLimiter()
+
+
+def fetch(
+    table_id: str,
+    regions: Sequence[str] | None,
+    periods: Sequence[str] | None,
+    session: requests.Session | None = None,
+    base_url: str = V2_URL,
+    v1_url: str = V1_URL,
+    *,
+    max_cells: int = MAX_CELLS,
+    limiter: RateLimiter | None = None,
+) -> list[Path]:
+    """Download table_id for regions x periods (None = all the table has) and save exact bytes.
+
+    Reads the table's metadata first (v2; v1 when v2 answers 404), selects every registry
+    measure's ContentsCode and the groups the parser can map, splits the query under max_cells,
+    and checks every answer with parse() before writing anything: a failure leaves no files.
+    """
+    # Load inputs
+    tables = find_tables(table_id)
+    session = session or create_session()
+    limiter = limiter or SHARED_LIMITER
+    metadata = fetch_metadata(session, limiter, tables[0], base_url, v1_url)
+    tables = [resolve_table(table, metadata) for table in tables]
+    selection = build_selection(metadata, tables, regions, periods)
+    # Process data
+    answers: list[tuple[dict[str, list[str]], Fetched]] = []
+    for part in split_selection(selection, max_cells, metadata.url):
+        fetched = post_query(session, limiter, metadata, tables[0], part, base_url)
+        check_answer(fetched, part, tables)
+        answers.append((part, fetched))
+    # Save outputs
+    return [
+        save_raw(
+            SOURCE,
+            name_raw_file(table_id, metadata.api, part),
+            fetched,
+            source_id=tables[0].source_id,
+            table_id=table_id,
+            api=metadata.api,
+            metadata_url=metadata.url,
+            measure_ids=[table.measure_id for table in tables],
+            contents_codes={table.measure_id: table.contents_code for table in tables},
+            part=f"{number}/{len(answers)}",
+            publisher=PUBLISHER,
+            licence=LICENCE,
+            attribution_sv=ATTRIBUTION,
+        )
+        for number, (part, fetched) in enumerate(answers, start=1)
+    ]
+
+
+def parse(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFrame:
+    """Turn one json-stat2 answer into canonical rows of table's measure.
+
+    Pure: bytes in, rows out. Other ContentsCodes in the answer belong to other measures and are
+    left out; so are age codes that are neither the population nor one of its bands.
+    """
+    location = location or f"{table.table_id} (json-stat2)"
+    dataset = read_dataset(raw, location)
+    check_codes(dataset, location)
+    contents_code = resolve_contents_code(dataset.labels.get(CONTENTS), table, location)
+    cells = decode_cells(dataset)
+    cells = cells[cells[CONTENTS] == contents_code]
+    rows = map_cells(cells, dataset.dimension_ids, table, location)
+    check_unique_key(rows, location)
+    return rows
+
+
+def read_registry(path: Path | None = None) -> list[ScbTable]:
+    """Read data/reference/scb_tables.csv, checking each row says enough to fetch and parse."""
+    path = path or paths.reference_dir() / REGISTRY_FILE
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            reader = csv.DictReader(file)
+            missing = [c for c in REGISTRY_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SourceError(SOURCE, str(path), f"missing column(s) {', '.join(missing)}")
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError(SOURCE, str(path), f"cannot read the registry: {error}") from error
+    tables = [read_registry_row(row, f"{path}, line {line}") for line, row in enumerate(rows, 2)]
+    seen: set[tuple[str, str]] = set()
+    for line, table in enumerate(tables, start=2):
+        key = (table.table_id, table.measure_id)
+        if key in seen:
+            raise SourceError(SOURCE, f"{path}, line {line}", f"{key} is listed twice")
+        seen.add(key)
+    return tables
+
+
+def find_tables(table_id: str, path: Path | None = None) -> list[ScbTable]:
+    """Return the registry's measures from one table; a table listed nowhere is an error."""
+    tables = [table for table in read_registry(path) if table.table_id == table_id]
+    if not tables:
+        raise SourceError(SOURCE, REGISTRY_FILE, f"table {table_id!r} is not in the registry")
+    for field in ("source_id", "path_v1"):
+        if len({getattr(table, field) for table in tables}) > 1:
+            raise SourceError(SOURCE, REGISTRY_FILE, f"{table_id}: rows disagree on {field}")
+    return tables
+
+
+def read_registry_row(row: Mapping[str, str], location: str) -> ScbTable:
+    cells = {column: (row.get(column) or "").strip() for column in REGISTRY_COLUMNS}
+    empty = [c for c in ("table_id", "measure_id", "source_id") if not cells[c]]
+    if empty:
+        raise SourceError(SOURCE, location, f"empty {', '.join(empty)}")
+    if not TABLE_ID_PATTERN.match(cells["table_id"]):
+        raise SourceError(SOURCE, location, f"table_id {cells['table_id']!r} is not TABnnnn")
+    if not (cells["contents_code"] or cells["contents_label"]):
+        raise SourceError(SOURCE, location, "neither contents_code nor contents_label is given")
+    if cells["is_preliminary"] not in ("true", "false"):
+        raise SourceError(SOURCE, location, "is_preliminary must be true or false")
+    bands = tuple(cells["age_bands"].split())
+    if bands and not cells["total_age"]:
+        raise SourceError(SOURCE, location, "age_bands without a total_age")
+    if cells["total_age"]:
+        population = read_age_range(cells["total_age"])
+        if population is None:
+            raise SourceError(SOURCE, location, f"total_age {cells['total_age']!r} is no range")
+        for band in bands:
+            limits = read_age_range(band)
+            if limits is None or not is_inside(limits, population):
+                raise SourceError(
+                    SOURCE, location, f"age band {band!r} is not inside {cells['total_age']}"
+                )
+    return ScbTable(
+        table_id=cells["table_id"],
+        measure_id=cells["measure_id"],
+        contents_code=cells["contents_code"],
+        contents_label=cells["contents_label"],
+        source_id=cells["source_id"],
+        total_age=cells["total_age"],
+        age_bands=bands,
+        is_preliminary=cells["is_preliminary"] == "true",
+        path_v1=cells["path_v1"].strip("/"),
+        note=cells["note"],
+    )
+
+
+def read_age_range(code: str) -> tuple[int, int] | None:
+    match = AGE_CODE_PATTERN.match(code)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def is_inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return outer[0] <= inner[0] <= inner[1] <= outer[1]
+
+
+def fetch_metadata(
+    session: requests.Session,
+    limiter: RateLimiter,
+    table: ScbTable,
+    base_url: str,
+    v1_url: str,
+) -> TableMetadata:
+    """GET the v2 metadata; when v2 answers 404 for the table, GET the v1 table path instead."""
+    url = f"{base_url.rstrip('/')}/tables/{table.table_id}/metadata"
+    limiter.wait()
+    try:
+        fetched = request_bytes(session, "GET", url, params={"lang": LANGUAGE})
+    except HttpError as error:
+        if error.status != 404:
+            raise
+        if not table.path_v1:
+            raise SourceError(
+                SOURCE, error.url, f"v2 has no {table.table_id} (404) and no v1 path is known"
+            ) from error
+        v1_table_url = f"{v1_url.rstrip('/')}/{table.path_v1}"
+        limiter.wait()
+        fetched = request_bytes(session, "GET", v1_table_url)
+        return TableMetadata("v1", v1_table_url, read_v1_variables(fetched.content, fetched.url))
+    dimension_ids, codes, labels = read_dimensions(load_json(fetched.content, fetched.url), url)
+    variables = {d: {code: labels[d][code] for code in codes[d]} for d in dimension_ids}
+    return TableMetadata("v2", url, variables)
+
+
+def read_v1_variables(raw: bytes, location: str) -> dict[str, dict[str, str]]:
+    """v1 metadata: {"title": ..., "variables": [{"code", "values", "valueTexts", ...}]}."""
+    document = load_json(raw, location)
+    listed = document.get("variables")
+    if not isinstance(listed, list) or not listed:
+        raise SourceError(SOURCE, location, "v1 metadata has no 'variables' list")
+    variables: dict[str, dict[str, str]] = {}
+    for index, variable in enumerate(listed):
+        where = f"variables[{index}]"
+        if not isinstance(variable, dict) or not isinstance(variable.get("code"), str):
+            raise SourceError(SOURCE, location, f"{where} has no code")
+        values, texts = variable.get("values"), variable.get("valueTexts", variable.get("values"))
+        if not (isinstance(values, list) and isinstance(texts, list) and len(values) == len(texts)):
+            raise SourceError(SOURCE, location, f"{where}: values and valueTexts do not pair up")
+        variables[variable["code"]] = {str(v): str(t) for v, t in zip(values, texts, strict=True)}
+    return variables
+
+
+def resolve_table(table: ScbTable, metadata: TableMetadata) -> ScbTable:
+    """Fill in (or confirm) the table's ContentsCode from the metadata's labels."""
+    code = resolve_contents_code(metadata.variables.get(CONTENTS), table, metadata.url)
+    return replace(table, contents_code=code)
+
+
+def resolve_contents_code(labels: Mapping[str, str] | None, table: ScbTable, location: str) -> str:
+    """The registry's code if its label agrees, else the one code whose label matches.
+
+    A label matches when it equals one of the registry's labels, or begins with one and goes on
+    after a non-letter (SCB may add ", procent"); case and spacing are ignored.
+    """
+    if not labels:
+        raise SourceError(SOURCE, location, f"no {CONTENTS} dimension")
+    wanted = [normalise_label(text) for text in table.contents_label.split("|") if text.strip()]
+    listed = "; ".join(f"{code} {label!r}" for code, label in labels.items())
+    if table.contents_code:
+        if table.contents_code not in labels:
+            raise SourceError(
+                SOURCE,
+                location,
+                f"{CONTENTS} {table.contents_code!r} of {table.measure_id} is not in the table "
+                f"(it has: {listed})",
+            )
+        label = labels[table.contents_code]
+        if wanted and not is_matching_label(label, wanted):
+            raise SourceError(
+                SOURCE,
+                location,
+                f"{CONTENTS} {table.contents_code!r} is labelled {label!r}, "
+                f"the registry expects {table.contents_label!r}",
+            )
+        return table.contents_code
+    found = [code for code, label in labels.items() if is_matching_label(label, wanted)]
+    if len(found) != 1:
+        how_many = "no" if not found else f"{len(found)}"
+        raise SourceError(
+            SOURCE,
+            location,
+            f"{how_many} {CONTENTS} labelled {table.contents_label!r} for {table.measure_id} "
+            f"(the table has: {listed})",
+        )
+    return found[0]
+
+
+def normalise_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def is_matching_label(label: str, wanted: Sequence[str]) -> bool:
+    text = normalise_label(label)
+    return any(
+        text == expected or (text.startswith(expected) and not text[len(expected)].isalnum())
+        for expected in wanted
+    )
+
+
+def build_selection(
+    metadata: TableMetadata,
+    tables: Sequence[ScbTable],
+    regions: Sequence[str] | None,
+    periods: Sequence[str] | None,
+) -> dict[str, list[str]]:
+    """Codes to ask for, per variable in the table's order; every variable is selected."""
+    selection: dict[str, list[str]] = {}
+    for variable, labels in metadata.variables.items():
+        available = list(labels)
+        if variable == REGION:
+            wanted = available if regions is None else list(regions)
+        elif variable == TIME:
+            wanted = available if periods is None else list(periods)
+        elif variable == CONTENTS:
+            wanted = [table.contents_code for table in tables]
+        elif variable == AGE:
+            wanted = list_age_codes(tables, metadata.url)
+        elif variable in GROUP_DIMENSIONS:
+            wanted = [code for code in available if code in GROUP_DIMENSIONS[variable][1]]
+        else:
+            raise SourceError(
+                SOURCE, metadata.url, f"variable {variable!r} is one this parser cannot map"
+            )
+        missing = [code for code in wanted if code not in labels]
+        if missing:
+            raise SourceError(
+                SOURCE, metadata.url, f"{variable}: the table has no {', '.join(missing)}"
+            )
+        if not wanted:
+            raise SourceError(SOURCE, metadata.url, f"{variable}: nothing to select")
+        chosen = set(wanted)
+        selection[variable] = [code for code in available if code in chosen]
+    for variable in (REGION, TIME, CONTENTS):
+        if variable not in selection:
+            raise SourceError(SOURCE, metadata.url, f"the table has no {variable} variable")
+    if AGE not in selection and any(table.total_age for table in tables):
+        raise SourceError(SOURCE, metadata.url, f"the registry gives ages, the table has no {AGE}")
+    return selection
+
+
+def list_age_codes(tables: Sequence[ScbTable], location: str) -> list[str]:
+    codes: list[str] = []
+    for table in tables:
+        if not table.total_age:
+            raise SourceError(
+                SOURCE, location, f"{AGE} is in the table, {table.measure_id} has no total_age"
+            )
+        codes += [table.total_age, *table.age_bands]
+    return list(dict.fromkeys(codes))
+
+
+def split_selection(
+    selection: Mapping[str, list[str]], max_cells: int, location: str
+) -> list[dict[str, list[str]]]:
+    """Split on Region, then on Tid, so that no call asks for more than max_cells cells."""
+    others = math.prod(len(v) for k, v in selection.items() if k not in (REGION, TIME))
+    regions, times = selection[REGION], selection[TIME]
+    per_region = others * len(times)
+    if per_region <= max_cells:
+        step = max_cells // per_region
+        return [{**selection, REGION: chunk} for chunk in split_into_chunks(regions, step)]
+    step = max_cells // others
+    if step == 0:
+        raise SourceError(
+            SOURCE, location, f"one region and period alone is {others} cells (> {max_cells})"
+        )
+    return [
+        {**selection, REGION: [region], TIME: chunk}
+        for region in regions
+        for chunk in split_into_chunks(times, step)
+    ]
+
+
+def split_into_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def post_query(
+    session: requests.Session,
+    limiter: RateLimiter,
+    metadata: TableMetadata,
+    table: ScbTable,
+    part: Mapping[str, list[str]],
+    base_url: str,
+) -> Fetched:
+    """POST one data query in the dialect of the API the metadata came from."""
+    limiter.wait()
+    if metadata.api == "v1":
+        body: dict[str, Any] = {
+            "query": [
+                {"code": variable, "selection": {"filter": "item", "values": codes}}
+                for variable, codes in part.items()
+            ],
+            "response": {"format": "json-stat2"},
+        }
+        return request_bytes(session, "POST", metadata.url, json_body=body)
+    body = {
+        "selection": [
+            {"variableCode": variable, "valueCodes": codes} for variable, codes in part.items()
+        ]
+    }
+    url = f"{base_url.rstrip('/')}/tables/{table.table_id}/data"
+    params = {"lang": LANGUAGE, "outputFormat": "json-stat2"}
+    return request_bytes(session, "POST", url, params=params, json_body=body)
+
+
+def check_answer(
+    fetched: Fetched, part: Mapping[str, list[str]], tables: Sequence[ScbTable]
+) -> None:
+    """The answer must hold exactly what was asked for and parse for every measure."""
+    dataset = read_dataset(fetched.content, fetched.url)
+    for variable, asked in part.items():
+        got = dataset.codes.get(variable, [])
+        if set(got) != set(asked):
+            raise SourceError(
+                SOURCE,
+                fetched.url,
+                f"{variable}: asked for {len(asked)} code(s), the answer has {len(got)} "
+                f"({', '.join(sorted(set(got) ^ set(asked))[:5])} differ)",
+            )
+    for table in tables:
+        parse(fetched.content, table, location=fetched.url)
+
+
+def name_raw_file(table_id: str, api: str, part: Mapping[str, list[str]]) -> str:
+    """A readable, deterministic name: table, first region and period (+ how many), hash.
+
+    The hash is of the query, so asking the same again overwrites the same file.
+    """
+
+    def describe(items: Sequence[str]) -> str:
+        return items[0] if len(items) == 1 else f"{items[0]}+{len(items) - 1}"
+
+    query = json.dumps({"api": api, "selection": part}, sort_keys=True)
+    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:12]
+    return f"{table_id}_{describe(part[REGION])}_{describe(part[TIME])}_{digest}.json"
+
+
+def load_json(raw: bytes, location: str) -> dict[str, Any]:
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))  # SCB may send a byte-order mark
+    except UnicodeDecodeError as error:
+        raise SourceError(SOURCE, location, f"not UTF-8 at byte {error.start}") from error
+    except json.JSONDecodeError as error:
+        raise SourceError(SOURCE, location, f"not JSON ({error})") from error
+    if not isinstance(document, dict):
+        raise SourceError(SOURCE, location, f"top level is {type(document).__name__}, not object")
+    return document
+
+
+def read_dataset(raw: bytes, location: str) -> Dataset:
+    """Decode a json-stat2 dataset, checking the shape parse relies on."""
+    document = load_json(raw, location)
+    dimension_ids, codes, labels = read_dimensions(document, location)
+    total = math.prod(len(codes[d]) for d in dimension_ids)
+    return Dataset(
+        dimension_ids=dimension_ids,
+        codes=codes,
+        labels=labels,
+        values=read_values(document, total, location),
+        symbols=read_statuses(document, total, location),
+    )
+
+
+def read_dimensions(
+    document: Mapping[str, Any], location: str
+) -> tuple[list[str], dict[str, list[str]], dict[str, dict[str, str]]]:
+    """Return the dimension order, each dimension's codes in index order, and their labels."""
+    dimension_ids, sizes = document.get("id"), document.get("size")
+    if not (isinstance(dimension_ids, list) and dimension_ids):
+        raise SourceError(SOURCE, location, "no 'id' list of dimensions")
+    if not all(isinstance(d, str) for d in dimension_ids):
+        raise SourceError(SOURCE, location, "'id' holds something other than names")
+    if not (
+        isinstance(sizes, list)
+        and len(sizes) == len(dimension_ids)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in sizes)
+    ):
+        raise SourceError(SOURCE, location, f"'size' {sizes!r} does not fit 'id' {dimension_ids}")
+    dimensions = document.get("dimension")
+    if not isinstance(dimensions, dict):
+        raise SourceError(SOURCE, location, "no 'dimension' object")
+    codes, labels = {}, {}
+    for dimension, size in zip(dimension_ids, sizes, strict=True):
+        codes[dimension], labels[dimension] = read_category(dimensions, dimension, size, location)
+    return dimension_ids, codes, labels
+
+
+def read_category(
+    dimensions: Mapping[str, Any], dimension: str, size: int, location: str
+) -> tuple[list[str], dict[str, str]]:
+    """category.index is {code: position} or [code, ...]; category.label is {code: label}."""
+    category = (dimensions.get(dimension) or {}).get("category")
+    if not isinstance(category, dict):
+        raise SourceError(SOURCE, location, f"dimension {dimension!r} has no category")
+    index = category.get("index")
+    if isinstance(index, list) and all(isinstance(code, str) for code in index):
+        codes = list(index)
+    elif isinstance(index, dict):
+        positions = (
+            sorted(index.values()) if all(isinstance(p, int) for p in index.values()) else []
+        )
+        if positions != list(range(len(index))):
+            raise SourceError(
+                SOURCE, location, f"{dimension}: category.index positions are not 0..{size - 1}"
+            )
+        codes = sorted(index, key=index.__getitem__)
+    else:
+        raise SourceError(SOURCE, location, f"{dimension}: no category.index")
+    if len(codes) != size or len(set(codes)) != size:
+        raise SourceError(
+            SOURCE, location, f"{dimension}: {len(codes)} codes in category.index, size is {size}"
+        )
+    label = category.get("label") or {}
+    if not isinstance(label, dict):
+        raise SourceError(SOURCE, location, f"{dimension}: category.label is not an object")
+    return codes, {code: str(label.get(code, code)) for code in codes}
+
+
+def read_values(document: Mapping[str, Any], total: int, location: str) -> np.ndarray:
+    values = document.get("value")
+    if not isinstance(values, list):
+        raise SourceError(SOURCE, location, "no 'value' list")
+    if len(values) != total:
+        raise SourceError(
+            SOURCE, location, f"{len(values)} values for {total} cells (product of 'size')"
+        )
+    for index, value in enumerate(values):
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (value is None or (is_number and math.isfinite(value))):
+            raise SourceError(SOURCE, location, f"value[{index}] {value!r} is not a number or null")
+    return np.array([math.nan if v is None else float(v) for v in values], dtype="float64")
+
+
+def read_statuses(document: Mapping[str, Any], total: int, location: str) -> list[str | None]:
+    """status is {"flat index": symbol}, a list (one per cell, or one for all), or one string."""
+    status = document.get("status")
+    if status is None:
+        return [None] * total
+    if isinstance(status, str):
+        return [status] * total
+    if isinstance(status, list) and len(status) in (1, total):
+        listed = status * total if len(status) == 1 else status
+        return [str(symbol) if symbol not in (None, "") else None for symbol in listed]
+    if isinstance(status, dict):
+        symbols: list[str | None] = [None] * total
+        for key, symbol in status.items():
+            if not (str(key).isdigit() and int(key) < total):
+                raise SourceError(SOURCE, location, f"status key {key!r} is not a cell index")
+            symbols[int(key)] = str(symbol) if symbol not in (None, "") else None
+        return symbols
+    raise SourceError(SOURCE, location, f"status of type {type(status).__name__} not understood")
+
+
+def check_codes(dataset: Dataset, location: str) -> None:
+    """Every region, period and group code must be one this parser can map."""
+    for dimension in dataset.dimension_ids:
+        for position, code in enumerate(dataset.codes[dimension]):
+            where = f"{dimension} code {code!r} (category index {position})"
+            if dimension == REGION and not REGION_PATTERN.match(code):
+                raise SourceError(SOURCE, location, f"{where} is not an SCB region code")
+            if dimension == TIME and not is_period(code):
+                raise SourceError(SOURCE, location, f"{where} is not a period like 2024M10")
+            if dimension == AGE and read_age_range(code) is None:
+                raise SourceError(SOURCE, location, f"{where} is not an age range")
+            if dimension in GROUP_DIMENSIONS and code not in GROUP_DIMENSIONS[dimension][1]:
+                raise SourceError(SOURCE, location, f"{where} is not a code this parser maps")
+
+
+def is_period(code: str) -> bool:
+    try:
+        parse_period(code)
+    except ValueError:
+        return False
+    return True
+
+
+def decode_cells(dataset: Dataset) -> pd.DataFrame:
+    """One row per cell: `value` is row-major over the dimensions, the last one fastest."""
+    sizes = [len(dataset.codes[d]) for d in dataset.dimension_ids]
+    positions = np.unravel_index(np.arange(math.prod(sizes)), sizes)  # C order: last fastest
+    cells = pd.DataFrame(
+        {
+            dimension: np.array(dataset.codes[dimension], dtype=object)[position]
+            for dimension, position in zip(dataset.dimension_ids, positions, strict=True)
+        }
+    )
+    cells["value"] = dataset.values
+    cells["symbol"] = pd.Series(dataset.symbols, dtype=object)
+    cells["cell"] = np.arange(len(cells))
+    return cells
+
+
+def map_cells(
+    cells: pd.DataFrame, dimension_ids: Sequence[str], table: ScbTable, location: str
+) -> pd.DataFrame:
+    """Canonical rows: codes mapped, absent groups `total`, ages outside the measure dropped."""
+    for needed in (REGION, TIME):
+        if needed not in dimension_ids:
+            raise SourceError(SOURCE, location, f"no {needed} dimension")
+    rows = pd.DataFrame(
+        {
+            "measure_id": table.measure_id,
+            "region_code": cells[REGION].astype(object),
+            "period": cells[TIME].astype(object),
+            **dict.fromkeys(GROUP_COLUMNS, "total"),
+        },
+        index=cells.index,
+    )
+    mapped_by: dict[str, str] = {}
+    for dimension in dimension_ids:
+        if dimension in (REGION, TIME, CONTENTS):
+            continue
+        if dimension == AGE:
+            column, mapped = "age", map_ages(cells[AGE], table, location)
+        elif dimension in GROUP_DIMENSIONS:
+            column, mapping = GROUP_DIMENSIONS[dimension]
+            mapped = cells[dimension].map(mapping)
+        else:
+            raise SourceError(SOURCE, location, f"dimension {dimension!r} is not one this maps")
+        if column in mapped_by:
+            raise SourceError(
+                SOURCE, location, f"{mapped_by[column]} and {dimension} both give {column}"
+            )
+        mapped_by[column] = dimension
+        rows[column] = mapped
+    if table.total_age and AGE not in dimension_ids:
+        raise SourceError(SOURCE, location, f"no {AGE} dimension, yet {table.measure_id} has ages")
+    rows["value"], rows["status"] = map_statuses(cells, table, location)
+    kept = rows[rows["age"].notna()]
+    text_columns = {column: "string" for column in COLUMNS if column != "value"}
+    return kept[COLUMNS].astype(text_columns | {"value": "float64"}).reset_index(drop=True)
+
+
+def map_ages(ages: pd.Series, table: ScbTable, location: str) -> pd.Series:
+    """The population code -> `total`, a listed band -> `20-24` (leading zeros off), else None."""
+    if not table.total_age:
+        raise SourceError(SOURCE, location, f"{AGE} is in the table, {table.measure_id} has none")
+    canonical = {table.total_age: "total"}
+    for band in table.age_bands:
+        low, high = read_age_range(band) or (0, 0)
+        canonical[band] = f"{low:02d}-{high:02d}"
+    return ages.map(lambda code: canonical.get(code)).astype(object)
+
+
+def map_statuses(
+    cells: pd.DataFrame, table: ScbTable, location: str
+) -> tuple[pd.Series, pd.Series]:
+    """Keep null as NaN; read the status symbol; mark a preliminary table's figures provisional."""
+    values = cells["value"]
+    symbols = cells["symbol"]
+    is_null = values.isna()
+    has_symbol = symbols.notna()
+    unknown = is_null & has_symbol & ~symbols.isin(list(NULL_STATUS))
+    noted = ~is_null & has_symbol
+    for bad, what in ((unknown, "on a null value"), (noted, "on a value")):
+        if bad.any():
+            first = cells[bad].iloc[0]
+            raise SourceError(
+                SOURCE,
+                location,
+                f"status[{first['cell']}] = {first['symbol']!r} {what} "
+                f"({describe_cell(first, cells.columns)}) is not a symbol this parser knows",
+            )
+    status = pd.Series(None, index=cells.index, dtype=object)
+    status[is_null & has_symbol] = symbols[is_null & has_symbol].map(NULL_STATUS)
+    if table.is_preliminary:
+        status[~is_null] = "provisional"
+    return values, status
+
+
+def describe_cell(cell: pd.Series, columns: Sequence[str]) -> str:
+    skipped = {"value", "symbol", "cell"}
+    return ", ".join(f"{c}={cell[c]}" for c in columns if c not in skipped)
+
+
+def check_unique_key(frame: pd.DataFrame, location: str) -> None:
+    duplicated = frame[frame.duplicated(KEY, keep=False)]
+    if not duplicated.empty:
+        first = duplicated.iloc[0]
+        shown = ", ".join(f"{column}={first[column]!r}" for column in KEY)
+        raise SourceError(SOURCE, location, f"{len(duplicated)} rows share a key, e.g. {shown}")
