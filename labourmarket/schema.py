@@ -10,6 +10,8 @@ from labourmarket.catalog import Catalog
 from labourmarket.periods import PERIOD_PATTERNS, parse_period
 
 KEY = ["measure_id", "region_code", "period", "sex", "age", "birth_region", "education"]
+# What every source's parse() returns; the pipeline adds period_start, frequency and provenance.
+PARSED_COLUMNS = [*KEY, "value", "status"]
 GROUP_DIMENSIONS = ["sex", "age", "birth_region", "education"]
 
 ARROW_SCHEMA = pa.schema(

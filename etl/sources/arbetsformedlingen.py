@@ -22,6 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
 from labourmarket import paths
+from labourmarket.schema import PARSED_COLUMNS
 from labourmarket.store import hash_file, write_bytes_atomic
 
 SOURCE = "arbetsformedlingen"
@@ -31,17 +32,6 @@ RAMS_MEASURE = "af_inskrivna_andel_rams"
 BAS_MEASURE = "af_inskrivna_andel_bas"
 # The age band each measure's population covers: that band is the "total" group, not a band.
 POPULATION_AGE = {RAMS_MEASURE: "16-64", BAS_MEASURE: "16-65"}
-OUTPUT_COLUMNS = [
-    "measure_id",
-    "region_code",
-    "period",
-    "sex",
-    "age",
-    "birth_region",
-    "education",
-    "value",
-    "status",
-]
 TOTAL_GROUP = {"sex": "total", "age": "total", "birth_region": "total", "education": "total"}
 GROUP_KEY = ["region_code", "period", "sex", "age", "birth_region", "education"]
 
@@ -615,7 +605,7 @@ def parse(raw: bytes, file_name: str, regions: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {"measure_id": measure_id, **figure.key, "value": value, "status": figure.status}
         )
-    return pd.DataFrame(rows, columns=OUTPUT_COLUMNS).astype({"value": "float64"})
+    return pd.DataFrame(rows, columns=PARSED_COLUMNS).astype({"value": "float64"})
 
 
 def name_raw_file(original: Path, raw: bytes, is_workbook: bool) -> str:

@@ -18,10 +18,12 @@ from urllib.parse import urljoin
 import pandas as pd
 import requests
 
+from etl.checks import check_unique_key
 from etl.errors import SourceError
 from etl.http import TIMEOUT, Fetched, create_session, request_bytes
 from etl.raw import save_raw
 from labourmarket import paths
+from labourmarket.schema import PARSED_COLUMNS
 
 SOURCE = "kolada"
 KOLADA_URL = "https://api.kolada.se/v3"
@@ -31,18 +33,6 @@ PER_PAGE = 5000  # the API's maximum page size
 NEXT_PAGE_KEYS = ("next_url", "next_page")  # v3 says next_url, v2 said next_page
 ATTRIBUTION = "Källa: Kolada (RKA)"
 
-COLUMNS = [
-    "measure_id",
-    "region_code",
-    "period",
-    "sex",
-    "age",
-    "birth_region",
-    "education",
-    "value",
-    "status",
-]
-KEY = COLUMNS[:7]
 GROUP_FIELDS = ("measure_id", "age", "birth_region", "education")
 SEX_BY_GENDER = {"T": "total", "K": "women", "M": "men"}
 # Kolada marks an ordinary figure with an empty status. No other status is documented, so an
@@ -119,8 +109,8 @@ def parse(
         if not record.get("isdeleted", False)
         for row in map_record(record, kpi_map, location, f"values[{index}]")
     ]
-    frame = pd.DataFrame(rows, columns=COLUMNS).astype({"value": "float64"})
-    check_unique_key(frame, location)
+    frame = pd.DataFrame(rows, columns=PARSED_COLUMNS).astype({"value": "float64"})
+    check_unique_key(frame, SOURCE, location)
     return frame
 
 
@@ -321,11 +311,3 @@ def map_record(
             "value": math.nan if value is None else float(value),
             "status": STATUS_BY_KOLADA[cell.get("status") or ""],
         }
-
-
-def check_unique_key(frame: pd.DataFrame, location: str) -> None:
-    duplicated = frame[frame.duplicated(KEY, keep=False)]
-    if not duplicated.empty:
-        first = duplicated.iloc[0]
-        shown = ", ".join(f"{column}={first[column]!r}" for column in KEY)
-        raise SourceError(SOURCE, location, f"{len(duplicated)} rows share a key, e.g. {shown}")

@@ -24,11 +24,13 @@ import numpy as np
 import pandas as pd
 import requests
 
+from etl.checks import check_unique_key
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import save_raw
 from labourmarket import paths
 from labourmarket.periods import parse_period
+from labourmarket.schema import PARSED_COLUMNS
 
 SOURCE = "scb"
 V2_URL = "https://statistikdatabasen.scb.se/api/v2"
@@ -41,18 +43,6 @@ PUBLISHER = "SCB (Statistiska centralbyrån)"
 LICENCE = "CC0 1.0"
 ATTRIBUTION = "Källa: SCB"
 
-COLUMNS = [
-    "measure_id",
-    "region_code",
-    "period",
-    "sex",
-    "age",
-    "birth_region",
-    "education",
-    "value",
-    "status",
-]
-KEY = COLUMNS[:7]
 REGION, TIME, CONTENTS, AGE = "Region", "Tid", "ContentsCode", "Alder"
 # SCB variable -> (canonical column, SCB code -> canonical code). A code missing here stops the
 # parse: a new category must be mapped by a person, not dropped or guessed.
@@ -240,7 +230,7 @@ def parse(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFrame:
     cells = decode_cells(dataset)
     cells = cells[cells[CONTENTS] == contents_code]
     rows = map_cells(cells, dataset.dimension_ids, table, location)
-    check_unique_key(rows, location)
+    check_unique_key(rows, SOURCE, location)
     return rows
 
 
@@ -759,8 +749,8 @@ def map_cells(
         raise SourceError(SOURCE, location, f"no {AGE} dimension, yet {table.measure_id} has ages")
     rows["value"], rows["status"] = map_statuses(cells, table, location)
     kept = rows[rows["age"].notna()]
-    text_columns = {column: "string" for column in COLUMNS if column != "value"}
-    return kept[COLUMNS].astype(text_columns | {"value": "float64"}).reset_index(drop=True)
+    text_columns = {column: "string" for column in PARSED_COLUMNS if column != "value"}
+    return kept[PARSED_COLUMNS].astype(text_columns | {"value": "float64"}).reset_index(drop=True)
 
 
 def map_ages(ages: pd.Series, table: ScbTable, location: str) -> pd.Series:
@@ -803,11 +793,3 @@ def map_statuses(
 def describe_cell(cell: pd.Series, columns: Sequence[str]) -> str:
     skipped = {"value", "symbol", "cell"}
     return ", ".join(f"{c}={cell[c]}" for c in columns if c not in skipped)
-
-
-def check_unique_key(frame: pd.DataFrame, location: str) -> None:
-    duplicated = frame[frame.duplicated(KEY, keep=False)]
-    if not duplicated.empty:
-        first = duplicated.iloc[0]
-        shown = ", ".join(f"{column}={first[column]!r}" for column in KEY)
-        raise SourceError(SOURCE, location, f"{len(duplicated)} rows share a key, e.g. {shown}")

@@ -17,6 +17,7 @@ from etl.errors import SourceError
 from etl.sources import arbetsformedlingen
 from labourmarket import paths
 from labourmarket.catalog import load_catalog
+from labourmarket.schema import PARSED_COLUMNS
 
 REGIONS = load_catalog(paths.REPO_DIR / "data" / "reference").regions
 
@@ -145,7 +146,7 @@ def select(frame: pd.DataFrame, region_code: str, group: dict[str, str]) -> pd.D
 )
 def test_parse_returns_canonical_rows_of_one_measure_and_month(raw, file_name, measure_id, rows):
     frame = arbetsformedlingen.parse(raw, file_name, REGIONS)
-    assert list(frame.columns) == arbetsformedlingen.OUTPUT_COLUMNS
+    assert list(frame.columns) == PARSED_COLUMNS
     assert len(frame) == rows
     assert set(frame["measure_id"]) == {measure_id}
     assert set(frame["period"]) == {"2024M10"}

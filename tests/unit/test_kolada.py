@@ -14,6 +14,7 @@ from etl.http import HttpError, create_session
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import kolada
 from labourmarket import paths
+from labourmarket.schema import PARSED_COLUMNS
 from tests.http_server import Reply, serve
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kolada"
@@ -48,17 +49,7 @@ def raw_kolada_files(data_tree: Path) -> list[Path]:
 
 def test_parse_returns_exactly_the_canonical_columns() -> None:
     frame = kolada.parse(read_fixture("page1.json"), KPI_MAP)
-    assert list(frame.columns) == [
-        "measure_id",
-        "region_code",
-        "period",
-        "sex",
-        "age",
-        "birth_region",
-        "education",
-        "value",
-        "status",
-    ]
+    assert list(frame.columns) == PARSED_COLUMNS
     assert len(frame) == 9
     assert frame["value"].dtype == "float64"
 
@@ -208,7 +199,7 @@ def test_parse_refuses_bytes_that_are_not_a_kolada_page(raw: bytes, message: str
 def test_parse_accepts_a_byte_order_mark_and_an_empty_page() -> None:
     frame = kolada.parse(b'\xef\xbb\xbf{"values": [], "count": 0, "next_url": null}', KPI_MAP)
     assert frame.empty
-    assert list(frame.columns) == kolada.COLUMNS
+    assert list(frame.columns) == PARSED_COLUMNS
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from etl.http import HttpError, create_session
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import scb
 from labourmarket import paths
+from labourmarket.schema import KEY, PARSED_COLUMNS
 from tests.http_server import Reply, Request, Server, serve
 
 FIXTURES = paths.REPO_DIR / "tests" / "fixtures" / "scb"
@@ -89,12 +90,12 @@ def bas_16_64() -> pd.DataFrame:
 
 def test_parse_reads_an_answer_that_starts_with_a_byte_order_mark(bas_20_64, bas_16_64):
     assert DATA_6260.startswith(BOM)
-    assert list(bas_20_64.columns) == scb.COLUMNS
+    assert list(bas_20_64.columns) == PARSED_COLUMNS
     assert str(bas_20_64["value"].dtype) == "float64"
     # 3 regions x 3 sexes x 3 birth regions x 2 months, times the ages each measure keeps
     assert len(bas_20_64) == 54 * 10
     assert len(bas_16_64) == 54 * 11
-    assert not bas_16_64.duplicated(scb.KEY).any()
+    assert not bas_16_64.duplicated(KEY).any()
 
 
 # Flat index = ((((region*3 + kon)*12 + alder)*3 + fodelseregion)*1 + contents)*2 + tid, and the
