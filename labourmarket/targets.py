@@ -1,0 +1,304 @@
+"""Strategy targets: read and check data/reference/targets.toml, evaluate them on the figures."""
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from labourmarket import paths
+from labourmarket.catalog import Catalog
+from labourmarket.formatting import format_period
+from labourmarket.periods import parse_period
+from labourmarket.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
+
+TARGETS_FILE = "targets.toml"
+# Each rule and the fields it needs besides the common ones.
+RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "gap_at_most": ("benchmark", "threshold"),
+    "at_most": ("threshold",),
+    "below_baseline": ("baseline_period",),
+    "gap_below_baseline": ("benchmark", "baseline_period"),
+}
+TEXT_FIELDS = ("id", "region", "document", "section", "quote", "goal_sv", "measure", "rule")
+OPTIONAL_FIELDS = ("benchmark", "threshold", "baseline_period", "note", *GROUP_DIMENSIONS)
+STATUSES = ("met", "close", "not_met", "cannot_assess")
+RESULT_COLUMNS = [
+    "target_id",
+    "region_code",
+    "period",
+    "value",
+    "benchmark_value",
+    "gap_pp",
+    "baseline_value",
+    "change_pp",
+    "status",
+    "reason",
+    "reason_sv",
+]
+Reason = tuple[str, str]  # (missing | suppressed | not_comparable | period_not_found, Swedish text)
+SERIES_BREAK_PATTERN = re.compile(r"^(\d{4}(?:K[1-4]|M\d{2})?):")
+
+
+class TargetError(Exception):
+    """A malformed targets file; the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    region: str
+    document: str
+    section: str
+    quote: str
+    goal_sv: str
+    measure: str
+    rule: str
+    tolerance: float
+    group: dict[str, str] = field(default_factory=dict)
+    benchmark: str | None = None
+    threshold: float | None = None
+    baseline_period: str | None = None
+    note: str = ""
+
+    @property
+    def is_gap_rule(self) -> bool:
+        return self.benchmark is not None
+
+
+def read_toml(path: Path) -> list[dict[str, Any]]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TargetError(f"{path}: cannot read: {error}") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise TargetError(f"{path}: not valid TOML: {error}") from error
+    entries = document.get("target")
+    if not isinstance(entries, list):
+        raise TargetError(f"{path}: expected [[target]] entries")
+    return entries
+
+
+def check_entry(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
+    """Call fail(field, problem) for the first thing wrong with one entry."""
+    unknown = sorted(set(entry) - set(TEXT_FIELDS) - set(OPTIONAL_FIELDS) - {"tolerance"})
+    if unknown:
+        fail(unknown[0], "unknown field")
+    for name in TEXT_FIELDS:
+        if not isinstance(entry.get(name), str) or not entry[name].strip():
+            fail(name, "missing or not text")
+    if entry["rule"] not in RULE_FIELDS:
+        fail("rule", f"unknown rule {entry['rule']!r}; expected one of {', '.join(RULE_FIELDS)}")
+    for name in RULE_FIELDS[entry["rule"]]:
+        if name not in entry:
+            fail(name, f"required by rule {entry['rule']}")
+    for name in ("tolerance", "threshold"):
+        value = entry.get(name, 0.0)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            fail(name, f"{value!r} is not a number")
+    if entry.get("tolerance", -1) < 0:
+        fail("tolerance", "missing or negative")
+    if entry["measure"] not in set(catalog.measures["measure_id"]):
+        fail("measure", f"unknown measure {entry['measure']!r}")
+    for name in ("region", "benchmark"):
+        if name in entry and entry[name] not in catalog.region_names:
+            fail(name, f"unknown region {entry[name]!r}")
+    for dimension in GROUP_DIMENSIONS:
+        code = entry.get(dimension, "total")
+        allowed = (
+            re.fullmatch(AGE_PATTERN, code)
+            if dimension == "age"
+            else code in ALLOWED_CODES[dimension]
+        )
+        if not isinstance(code, str) or not allowed:
+            fail(dimension, f"unknown group code {code!r}")
+    if "baseline_period" in entry:
+        try:
+            parse_period(str(entry["baseline_period"]))
+        except ValueError as error:
+            fail("baseline_period", str(error))
+
+
+def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
+    """Read targets.toml, refusing it whole if one entry is wrong (the error names it)."""
+    path = path or paths.reference_dir() / TARGETS_FILE
+    targets, seen = [], set()
+    for number, entry in enumerate(read_toml(path), start=1):
+        name = entry.get("id") or f"#{number}"
+
+        def fail(field_name: str, problem: str, name: str = name) -> None:
+            raise TargetError(f"{path}: target {name}: field {field_name}: {problem}")
+
+        check_entry(entry, catalog, fail)
+        if entry["id"] in seen:
+            fail("id", "used twice")
+        seen.add(entry["id"])
+        targets.append(
+            Target(
+                **{name: entry[name] for name in TEXT_FIELDS},
+                tolerance=float(entry["tolerance"]),
+                group={d: entry.get(d, "total") for d in GROUP_DIMENSIONS},
+                benchmark=entry.get("benchmark"),
+                threshold=float(entry["threshold"]) if "threshold" in entry else None,
+                baseline_period=entry.get("baseline_period"),
+                note=entry.get("note", ""),
+            )
+        )
+    return targets
+
+
+def select_series(observations: pd.DataFrame, target: Target, region: str) -> pd.DataFrame:
+    """The target's measure and group in one region, one row per period, oldest first."""
+    mask = (observations["measure_id"] == target.measure) & (observations["region_code"] == region)
+    for dimension, code in target.group.items():
+        mask &= observations[dimension] == code
+    rows = observations[mask].sort_values("period_start")
+    return rows.set_index("period")[["value", "status", "period_start"]]
+
+
+def judge(compared: float, limit: float, tolerance: float, strict: bool, decimals: int) -> str:
+    """met / close / not_met on rounded figures, so 0,6 against a 0,6 tolerance is exact."""
+    compared, limit = round(compared, decimals), round(limit, decimals)
+    if compared < limit or (compared == limit and not strict):
+        return "met"
+    return "close" if compared <= round(limit + tolerance, decimals) else "not_met"
+
+
+def describe_missing(series: pd.DataFrame, period: str, what: str) -> Reason | None:
+    """Say why a figure cannot be used (absent, suppressed, missing), or None when it can."""
+    when = format_period(period)
+    if period not in series.index:
+        return "period_not_found", f"{what} saknar värde för {when}"
+    if pd.isna(series.at[period, "value"]):
+        if series.at[period, "status"] == "suppressed":
+            return (
+                "suppressed",
+                f"värdet för {what} {when} är undertryckt (för osäkert eller röjande)",
+            )
+        return "missing", f"värde saknas för {what} {when}"
+    return None
+
+
+def list_series_breaks(catalog: Catalog, measure_id: str) -> list[str]:
+    text = str(catalog.measure(measure_id)["series_breaks_sv"])
+    return [
+        match[1] for part in text.split(";") if (match := SERIES_BREAK_PATTERN.match(part.strip()))
+    ]
+
+
+def crosses_break(catalog: Catalog, target: Target, period: str) -> Reason | None:
+    start, end = parse_period(str(target.baseline_period)).start, parse_period(period).start
+    for brk in list_series_breaks(catalog, target.measure):
+        if start < parse_period(brk).start <= end:
+            return "not_comparable", (
+                f"seriebrott {format_period(brk)} mellan basperioden "
+                f"{format_period(str(target.baseline_period))} och {format_period(period)}"
+            )
+    return None
+
+
+def evaluate_period(
+    target: Target,
+    period: str,
+    own: pd.DataFrame,
+    benchmark: pd.DataFrame | None,
+    catalog: Catalog,
+    decimals: int,
+) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
+    row.update(target_id=target.id, region_code=target.region, period=period)
+    reason = describe_missing(own, period, catalog.region_name(target.region))
+    if reason is None:
+        row["value"] = float(own.at[period, "value"])
+    if reason is None and benchmark is not None:
+        reason = describe_missing(benchmark, period, catalog.region_name(str(target.benchmark)))
+        if reason is None:
+            row["benchmark_value"] = float(benchmark.at[period, "value"])
+            row["gap_pp"] = round(row["value"] - row["benchmark_value"], decimals)
+    compared = row["gap_pp"] if target.is_gap_rule else row["value"]
+    limit = target.threshold
+    if reason is None and target.baseline_period is not None:
+        reason = crosses_break(catalog, target, period)
+        baseline = evaluate_baseline(target, own, benchmark, catalog, decimals)
+        if isinstance(baseline, tuple):
+            reason = reason or baseline
+        else:
+            row["baseline_value"] = limit = baseline
+            row["change_pp"] = round(compared - baseline, decimals)
+    if reason is not None:
+        return {**row, "status": "cannot_assess", "reason": reason[0], "reason_sv": reason[1]}
+    strict = target.baseline_period is not None
+    return {**row, "status": judge(compared, limit, target.tolerance, strict, decimals)}
+
+
+def evaluate_baseline(
+    target: Target,
+    own: pd.DataFrame,
+    benchmark: pd.DataFrame | None,
+    catalog: Catalog,
+    decimals: int,
+) -> float | Reason:
+    """The baseline value (or baseline gap), or the reason it cannot be had."""
+    period = str(target.baseline_period)
+    reason = describe_missing(own, period, f"baseline {catalog.region_name(target.region)}")
+    if reason is None and benchmark is not None:
+        reason = describe_missing(
+            benchmark, period, f"baseline {catalog.region_name(str(target.benchmark))}"
+        )
+    if reason is not None:
+        return reason
+    value = float(own.at[period, "value"])
+    if benchmark is None:
+        return value
+    return round(value - float(benchmark.at[period, "value"]), decimals)
+
+
+def list_periods_to_judge(target: Target, own: pd.DataFrame) -> list[str]:
+    """Every period with a figure; for baseline rules only those after the baseline."""
+    periods = list(own.index)
+    if target.baseline_period is None:
+        return periods
+    start = parse_period(target.baseline_period).start
+    return [p for p in periods if parse_period(p).start > start]
+
+
+def describe_unassessable(target: Target, own: pd.DataFrame, catalog: Catalog) -> dict[str, Any]:
+    """The one row of a target with no period to judge: nothing after the baseline, or no data."""
+    if target.baseline_period and not own.empty:
+        reason = "period_not_found"
+        text = f"inga värden efter basperioden {format_period(target.baseline_period)} ännu"
+    else:
+        reason = "missing"
+        text = f"inga värden för {catalog.region_name(target.region)} i måttet och gruppen"
+    row = dict.fromkeys(RESULT_COLUMNS)
+    row.update(target_id=target.id, region_code=target.region, status="cannot_assess")
+    return {**row, "reason": reason, "reason_sv": text}
+
+
+def evaluate(observations: pd.DataFrame, targets: list[Target], catalog: Catalog) -> pd.DataFrame:
+    """One row per target and period: figures, gap, change against baseline, status, reason."""
+    rows = []
+    for target in targets:
+        decimals = int(catalog.measure(target.measure)["decimals"])
+        own = select_series(observations, target, target.region)
+        benchmark = (
+            select_series(observations, target, target.benchmark) if target.is_gap_rule else None
+        )
+        periods = list_periods_to_judge(target, own)
+        if not periods:
+            rows.append(describe_unassessable(target, own, catalog))
+            continue
+        rows += [evaluate_period(target, p, own, benchmark, catalog, decimals) for p in periods]
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def select_latest(results: pd.DataFrame) -> pd.DataFrame:
+    """The last evaluated period of each target (a target that cannot be assessed keeps its row)."""
+    return results.groupby("target_id", sort=False).tail(1).reset_index(drop=True)
