@@ -45,9 +45,12 @@ def parse_years(text: str) -> list[int]:
     for part in text.split(","):
         first, _, last = part.strip().partition("-")
         try:
-            years += list(range(int(first), int(last or first) + 1))
+            span = list(range(int(first), int(last or first) + 1))
         except ValueError as error:
             raise argparse.ArgumentTypeError(f"not a year or range: {part!r}") from error
+        if not span:
+            raise argparse.ArgumentTypeError(f"empty range {part!r}: write the earlier year first")
+        years += span
     return years
 
 

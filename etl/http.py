@@ -61,9 +61,12 @@ def create_session(
 
 def is_timeout(error: requests.exceptions.RequestException) -> bool:
     """True for a timeout, also when retries wrapped it in a ConnectionError(MaxRetryError)."""
-    if isinstance(error, requests.exceptions.Timeout):
-        return True
     reason = getattr(error.args[0], "reason", None) if error.args else None
+    # urllib3 2.x derives NewConnectionError (refused, unknown host) from ConnectTimeoutError.
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False
+    if isinstance(error, requests.exceptions.ConnectTimeout | requests.exceptions.ReadTimeout):
+        return True
     return isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError)
 
 

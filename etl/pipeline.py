@@ -41,10 +41,7 @@ SOURCES: list[Source] = [
     ),
     Source(
         scb.SOURCE,
-        lambda raw, provenance, catalog: pd.concat(
-            scb.parse(raw, table, location=provenance["file"])
-            for table in scb.find_tables(provenance["table_id"])
-        ),
+        lambda raw, provenance, catalog: scb.parse_recorded(raw, provenance),
     ),
     Source(
         arbetsformedlingen.SOURCE,
@@ -69,11 +66,13 @@ def read_provenance(source: Source, sidecar: Path) -> dict[str, Any]:
         provenance = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise SourceError(source.name, str(sidecar), f"unreadable provenance: {error}") from error
+    if not isinstance(provenance, dict):
+        raise SourceError(source.name, str(sidecar), "provenance is not a JSON object")
     missing = [key for key in REQUIRED_PROVENANCE if not provenance.get(key)]
     if missing:
         raise SourceError(source.name, str(sidecar), f"provenance lacks {', '.join(missing)}")
     try:
-        retrieved_at = pd.Timestamp(provenance["retrieved_at"])
+        retrieved_at = pd.Timestamp(str(provenance["retrieved_at"]))
     except ValueError as error:
         raise SourceError(source.name, str(sidecar), f"retrieved_at: {error}") from error
     if retrieved_at.tzinfo is None:
@@ -149,14 +148,17 @@ def describe_source(raw_file: RawFile, rows: int) -> dict[str, Any]:
 
 
 def drop_superseded_rows(observations: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Where files from different retrievals give the same key, keep the newest retrieval.
+    """Where different retrievals give the same key, keep the rows of the newest retrieval.
 
     A bundled snapshot and a later live fetch of the same SCB table overlap by design (SCB
-    revises figures); the newer vintage wins. Duplicates within one retrieval stay an error.
+    revises figures); the newer vintage wins. A retrieval is one fetch (its pages share a
+    fetch_id) or one file, so duplicates within a fetch stay a validation error.
     """
-    newest = observations.groupby(KEY, dropna=False)["retrieved_at"].transform("max")
-    is_older = observations["retrieved_at"] < newest
-    return observations[~is_older].reset_index(drop=True), int(is_older.sum())
+    ordered = observations.sort_values("retrieved_at", kind="stable")
+    newest_batch = ordered.groupby(KEY, dropna=False)["batch"].transform("last")
+    is_older = observations["batch"] != newest_batch.reindex(observations.index)
+    kept = observations[~is_older].drop(columns="batch").reset_index(drop=True)
+    return kept, int(is_older.sum())
 
 
 def build(catalog: Catalog | None = None) -> dict[str, Any]:
@@ -170,7 +172,8 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
             frame = normalise(rows, raw_file.provenance)
         except (KeyError, ValueError) as error:
             raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
-        frames.append(frame)
+        # One fetch's pages share a fetch_id; anything else is its own retrieval.
+        frames.append(frame.assign(batch=raw_file.provenance.get("fetch_id") or str(raw_file.path)))
         described.append(describe_source(raw_file, len(frame)))
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")

@@ -78,7 +78,9 @@ DIMENSION_HEADERS = frozenset(
 )
 # Words that say a value column holds the share itself; stripped before reading the group.
 SHARE_WORDS = re.compile(r"inskrivna arbetslösa|\bi procent\b|\bandel\b|\bprocent\b|%|[(),:;]")
-SAYS_SHARE = re.compile(r"\bandel|procent|%")
+SAYS_SHARE = re.compile(r"\bandel")
+# "%" or "procent" in a value header says the numbers are already percent, even below 1.
+SAYS_PERCENT = re.compile(r"%|procent")
 AGE_BAND = re.compile(r"\b(\d{2}) ?- ?(\d{2})(?: år\b)?")
 SEX_WORDS = {"kvinnor": "women", "män": "men"}
 GROUP_LABELS: dict[str, dict[str, str]] = {
@@ -137,6 +139,7 @@ class Layout:
     dimensions: list[int]
     values: dict[int, dict[str, str]]  # column index -> the group its header names
     header_says_share: bool
+    header_says_percent: bool
 
 
 @dataclass(frozen=True)
@@ -341,7 +344,7 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
     """Classify every header cell; an unknown one stops the import naming its cell."""
     period = None
     regions, dimensions, values = [], [], {}
-    says_share = False
+    says_share = says_percent = False
     for column, cell in enumerate(sheet.rows[header_index]):
         label = normalise_label(cell)
         if not label:
@@ -362,6 +365,7 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
         else:
             values[column] = read_value_header(label) or {}
             says_share |= bool(SAYS_SHARE.search(label))
+            says_percent |= bool(SAYS_PERCENT.search(label))
     where = locate(file_name, sheet.name, header_index)
     if period is None:
         raise SourceError(
@@ -376,7 +380,7 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
     # Codes beat names, and the most specific level (kommun) beats the county.
     order = {4: 0, None: 1, 2: 2}
     regions.sort(key=lambda region: (region.holds != "code", order[region.width]))
-    return Layout(header_index, period, regions, dimensions, values, says_share)
+    return Layout(header_index, period, regions, dimensions, values, says_share, says_percent)
 
 
 def read_period(value: Any, where: str) -> str:
@@ -535,8 +539,9 @@ def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name:
     """Return 100 for a file of fractions, 1 for one in percent; refuse a file that does not say.
 
     - any value above 1: percent, values kept as they are;
-    - every value within 0..1 and the value cells carry Excel's percent format, or the sheet name
-      or a value column's header says "andel", "procent" or "%": fractions, times 100;
+    - every value within 0..1 and the value cells carry Excel's percent format: fractions;
+    - else a value header saying "%" or "procent": percent as they are (0,9 % is a real rate);
+    - else the sheet name or a value header saying "andel": fractions, times 100;
     - every value within 0..1 and nothing says so: ambiguous (0.8 could mean 0.8 %), refused;
     - a percent-formatted cell beside values above 1 (Excel would show 1450 %): refused.
     """
@@ -554,7 +559,11 @@ def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name:
                 " percent format (fractions): cannot tell fractions from percent",
             )
         return 1
-    if formatted or layout.header_says_share or "andel" in sheet.name.casefold():
+    if formatted:
+        return 100
+    if layout.header_says_percent:
+        return 1
+    if layout.header_says_share or "andel" in sheet.name.casefold():
         return 100
     columns = ", ".join(get_column_letter(column + 1) for column in layout.values)
     raise SourceError(

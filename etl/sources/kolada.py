@@ -21,7 +21,7 @@ import requests
 from etl.checks import check_unique_key
 from etl.errors import SourceError
 from etl.http import TIMEOUT, Fetched, create_session, request_bytes
-from etl.raw import save_raw
+from etl.raw import RawItem, save_raw_batch
 from labourmarket import paths
 from labourmarket.schema import PARSED_COLUMNS
 
@@ -70,9 +70,16 @@ def fetch(
     # Load inputs
     session = session or create_session()
     kolada_ids = [convert_to_kolada_id(region) for region in regions]
-    # Each requested KPI maps to itself: parse() then checks the shape and that the answer holds
-    # only KPIs we asked for, without needing the reference table that build() uses.
-    check_map = {kpi: {"measure_id": kpi, "age": "total"} for kpi in kpis}
+    # The build parses with the same map: a KPI it cannot place would break every later build.
+    kpi_map = load_kpi_map()
+    unmapped = [kpi for kpi in kpis if kpi not in kpi_map]
+    if unmapped:
+        raise SourceError(
+            SOURCE,
+            KPI_MAP_FILE,
+            f"no mapping for {', '.join(unmapped)}: add them to {KPI_MAP_FILE} before fetching",
+        )
+    check_map = {kpi: kpi_map[kpi] for kpi in kpis}
     # Process data
     pages: list[tuple[DataRequest, int, Fetched]] = []
     for request in build_data_requests(base_url, kpis, kolada_ids, years):
@@ -81,20 +88,24 @@ def fetch(
             parse(fetched.content, check_map, location=fetched.url)
             pages.append((request, number, fetched))
     # Save outputs
-    return [
-        save_raw(
-            SOURCE,
-            name_raw_file(request, number),
-            fetched,
-            source_id=SOURCE,
-            publisher="RKA (Rådet för främjande av kommunala analyser)",
-            publication="Kolada API v3, /data/kpi/{kpi}/municipality/{id}/year/{year}",
-            request_url=request.url,
-            page=number,
-            attribution_sv=ATTRIBUTION,
-        )
-        for request, number, fetched in pages
-    ]
+    return save_raw_batch(
+        SOURCE,
+        [
+            RawItem(
+                name_raw_file(request, number),
+                fetched,
+                {
+                    "source_id": SOURCE,
+                    "publisher": "RKA (Rådet för främjande av kommunala analyser)",
+                    "publication": "Kolada API v3, /data/kpi/{kpi}/municipality/{id}/year/{year}",
+                    "request_url": request.url,
+                    "page": number,
+                    "attribution_sv": ATTRIBUTION,
+                },
+            )
+            for request, number, fetched in pages
+        ],
+    )
 
 
 def parse(

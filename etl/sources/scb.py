@@ -27,7 +27,7 @@ import requests
 from etl.checks import check_unique_key
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, request_bytes
-from etl.raw import save_raw
+from etl.raw import RawItem, save_raw_batch
 from labourmarket import paths
 from labourmarket.periods import parse_period
 from labourmarket.schema import PARSED_COLUMNS
@@ -197,24 +197,28 @@ def fetch(
         check_answer(fetched, part, tables)
         answers.append((part, fetched))
     # Save outputs
-    return [
-        save_raw(
-            SOURCE,
-            name_raw_file(table_id, metadata.api, part),
-            fetched,
-            source_id=tables[0].source_id,
-            table_id=table_id,
-            api=metadata.api,
-            metadata_url=metadata.url,
-            measure_ids=[table.measure_id for table in tables],
-            contents_codes={table.measure_id: table.contents_code for table in tables},
-            part=f"{number}/{len(answers)}",
-            publisher=PUBLISHER,
-            licence=LICENCE,
-            attribution_sv=ATTRIBUTION,
-        )
-        for number, (part, fetched) in enumerate(answers, start=1)
-    ]
+    return save_raw_batch(
+        SOURCE,
+        [
+            RawItem(
+                name_raw_file(table_id, metadata.api, part),
+                fetched,
+                {
+                    "source_id": tables[0].source_id,
+                    "table_id": table_id,
+                    "api": metadata.api,
+                    "metadata_url": metadata.url,
+                    "measure_ids": [table.measure_id for table in tables],
+                    "contents_codes": {table.measure_id: table.contents_code for table in tables},
+                    "part": f"{number}/{len(answers)}",
+                    "publisher": PUBLISHER,
+                    "licence": LICENCE,
+                    "attribution_sv": ATTRIBUTION,
+                },
+            )
+            for number, (part, fetched) in enumerate(answers, start=1)
+        ],
+    )
 
 
 def parse(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFrame:
@@ -265,6 +269,25 @@ def find_tables(table_id: str, path: Path | None = None) -> list[ScbTable]:
         if len({getattr(table, field) for table in tables}) > 1:
             raise SourceError(SOURCE, REGISTRY_FILE, f"{table_id}: rows disagree on {field}")
     return tables
+
+
+def parse_recorded(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
+    """Parse a saved answer for the measures and ContentsCodes its fetch recorded.
+
+    A registry row added after the fetch must not be looked for in an answer that never held it.
+    """
+    recorded = provenance.get("contents_codes") or {}
+    tables = [
+        replace(table, contents_code=recorded.get(table.measure_id) or table.contents_code)
+        for table in find_tables(str(provenance["table_id"]))
+        if not recorded or table.measure_id in recorded
+    ]
+    if not tables:
+        raise SourceError(
+            SOURCE, str(provenance["file"]), "none of the recorded measures is in the registry"
+        )
+    location = str(provenance["file"])
+    return pd.concat([parse(raw, table, location=location) for table in tables], ignore_index=True)
 
 
 def read_registry_row(row: Mapping[str, str], location: str) -> ScbTable:

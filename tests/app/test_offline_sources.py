@@ -91,8 +91,28 @@ def test_a_newer_scb_retrieval_supersedes_the_bundled_snapshot(data_tree):
     is_total = (frame[["birth_region", "age", "sex"]] == "total").all(axis=1)
     total = frame[is_total]
     assert total["source_id"].tolist() == ["scb_bas"]
-    assert not frame.duplicated(["birth_region", "age", "sex"]).any()
     older = store.read_observations(
         {"measure_id": "scb_bas_arbetsloshet_20_64", "region_code": "01", "period": "2024M12"}
     )
     assert set(older["source_id"]) == {"scb_bas_tab6260"}
+
+
+def test_a_registry_row_added_after_a_fetch_does_not_break_the_rebuild(data_tree):
+    """The saved answer is parsed for the ContentsCodes recorded at fetch time, not new rows."""
+    from etl.pipeline import build
+
+    place_recorded_scb(data_tree, "2026-11-25T07:00:00Z")
+    sidecar = data_tree / "raw" / "scb" / "TAB6260_data.provenance.json"
+    provenance = json.loads(sidecar.read_text(encoding="utf-8"))
+    provenance["contents_codes"] = {"scb_bas_arbetsloshet_20_64": "000006II"}
+    sidecar.write_text(json.dumps(provenance), encoding="utf-8")
+    registry = data_tree / "reference" / "scb_tables.csv"
+    registry.write_text(
+        registry.read_text(encoding="utf-8")
+        + "TAB6260,scb_bas_sysselsattning_16_64,000006IK,sysselsättningsgrad,16-64,,true,scb_bas,"
+        "START/AM/AM0210/AM0210A/ArbStatusM,added later\n",
+        encoding="utf-8",
+    )
+    manifest = build()
+    assert "scb_bas_sysselsattning_16_64" not in manifest["rows_by_measure"]
+    assert manifest["rows_by_measure"]["scb_bas_arbetsloshet_20_64"] >= 360

@@ -393,3 +393,21 @@ def test_import_file_leaves_raw_unchanged_on_a_bad_file(data_tree, tmp_path, raw
         arbetsformedlingen.import_file(download, load_catalog().regions)
     directory = raw_dir(data_tree)
     assert not directory.exists() or not any(directory.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("Andel", 90.0), ("Andel (%)", 0.9), ("Andel procent", 0.9)],
+    ids=["share-fraction", "percent-sign", "procent"],
+)
+def test_a_percent_header_keeps_small_values_as_percent(header, expected):
+    """0,9 under "Andel (%)" is 0,9 %, not 90 %: only "andel" alone marks fractions."""
+    raw = (
+        "Inskrivna arbetslösa som andel av registerbaserad arbetskraft\n"
+        f"PERIOD,Kommunkod,Grupp,{header}\n"
+        "2024-10,181,Totalt,0.9\n"
+        "2024-10,181,Förgymnasial utbildning,0.7\n"
+    ).encode()
+    frame = arbetsformedlingen.parse(raw, "liten.csv", REGIONS)
+    total = frame[(frame["region_code"] == "0181") & (frame["education"] == "total")]
+    assert total["value"].tolist() == [expected]

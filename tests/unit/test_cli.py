@@ -178,3 +178,32 @@ def test_fetch_scb_reads_metadata_posts_query_and_builds(built_tree, capsys):
     out = capsys.readouterr().out
     assert "scb: raw/scb/" in out
     assert json.loads((built_tree / "clean" / "manifest.json").read_text())["superseded_rows"] > 0
+
+
+def test_fetch_refuses_a_kpi_the_build_cannot_place_before_any_request(built_tree, capsys):
+    with serve({}) as server:
+        code = main(
+            [
+                "fetch",
+                "kolada",
+                "--kpis",
+                "N01951",
+                "--regions",
+                "0181",
+                "--years",
+                "2023",
+                "--base-url",
+                f"{server.url}/v3",
+            ]
+        )
+    assert code == 1
+    assert "no mapping for N01951" in capsys.readouterr().err
+    assert server.requests == []
+    assert snapshot(built_tree / "raw" / "kolada") == {}
+
+
+@pytest.mark.parametrize("years", ["2024-2015", "tjugo", ""])
+def test_bad_year_ranges_are_refused(built_tree, years, capsys):
+    with pytest.raises(SystemExit):
+        main(["fetch", "kolada", "--years", years])
+    assert "--years" in capsys.readouterr().err

@@ -62,3 +62,12 @@ def test_persistent_server_error_is_tried_once_plus_retries():
     with serve({"/data": Reply(500)}) as server, pytest.raises(HttpError, match="HTTP 500"):
         request_bytes(create_session(**FAST), "GET", f"{server.url}/data")
     assert len(server.requests) == 1 + FAST["total_retries"]
+
+
+def test_refused_connection_is_not_called_a_timeout():
+    with serve({}) as server:
+        closed_url = server.url
+    with pytest.raises(HttpError) as error:
+        request_bytes(create_session(**FAST), "GET", f"{closed_url}/data")
+    assert "timed out" not in str(error.value)
+    assert "ConnectionError" in str(error.value)
