@@ -459,7 +459,8 @@ def build_selection(
         elif variable == AGE:
             wanted = list_age_codes(tables, metadata.url)
         elif variable in GROUP_DIMENSIONS:
-            wanted = [code for code in available if code in GROUP_DIMENSIONS[variable][1]]
+            # Every code we map must still be there: a renamed total would otherwise vanish.
+            wanted = list(GROUP_DIMENSIONS[variable][1])
         else:
             raise SourceError(
                 SOURCE, metadata.url, f"variable {variable!r} is one this parser cannot map"

@@ -687,15 +687,16 @@ def label_twice(document: dict[str, Any]) -> None:
         (relabel_unemployment, "no ContentsCode labelled 'andel öppet arbetslösa'"),
         (label_twice, "2 ContentsCode labelled 'andel öppet arbetslösa'"),
         (lambda d: rename_code(d, "Region", "0181", "0182"), "Region: the table has no 0181"),
+        (lambda d: rename_code(d, "Kon", "1+2", "T"), "Kon: the table has no 1+2"),
     ],
-    ids=["label-gone", "label-ambiguous", "region-missing"],
+    ids=["label-gone", "label-ambiguous", "region-missing", "total-renamed"],
 )
 def test_fetch_stops_before_any_data_call_when_metadata_does_not_fit(data_tree, change, message):
     routes = v2_routes("TAB6383", edit(META_6383, change), answer_v2(META_6383))
     with serve(routes) as server, pytest.raises(SourceError) as error:
         run_fetch(server, "TAB6383", ["0181"], ["2022"])
     assert message in str(error.value)
-    if not message.startswith("Region"):
+    if not message.startswith(("Region", "Kon")):
         assert "(the table has:" in str(error.value)
     assert [r.method for r in server.requests] == ["GET"]
     assert list_raw_files(data_tree) == []
