@@ -10,7 +10,11 @@ st.set_page_config(
 
 navigation = st.navigation(
     [
+        st.Page(
+            "app_pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True
+        ),
         st.Page("app_pages/gapanalys.py", title="Gapanalys", icon=":material/compare_arrows:"),
+        st.Page("app_pages/mal.py", title="Mål", icon=":material/flag:"),
         st.Page("app_pages/kallor.py", title="Källor och data", icon=":material/menu_book:"),
     ]
 )

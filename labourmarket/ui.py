@@ -11,6 +11,7 @@ import streamlit as st
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.formatting import format_number
+from labourmarket.targets import TARGETS_FILE, Target, TargetError, load_targets
 
 BUILD_HELP = """\
 **Det finns ingen byggd data ännu.**
@@ -45,7 +46,24 @@ def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
 
 
 def read_reference_version() -> tuple[int, ...]:
-    return tuple(p.stat().st_mtime_ns for p in sorted(paths.reference_dir().glob("*.csv")))
+    files = sorted([*paths.reference_dir().glob("*.csv"), *paths.reference_dir().glob("*.toml")])
+    return tuple(p.stat().st_mtime_ns for p in files)
+
+
+@st.cache_data(show_spinner=False)
+def load_targets_cached(
+    reference_dir: str, version: tuple[int, ...], _catalog: Catalog
+) -> list[Target]:
+    return load_targets(_catalog, Path(reference_dir) / TARGETS_FILE)
+
+
+def load_targets_or_explain(catalog: Catalog) -> list[Target]:
+    """The strategy targets; a malformed file is shown as an error naming the entry, not a crash."""
+    try:
+        return load_targets_cached(str(paths.reference_dir()), read_reference_version(), catalog)
+    except TargetError as error:
+        st.error(f"**Målen kunde inte läsas.** Rätta filen och ladda om sidan.\n\n`{error}`")
+        return []
 
 
 def load_data() -> LoadedData | None:

@@ -19,11 +19,19 @@ def clear_streamlit_caches() -> None:
     st.cache_resource.clear()
 
 
-def open_app(**query: str) -> AppTest:
-    """Run the app once, as a visitor arriving with `query` in the URL would see it."""
+GAP = "app_pages/gapanalys.py"
+OVERVIEW = "app_pages/oversikt.py"
+TARGETS = "app_pages/mal.py"
+SOURCES = "app_pages/kallor.py"
+
+
+def open_page(page: str | None, **query: str) -> AppTest:
+    """Run the app once on `page` (None: the landing page), as a visitor with `query` in the URL."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
+    if page is not None:
+        at.switch_page(page)
     return at.run()
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from etl.pipeline import build
-from tests.app.conftest import open_app, read_charts, read_shown_table
+from tests.app.conftest import GAP, open_page, read_charts, read_shown_table
 
 NBSP = "\u00a0"
 
@@ -18,7 +18,7 @@ def find_row(table, group: str, kommun: str) -> dict:
 
 
 def test_default_view_is_tabell_1_for_the_four_kommuner_against_the_county(built_tree):
-    at = open_app()
+    at = open_page(GAP)
     assert not at.exception
     assert at.title[0].value == "Gapanalys"
     assert at.selectbox(key="measure").value == "af_inskrivna_andel_rams"
@@ -30,7 +30,7 @@ def test_default_view_is_tabell_1_for_the_four_kommuner_against_the_county(built
 
 
 def test_charts_carry_values_gaps_and_source_line(built_tree):
-    at = open_app(breakdown="birth_region")
+    at = open_page(GAP, breakdown="birth_region")
     levels, gaps = read_charts(at)
     bars = {trace["name"]: trace for trace in levels["data"]}
     assert bars["Södertälje"]["text"][-1] == "27,0"
@@ -44,7 +44,7 @@ def test_charts_carry_values_gaps_and_source_line(built_tree):
 
 
 def test_birth_region_table_shows_foreign_born_and_gap_to_county(built_tree):
-    at = open_app()
+    at = open_page(GAP)
     at.radio(key="breakdown").set_value("birth_region").run()
     at.radio(key="view").set_value("table").run()
     assert not at.exception
@@ -67,21 +67,21 @@ def test_birth_region_table_shows_foreign_born_and_gap_to_county(built_tree):
     ],
 )
 def test_table_rows_by_breakdown(built_tree, breakdown, group, kommun, value, county, gap):
-    at = open_app(breakdown=breakdown, view="table")
+    at = open_page(GAP, breakdown=breakdown, view="table")
     row = find_row(read_shown_table(at), group, kommun)
     assert (row["Andel (%)"], row["Stockholms län (%)"]) == (value, county)
     assert row["Skillnad mot Stockholms län"] == f"{gap}{NBSP}p.e."
 
 
 def test_riket_as_benchmark(built_tree):
-    at = open_app(breakdown="birth_region", view="table")
+    at = open_page(GAP, breakdown="birth_region", view="table")
     at.radio(key="benchmark").set_value("00").run()
     row = find_row(read_shown_table(at), "Utrikes födda", "Södertälje")
     assert (row["Riket (%)"], row["Skillnad mot Riket"]) == ("20,7", f"+6,3{NBSP}p.e.")
 
 
 def test_a_shared_link_reopens_the_exact_view(built_tree):
-    at = open_app(regions="0136,0181", benchmark="00", breakdown="education", view="table")
+    at = open_page(GAP, regions="0136,0181", benchmark="00", breakdown="education", view="table")
     assert at.multiselect(key="regions").value == ["0136", "0181"]
     table = read_shown_table(at)
     assert table["Kommun"].unique().tolist() == ["Haninge", "Södertälje"]
@@ -89,28 +89,28 @@ def test_a_shared_link_reopens_the_exact_view(built_tree):
 
 
 def test_unknown_link_values_fall_back_to_defaults(built_tree):
-    at = open_app(regions="9999", benchmark="Mars", breakdown="shoe_size", view="table")
+    at = open_page(GAP, regions="9999", benchmark="Mars", breakdown="shoe_size", view="table")
     assert not at.exception
     assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
     assert (at.radio(key="benchmark").value, at.radio(key="breakdown").value) == ("01", "age")
 
 
 def test_no_kommun_chosen_asks_for_one(built_tree):
-    at = open_app()
+    at = open_page(GAP)
     at.multiselect(key="regions").set_value([]).run()
     assert not at.exception
     assert "Välj minst en kommun." in [info.value for info in at.info]
 
 
 def test_without_built_data_the_page_says_how_to_build(data_tree):
-    at = open_app()
+    at = open_page(GAP)
     assert not at.exception
     assert "make data" in at.info[0].value
     assert not at.get("plotly_chart")
 
 
 def test_a_rebuild_shows_without_restart(built_tree):
-    at = open_app(breakdown="birth_region", view="table")
+    at = open_page(GAP, breakdown="birth_region", view="table")
     assert find_row(read_shown_table(at), "Utrikes födda", "Södertälje")["Andel (%)"] == "27,0"
     raw = built_tree / "raw" / "seed" / "sodertalje_2014_tabell1.txt"
     raw.write_bytes(raw.read_bytes().replace(b"27,0", b"26,0"))
@@ -125,7 +125,7 @@ def test_a_rebuild_shows_without_restart(built_tree):
 
 def test_bas_measure_compares_the_county_with_the_country(built_tree):
     """BAS has no kommun rows: the page compares Stockholms län with Riket, latest month first."""
-    at = open_app(measure="scb_bas_arbetsloshet_20_64", view="table")
+    at = open_page(GAP, measure="scb_bas_arbetsloshet_20_64", view="table")
     assert not at.exception
     assert at.selectbox(key="period").value == "2024M12"
     assert at.multiselect(key="regions").value == ["01"]
@@ -139,11 +139,11 @@ def test_bas_measure_compares_the_county_with_the_country(built_tree):
 
 
 def test_measure_without_benchmark_says_so(built_tree):
-    at = open_app(measure="scb_integration_arbetsloshet_20_64")
+    at = open_page(GAP, measure="scb_integration_arbetsloshet_20_64")
     assert not at.exception
     assert "inget läns- eller riksvärde" in at.warning[0].value
 
 
 def test_sidebar_counts_published_figures(built_tree):
-    at = open_app()
+    at = open_page(GAP)
     assert any("610 publicerade värden" in caption.value for caption in at.sidebar.caption)

@@ -2,14 +2,11 @@
 
 import pytest
 
-from tests.app.conftest import open_app
-
-KALLOR = "app_pages/kallor.py"
+from tests.app.conftest import SOURCES, open_page
 
 
 def open_kallor():
-    at = open_app()
-    at.switch_page(KALLOR).run()
+    at = open_page(SOURCES)
     assert not at.exception
     return at
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from labourmarket import paths
-from tests.app.conftest import open_app, read_shown_table
+from tests.app.conftest import GAP, open_page, read_shown_table
 
 FIXTURES = paths.REPO_DIR / "tests" / "fixtures"
 NBSP = "\u00a0"
@@ -38,7 +38,7 @@ def test_recorded_kolada_pages_reach_the_gap_page(data_tree):
     )
     assert result.returncode == 0, result.stderr
     assert "kolada: raw/kolada/page1.json (9 rows)" in result.stdout
-    at = open_app(measure="kolada_arbetslosa_befolkning", view="table")
+    at = open_page(GAP, measure="kolada_arbetslosa_befolkning", view="table")
     assert not at.exception
     assert at.selectbox(key="period").value == "2023"
     table = read_shown_table(at)

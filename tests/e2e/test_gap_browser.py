@@ -33,7 +33,7 @@ def read_table_row(page: Page, group: str, kommun: str) -> list[str]:
 
 
 def test_gap_page_shows_tabell_1_and_follows_the_breakdown(page: Page, app_url: str):
-    page.goto(app_url)
+    page.goto(f"{app_url}/gapanalys")
     wait_for_app(page)
     heading = page.locator("h4").filter(has_text="Störst skillnad")
     expect(heading).to_contain_text("Södertälje, totalt 16-64 år har 14,5")
@@ -69,7 +69,7 @@ def test_gap_page_shows_tabell_1_and_follows_the_breakdown(page: Page, app_url: 
 
 
 def test_shared_link_opens_table_against_riket(page: Page, app_url: str):
-    page.goto(f"{app_url}/?breakdown=birth_region&benchmark=00&view=table&regions=0136")
+    page.goto(f"{app_url}/gapanalys?breakdown=birth_region&benchmark=00&view=table&regions=0136")
     wait_for_app(page)
     assert read_table_row(page, "Utrikes födda", "Haninge")[2:5] == [
         "14,9",
@@ -94,3 +94,22 @@ def test_kallor_page_opens_from_the_sidebar_and_by_deep_link(page: Page, app_url
     expect(tables.nth(1)).to_contain_text("januari 2020 – december 2024")
     expect(tables.last).to_contain_text("raw/seed/sodertalje_2014_tabell1.txt")
     page.screenshot(path=ARTIFACTS / "kallor.png")
+
+
+def test_overview_and_targets_read_without_colour(page: Page, app_url: str):
+    page.goto(app_url)
+    wait_for_app(page)
+    expect(page.locator("h1").filter(has_text="Översikt")).to_be_visible()
+    expect(page.get_by_text("Ej uppfyllt").first).to_be_visible()
+    metrics = page.locator("[data-testid='stMetricValue']")
+    expect(metrics.first).to_have_text("14,5\u00a0%")
+    expect(metrics.nth(1)).to_have_text("+7,4\u00a0p.e.")
+    expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text("Huddinge")
+    page.screenshot(path=ARTIFACTS / "oversikt.png")
+    page.goto(f"{app_url}/mal?region=0136")
+    wait_for_app(page)
+    table = page.locator("[data-testid='stTable']").first
+    expect(table).to_contain_text("≈ Nära")
+    expect(table).to_contain_text("+0,6\u00a0p.e.")
+    expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "mal.png")

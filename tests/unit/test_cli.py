@@ -6,7 +6,7 @@ import pytest
 
 from etl.__main__ import main, parse_years
 from labourmarket import paths
-from tests.app.conftest import open_app, read_shown_table
+from tests.app.conftest import GAP, open_page, read_shown_table
 from tests.http_server import Reply, serve
 
 AF_CSV = (
@@ -57,7 +57,7 @@ def test_import_lands_the_file_and_the_page_shows_it(built_tree, tmp_path, capsy
     download.write_bytes(AF_CSV)
     assert main(["import", str(download)]) == 0
     assert "arbetsformedlingen: raw/arbetsformedlingen/" in capsys.readouterr().out
-    at = open_app(measure="af_inskrivna_andel_rams", breakdown="birth_region", view="table")
+    at = open_page(GAP, measure="af_inskrivna_andel_rams", breakdown="birth_region", view="table")
     assert at.selectbox(key="period").value == "2024M10"
     row = read_shown_table(at)
     row = row[(row["Kommun"] == "Södertälje") & (row["Grupp"] == "Utrikes födda")].iloc[0]

@@ -1,0 +1,57 @@
+"""Mål: a municipality's strategy targets, where each stands, and each drawn against its target."""
+
+import streamlit as st
+
+from labourmarket import ui
+from labourmarket.sentences import compose_source_line
+from labourmarket.target_view import (
+    STATUS_DISPLAY,
+    build_target_table,
+    plot_target,
+)
+from labourmarket.targets import evaluate, select_latest, select_series
+
+st.title("Mål")
+st.caption(
+    "Strategiernas mål om arbetslöshet, hämtade ur dokumenten med citat, och var kommunen står. "
+    "Status anges med ord och symbol: ✓ uppfyllt, ≈ nära, ✗ ej uppfyllt, ? kan inte bedömas."
+)
+data = ui.load_data()
+if data is None:
+    st.stop()
+ui.show_data_status(data)
+observations, catalog = data.observations, data.catalog
+targets = ui.load_targets_or_explain(catalog)
+if not targets:
+    st.stop()
+
+regions = sorted({t.region for t in targets}, key=catalog.region_name)
+region = ui.choose_one("Kommun", "region", regions, regions[0], catalog.region_name)
+own_targets = [t for t in targets if t.region == region]
+latest = select_latest(evaluate(observations, own_targets, catalog))
+
+counts = latest["status"].value_counts()
+st.markdown(
+    " · ".join(
+        f"{symbol} {word}: **{counts.get(status, 0)}**"
+        for status, (symbol, word) in STATUS_DISPLAY.items()
+    )
+)
+st.table(build_target_table(own_targets, latest, catalog).set_index("Mål"))
+
+for target in own_targets:
+    st.subheader(target.goal_sv)
+    own = select_series(observations, target, target.region)
+    if own.dropna(subset=["value"]).empty:
+        row = latest.set_index("target_id").loc[target.id]
+        st.info(f"Kan inte ritas: {row['reason_sv']}.")
+        st.caption(target.note)
+        continue
+    benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
+    rows = observations[observations["measure_id"] == target.measure]
+    source_line = compose_source_line(catalog, rows[rows["period"].isin(own.index)])
+    st.plotly_chart(
+        plot_target(target, own, benchmark, catalog, source_line),
+        config={"displaylogo": False},
+    )
+    st.caption(f"Tolkning: {target.note}")

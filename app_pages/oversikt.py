@@ -1,0 +1,69 @@
+"""Översikt: per kommun the latest figure, the gaps to county and country, trend and targets."""
+
+import streamlit as st
+
+from labourmarket import ui
+from labourmarket.formatting import format_gap, format_percent, format_period
+from labourmarket.gap_view import (
+    list_compared_regions,
+    pick_default_measure,
+    pick_default_regions,
+    select_series,
+)
+from labourmarket.overview_view import build_card
+from labourmarket.sentences import compose_source_line
+from labourmarket.target_view import describe_region_targets
+from labourmarket.targets import evaluate, select_latest
+
+st.title("Översikt")
+st.caption(
+    "Senaste värdet för varje vald kommun, skillnaden mot länet och riket, utvecklingen "
+    "och hur det går med strategiernas mål."
+)
+data = ui.load_data()
+if data is None or data.observations.empty:
+    st.stop()
+ui.show_data_status(data)
+observations, catalog = data.observations, data.catalog
+targets = ui.load_targets_or_explain(catalog)
+measure_names = catalog.measures.set_index("measure_id")["name_sv"]
+
+measure_ids = sorted(observations["measure_id"].unique())
+measure_id = ui.choose_one(
+    "Mått",
+    "measure",
+    measure_ids,
+    pick_default_measure(measure_ids),
+    lambda code: measure_names.get(code, code),
+)
+measure = catalog.measure(measure_id)
+decimals = int(measure["decimals"])
+series = select_series(observations, measure_id)
+label, comparable = list_compared_regions(series, catalog)
+chosen = ui.choose_many(
+    label, "regions", comparable, pick_default_regions(comparable), catalog.region_name
+)
+latest = select_latest(evaluate(observations, targets, catalog))
+
+for start in range(0, len(chosen), 2):
+    for column, region_code in zip(st.columns(2), chosen[start : start + 2], strict=False):
+        card = build_card(observations, catalog, measure_id, region_code)
+        with column, st.container(border=True):
+            st.subheader(card.region_name)
+            if card.value is None:
+                st.info("Inga värden för måttet.")
+                continue
+            left, middle, right = st.columns(3)
+            left.metric("Nivå", format_percent(card.value, decimals))
+            middle.metric(
+                f"Mot {card.county_name or 'länet'}", format_gap(card.gap_county, decimals)
+            )
+            right.metric("Mot riket", format_gap(card.gap_country, decimals))
+            trend = card.trend or "bara en period i datan, ingen trend"
+            st.caption(f"Period: {format_period(card.period)} · Utveckling: {trend}")
+            own_targets = [t for t in targets if t.region == region_code]
+            if own_targets:
+                st.markdown("**Mål i strategin**")
+                st.markdown(describe_region_targets(own_targets, latest))
+st.caption(compose_source_line(catalog, series))
+st.caption(f"Mått: {measure['name_sv']}. Målen utvärderas på sina egna mått; se sidan Mål.")

@@ -1,0 +1,195 @@
+"""How targets and their evaluation read on screen: status words and symbols, table, chart."""
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labourmarket.catalog import Catalog
+from labourmarket.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
+from labourmarket.formatting import format_gap, format_number, format_period
+from labourmarket.targets import Target
+
+# A word and a symbol for each status: it must read without colour (projector, print, greyscale).
+STATUS_DISPLAY: dict[str, tuple[str, str]] = {
+    "met": ("✓", "Uppfyllt"),
+    "close": ("≈", "Nära"),
+    "not_met": ("✗", "Ej uppfyllt"),
+    "cannot_assess": ("?", "Kan inte bedömas"),
+}
+
+
+def format_status(status: str, reason_sv: str | None = None) -> str:
+    """`✓ Uppfyllt`, or `? Kan inte bedömas: <reason>`."""
+    symbol, word = STATUS_DISPLAY[status]
+    text = f"{symbol} {word}"
+    return f"{text}: {reason_sv}" if status == "cannot_assess" and reason_sv else text
+
+
+STATUS_ORDER = ("not_met", "close", "met", "cannot_assess")
+
+
+def describe_region_targets(targets: list[Target], latest: pd.DataFrame) -> str:
+    """A Markdown list of targets, worst first: `- ✗ **Ej uppfyllt** — goal (period)`."""
+    by_id = latest.set_index("target_id")
+    lines = []
+    ordered = sorted(targets, key=lambda t: STATUS_ORDER.index(by_id.at[t.id, "status"]))
+    for target in ordered:
+        result = by_id.loc[target.id]
+        symbol, word = STATUS_DISPLAY[result["status"]]
+        if result["status"] == "cannot_assess":
+            detail = f" *({result['reason_sv']})*"
+        else:
+            detail = f" ({format_period(result['period'])})"
+        lines.append(f"- {symbol} **{word}** — {target.goal_sv}{detail}")
+    return "\n".join(lines)
+
+
+def describe_comparison(target: Target, result: pd.Series, catalog: Catalog, decimals: int) -> str:
+    """What the figure is held against: the benchmark's value, a threshold or the baseline."""
+    if target.baseline_period is not None:
+        label = "gap" if target.is_gap_rule else "värde"
+        baseline = result["baseline_value"]
+        shown = format_gap(baseline, decimals) if target.is_gap_rule else format_number(baseline)
+        return f"bas-{label} {shown} ({format_period(target.baseline_period)})"
+    if target.is_gap_rule:
+        value = format_number(result["benchmark_value"], decimals)
+        return f"{value} ({catalog.region_name(str(target.benchmark))})"
+    return f"högst {format_number(target.threshold, decimals)}"
+
+
+def build_target_table(
+    targets: list[Target], latest: pd.DataFrame, catalog: Catalog
+) -> pd.DataFrame:
+    """One row per target: goal, document and section, quote, figure, comparison, gap, status."""
+    by_id = latest.set_index("target_id")
+    rows = []
+    for target in targets:
+        result = by_id.loc[target.id]
+        decimals = int(catalog.measure(target.measure)["decimals"])
+        difference = result["change_pp"] if target.baseline_period else result["gap_pp"]
+        rows.append(
+            {
+                "Mål": target.goal_sv,
+                "Dokument och avsnitt": f"{target.document}, {target.section}",
+                "Citat": f"”{target.quote}”",
+                "Värde": format_number(result["value"], decimals),
+                "Jämförelse": describe_comparison(target, result, catalog, decimals)
+                if pd.notna(result["value"])
+                else "..",
+                "Skillnad": format_gap(difference, decimals),
+                "Status": format_status(result["status"], result["reason_sv"]),
+                "Period": format_period(result["period"]) if pd.notna(result["period"]) else "..",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def describe_target_line(target: Target, catalog: Catalog) -> str:
+    """The label on the target line: the goal and where it is written."""
+    reference = f"{target.document.split(',')[0]}, {target.section}"
+    return f"Mål: {target.goal_sv} ({reference})"
+
+
+def plot_target(
+    target: Target,
+    own: pd.DataFrame,
+    benchmark: pd.DataFrame | None,
+    catalog: Catalog,
+    source_line: str,
+) -> go.Figure:
+    """The region's figures with the target level drawn as a dashed line, tolerance as a band.
+
+    One period reads as a bar against a horizontal target line; a series as a line with the
+    target line beside it (it moves when the target follows the county or the country).
+    """
+    decimals = int(catalog.measure(target.measure)["decimals"])
+    periods = [format_period(p) for p in own.index]
+    levels = compute_target_values(target, own, benchmark)
+    label = "<br>".join(textwrap.wrap(describe_target_line(target, catalog), 80))
+    texts = [format_number(v, decimals) for v in own["value"]]
+    fig = go.Figure()
+    if len(own) == 1:
+        fig.add_bar(
+            x=periods,
+            y=own["value"],
+            name=catalog.region_name(target.region),
+            marker_color=REGION_COLOURS[0],
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            width=0.35,
+        )
+        level = levels.iloc[0]
+        if pd.notna(level):
+            if target.tolerance:
+                fig.add_hrect(
+                    y0=level,
+                    y1=level + target.tolerance,
+                    fillcolor=BENCHMARK_COLOUR,
+                    opacity=0.15,
+                    line_width=0,
+                )
+            line = {"color": BENCHMARK_COLOUR, "dash": "dash", "width": 2}
+            fig.add_hline(y=level, line=line)
+            # The line itself has no legend entry: a line-only trace carries its label there.
+            fig.add_scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=line,
+                name=f"{label}: {format_number(level, decimals)}",
+            )
+            top = max(float(own["value"].max()), level + target.tolerance)
+            fig.update_yaxes(range=[0, top * 1.2])
+    else:
+        fig.add_scatter(
+            x=periods,
+            y=own["value"],
+            name=catalog.region_name(target.region),
+            mode="lines+markers+text",
+            text=texts,
+            textposition="top center",
+            marker={"size": 10, "color": REGION_COLOURS[0]},
+            line={"color": REGION_COLOURS[0], "width": 3},
+        )
+        fig.add_scatter(
+            x=periods,
+            y=levels + target.tolerance,
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=periods,
+            y=levels,
+            name=label,
+            mode="lines",
+            line={"color": BENCHMARK_COLOUR, "dash": "dash", "width": 2},
+            fill="tonexty" if target.tolerance else None,
+            fillcolor="rgba(89,89,89,0.15)",
+        )
+    fig.update_yaxes(title="Andel (%)", rangemode="tozero", ticksuffix=" %")
+    fig.update_xaxes(type="category")
+    title = f"{catalog.region_name(target.region)}: {target.goal_sv}"
+    return apply_house_style(fig, title, source_line)
+
+
+def compute_target_values(
+    target: Target, own: pd.DataFrame, benchmark: pd.DataFrame | None
+) -> pd.Series:
+    """The level the region must stay at (or below) in each period, in the measure's unit."""
+    if target.is_gap_rule and benchmark is not None:
+        allowed = target.threshold
+        if target.baseline_period is not None:
+            allowed = read_baseline(own, target) - read_baseline(benchmark, target)
+        return benchmark["value"].reindex(own.index) + allowed
+    if target.baseline_period is not None:
+        return pd.Series(read_baseline(own, target), index=own.index, dtype="float64")
+    return pd.Series(target.threshold, index=own.index, dtype="float64")
+
+
+def read_baseline(series: pd.DataFrame, target: Target) -> float:
+    value = series["value"].get(target.baseline_period)
+    return float("nan") if value is None or pd.isna(value) else float(value)
