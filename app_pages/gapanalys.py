@@ -50,8 +50,8 @@ with middle:
 selection = select_series(observations, measure_id, period)
 
 compared_label, comparable = list_compared_regions(selection, catalog)
-chosen = ui.choose_many(
-    compared_label, "regions", comparable, pick_default_regions(comparable), catalog.region_name
+chosen = ui.choose_regions(
+    compared_label, "regions", comparable, pick_default_regions(comparable), catalog
 )
 benchmarks = list_benchmarks(selection, catalog, chosen)
 breakdowns = list_breakdowns(selection)

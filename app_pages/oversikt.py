@@ -40,9 +40,7 @@ measure = catalog.measure(measure_id)
 decimals = int(measure["decimals"])
 series = select_series(observations, measure_id)
 label, comparable = list_compared_regions(series, catalog)
-chosen = ui.choose_many(
-    label, "regions", comparable, pick_default_regions(comparable), catalog.region_name
-)
+chosen = ui.choose_regions(label, "regions", comparable, pick_default_regions(comparable), catalog)
 latest = select_latest(evaluate(observations, targets, catalog))
 
 for start in range(0, len(chosen), 2):

@@ -83,23 +83,50 @@ def load_data() -> LoadedData | None:
     return LoadedData(observations, catalog, manifest)
 
 
-def seed_choice(key: str, options: Sequence[str], default: str) -> None:
+SHARED_REGIONS = "shared_regions"  # not a widget key: Streamlit keeps it across pages
+GROUP_PICKER_ALL = "alla"
+
+
+def warn_stale_link(key: str, wanted: str, fallback: str) -> None:
+    """A link asked for something this page does not have: say so, then show the default."""
+    st.warning(
+        f"Länken angav {key} = {wanted!r}, som inte finns här. Visar {fallback} i stället.",
+        icon=":material/link_off:",
+    )
+
+
+def seed_choice(
+    key: str, options: Sequence[str], default: str, format_func: Callable[[str], str]
+) -> None:
     """Start a single-choice widget from the URL (a shared link) or keep a still-valid choice."""
     if st.session_state.get(key) in options:
         return
     wanted = st.query_params.get(key)
+    if wanted is not None and wanted not in options:
+        warn_stale_link(key, wanted, format_func(default))
     st.session_state[key] = wanted if wanted in options else default
 
 
-def seed_choices(key: str, options: Sequence[str], default: list[str]) -> None:
-    """Like seed_choice for a multiselect; the URL holds a comma-separated list."""
+def seed_choices(
+    key: str, options: Sequence[str], default: list[str], format_func: Callable[[str], str]
+) -> None:
+    """Start a multiselect from the URL, else the comparison set chosen on another page."""
     current = st.session_state.get(key)
     if current is not None:
         st.session_state[key] = [code for code in current if code in options]
         return
     wanted = st.query_params.get(key)
-    chosen = [code for code in wanted.split(",") if code in options] if wanted else []
-    st.session_state[key] = chosen or default
+    if wanted:
+        codes = [code for code in wanted.split(",") if code]
+        unknown = [code for code in codes if code not in options]
+        chosen = [code for code in codes if code in options]
+        if unknown:
+            fallback = ", ".join(format_func(c) for c in (chosen or default))
+            warn_stale_link(key, ",".join(unknown), fallback)
+        st.session_state[key] = chosen or default
+        return
+    shared = [code for code in st.session_state.get(SHARED_REGIONS, []) if code in options]
+    st.session_state[key] = shared or default
 
 
 def choose_one(
@@ -111,7 +138,7 @@ def choose_one(
     horizontal: bool = False,
 ) -> str:
     """A selectbox (or horizontal radio) whose choice lives in the URL."""
-    seed_choice(key, options, default)
+    seed_choice(key, options, default, format_func)
     if horizontal:
         value = st.radio(label, options, key=key, format_func=format_func, horizontal=True)
     else:
@@ -128,9 +155,59 @@ def choose_many(
     format_func: Callable[[str], str],
 ) -> list[str]:
     """A multiselect whose choices live in the URL."""
-    seed_choices(key, options, default)
+    seed_choices(key, options, default, format_func)
     values = st.multiselect(label, options, key=key, format_func=format_func)
     st.query_params[key] = ",".join(values)
+    return values
+
+
+def list_region_groups(catalog: Catalog) -> dict[str, str]:
+    """Named groups a user can add at once: hand-kept ones, each county's kommuner, all."""
+    groups = dict(
+        catalog.region_groups.drop_duplicates("group_id")[["group_id", "group_name"]].itertuples(
+            index=False
+        )
+    )
+    counties = catalog.regions[catalog.regions["level"] == "county"]
+    for code, name in zip(counties["region_code"], counties["region_name"], strict=True):
+        groups[f"lan_{code}"] = f"Kommunerna i {name}"
+    groups[GROUP_PICKER_ALL] = "Alla"
+    return groups
+
+
+def choose_regions(
+    label: str,
+    key: str,
+    options: Sequence[str],
+    default: list[str],
+    catalog: Catalog,
+) -> list[str]:
+    """The comparison set: searchable by name, groups added at once, shared by every page."""
+    groups = list_region_groups(catalog)
+
+    def add_group() -> None:
+        picked = st.session_state.get(f"{key}_group")
+        if not picked:
+            return
+        members = list(options) if picked == GROUP_PICKER_ALL else catalog.group_members(picked)
+        current = list(st.session_state.get(key, []))
+        st.session_state[key] = current + [c for c in members if c in options and c not in current]
+        st.session_state[f"{key}_group"] = None
+
+    left, right = st.columns([4, 1])
+    with right:
+        st.selectbox(
+            "Lägg till grupp",
+            list(groups),
+            index=None,
+            key=f"{key}_group",
+            format_func=groups.get,
+            placeholder="Välj grupp",
+            on_change=add_group,
+        )
+    with left:
+        values = choose_many(label, key, options, default, catalog.region_name)
+    st.session_state[SHARED_REGIONS] = values
     return values
 
 

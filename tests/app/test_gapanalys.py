@@ -93,6 +93,25 @@ def test_unknown_link_values_fall_back_to_defaults(built_tree):
     assert not at.exception
     assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
     assert (at.radio(key="benchmark").value, at.radio(key="breakdown").value) == ("01", "age")
+    notices = [w.value for w in at.warning]
+    assert "Länken angav regions = '9999', som inte finns här." in notices[0]
+    assert any("breakdown = 'shoe_size'" in n and "Visar Ålder i stället" in n for n in notices)
+
+
+def test_a_group_adds_its_kommuner_to_the_comparison(built_tree):
+    at = open_page(GAP, regions="0181")
+    at.selectbox(key="regions_group").set_value("sodertorn").run()
+    assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
+    assert at.selectbox(key="regions_group").value is None
+
+
+def test_the_comparison_set_follows_the_user_to_another_page(built_tree):
+    at = open_page(GAP)
+    at.multiselect(key="regions").set_value(["0136", "0126"]).run()
+    at.switch_page("app_pages/oversikt.py").run()
+    assert not at.exception
+    assert at.multiselect(key="regions").value == ["0136", "0126"]
+    assert [h.value for h in at.subheader] == ["Haninge", "Huddinge"]
 
 
 def test_no_kommun_chosen_asks_for_one(built_tree):
