@@ -14,6 +14,8 @@ navigation = st.navigation(
             "app_pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True
         ),
         st.Page("app_pages/gapanalys.py", title="Gapanalys", icon=":material/compare_arrows:"),
+        st.Page("app_pages/utveckling.py", title="Utveckling", icon=":material/show_chart:"),
+        st.Page("app_pages/jamfor.py", title="Jämför", icon=":material/leaderboard:"),
         st.Page("app_pages/mal.py", title="Mål", icon=":material/flag:"),
         st.Page("app_pages/kallor.py", title="Källor och data", icon=":material/menu_book:"),
     ]

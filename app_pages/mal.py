@@ -7,6 +7,8 @@ from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import (
     STATUS_DISPLAY,
     build_target_table,
+    describe_period,
+    format_status,
     plot_target,
 )
 from labourmarket.targets import evaluate, select_latest, select_series
@@ -39,14 +41,16 @@ st.markdown(
 )
 st.table(build_target_table(own_targets, latest, catalog).set_index("Mål"))
 
+by_id = latest.set_index("target_id")
 for target in own_targets:
-    st.subheader(target.goal_sv)
-    own = select_series(observations, target, target.region)
-    if own.dropna(subset=["value"]).empty:
-        row = latest.set_index("target_id").loc[target.id]
-        st.info(f"Kan inte ritas: {row['reason_sv']}.")
-        st.caption(target.note)
+    result = by_id.loc[target.id]
+    if result["status"] == "cannot_assess":
+        # A baseline bar on its own target line would read as "on target": say why in words.
+        st.subheader(target.goal_sv)
+        st.info(f"{format_status('cannot_assess', result['reason_sv'])}.")
+        st.caption(f"Tolkning: {target.note}")
         continue
+    own = select_series(observations, target, target.region)
     benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
     rows = observations[observations["measure_id"] == target.measure]
     source_line = compose_source_line(catalog, rows[rows["period"].isin(own.index)])
@@ -54,4 +58,5 @@ for target in own_targets:
         plot_target(target, own, benchmark, catalog, source_line),
         config={"displaylogo": False},
     )
-    st.caption(f"Tolkning: {target.note}")
+    status = format_status(result["status"])
+    st.caption(f"Status: {status} ({describe_period(result)}). Tolkning: {target.note}")

@@ -22,6 +22,7 @@ REFERENCE_COLUMNS: dict[str, list[str]] = {
         "lower_is_better",
         "source_id",
         "comparability_group",
+        "series_break_periods",
         "series_breaks_sv",
     ],
     "sources": ["source_id", "publisher", "title", "via", "url", "licence", "attribution_sv"],
@@ -61,6 +62,11 @@ class Catalog:
         if rows.empty:
             raise KeyError(f"unknown source {source_id!r}")
         return rows.iloc[0]
+
+    def series_breaks(self, measure_id: str) -> list[str]:
+        """Periods from which a measure is not comparable with what came before (`;`-separated)."""
+        text = str(self.measure(measure_id)["series_break_periods"])
+        return [part.strip() for part in text.split(";") if part.strip()]
 
     def group_members(self, group_id: str) -> list[str]:
         """Return a named group's region codes: hand-kept, or `lan_LL` (a county's kommuner)."""

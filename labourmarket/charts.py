@@ -5,7 +5,8 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket.formatting import format_gap, format_number
+from labourmarket.formatting import format_gap, format_number, format_period
+from labourmarket.periods import parse_period
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 REGION_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -88,3 +89,100 @@ def plot_gaps(
     fig.add_hline(y=0, line={"color": BENCHMARK_COLOUR, "width": 2})
     fig.update_yaxes(title=f"Procentenheter mot {benchmark_name}", zeroline=False)
     return apply_house_style(fig, title, source_line)
+
+
+# A second cue beside colour: each region keeps its own marker symbol; references are dashed.
+MARKER_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon"]
+REFERENCE_DASHES = ["dash", "dot", "dashdot"]
+
+
+def plot_trend(
+    trend: pd.DataFrame,
+    column: str,
+    names: dict[str, str],
+    references: list[str],
+    title: str,
+    source_line: str,
+    y_title: str,
+    decimals: int = 1,
+    target: tuple[str, pd.Series] | None = None,
+    breaks: list[str] | None = None,
+) -> go.Figure:
+    """Lines over time, one per region; county/country as dashed grey references; gaps stay gaps.
+
+    `target` is (label, level per period_start) for a strategy target drawn as a black line;
+    each series break is a dotted vertical line, so a step there is not read as a change.
+    """
+    fig = go.Figure()
+    present = set(trend["region_code"])
+    # In the order the user chose them (names is ordered that way), references last.
+    compared = [r for r in names if r in present and r not in references]
+    for index, region in enumerate([*compared, *references]):
+        rows = trend[trend["region_code"] == region]
+        is_reference = region in references
+        texts = [format_number(v, decimals) for v in rows[column]]
+        style = (
+            {
+                "mode": "lines",
+                "line": {
+                    "color": BENCHMARK_COLOUR,
+                    "dash": REFERENCE_DASHES[references.index(region) % len(REFERENCE_DASHES)],
+                    "width": 2,
+                },
+            }
+            if is_reference
+            else {
+                "mode": "lines+markers",
+                "line": {"color": REGION_COLOURS[index % len(REGION_COLOURS)], "width": 3},
+                "marker": {"symbol": MARKER_SYMBOLS[index % len(MARKER_SYMBOLS)], "size": 7},
+            }
+        )
+        fig.add_scatter(
+            x=rows["period_start"],
+            y=rows[column],
+            name=names.get(region, region),
+            connectgaps=False,
+            customdata=list(zip([format_period(p) for p in rows["period"]], texts, strict=True)),
+            hovertemplate="%{fullData.name}<br>%{customdata[0]}: %{customdata[1]}<extra></extra>",
+            **style,
+        )
+    if target is not None:
+        label, levels = target
+        fig.add_scatter(
+            x=levels.index,
+            y=levels.to_numpy(),
+            name=label,
+            mode="lines",
+            line={"color": "#000000", "dash": "longdash", "width": 2},
+        )
+    for code in breaks or []:
+        start = pd.Timestamp(parse_period(code).start)
+        if not trend["period_start"].min() < start <= trend["period_start"].max():
+            continue
+        # add_vline cannot annotate a date axis in plotly 7; a shape and an annotation can.
+        fig.add_shape(
+            type="line",
+            x0=start,
+            x1=start,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": "#000000", "dash": "dot", "width": 1.5},
+        )
+        fig.add_annotation(
+            x=start,
+            y=1,
+            yref="paper",
+            text=f"Seriebrott {format_period(code)}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 12},
+        )
+    fig.update_xaxes(title=None, tickformat="%Y", hoverformat="%Y-%m", dtick="M12")
+    fig.update_yaxes(title=y_title, zeroline=column == "year_on_year")
+    if column != "year_on_year":
+        fig.update_yaxes(rangemode="tozero", ticksuffix=" %")
+    fig = apply_house_style(fig, title, source_line)
+    fig.update_layout(barmode=None, hovermode="x unified")
+    return fig

@@ -7,8 +7,8 @@ import pandas as pd
 from labourmarket.catalog import Catalog
 from labourmarket.formatting import format_gap, format_period
 from labourmarket.gap_view import COUNTRY_CODE
+from labourmarket.periods import find_break_between
 from labourmarket.schema import GROUP_DIMENSIONS
-from labourmarket.targets import list_series_breaks
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,11 @@ def describe_trend(
     if len(known) < 2:
         return None
     previous, latest = known.iloc[-2], known.iloc[-1]
-    for brk in list_series_breaks(catalog, measure_id):
-        if previous["period"] < brk <= latest["period"]:
-            return f"seriebrott {format_period(brk)}: ingen jämförbar förändring"
+    brk = find_break_between(
+        catalog.series_breaks(measure_id), previous["period"], latest["period"]
+    )
+    if brk is not None:
+        return f"seriebrott {format_period(brk)}: ingen jämförbar förändring"
     change = round(float(latest["value"]) - float(previous["value"]), decimals)
     arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
     return f"{arrow} {format_gap(change, decimals)} sedan {format_period(previous['period'])}"

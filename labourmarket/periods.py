@@ -18,6 +18,12 @@ class Period:
     start: date
 
 
+def find_break_between(breaks: list[str], earlier: str, later: str) -> str | None:
+    """The first series break that starts after `earlier` and no later than `later`, if any."""
+    start, end = parse_period(earlier).start, parse_period(later).start
+    return next((b for b in breaks if start < parse_period(b).start <= end), None)
+
+
 def parse_period(code: str) -> Period:
     """Return the frequency and first day of a period code, or raise ValueError naming it."""
     for frequency, pattern in PERIOD_PATTERNS.items():

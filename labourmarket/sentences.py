@@ -41,6 +41,11 @@ def compose_source_line(catalog: Catalog, rows: pd.DataFrame) -> str:
         str(catalog.source(source_id)["attribution_sv"])
         for source_id in sorted(rows["source_id"].unique())
     ]
-    periods = ", ".join(format_period(code) for code in sorted(rows["period"].unique()))
+    codes = sorted(rows["period"].unique())
+    periods = (
+        f"{format_period(codes[0])}–{format_period(codes[-1])}"
+        if len(codes) > 2
+        else " och ".join(format_period(code) for code in codes)
+    )
     retrieved = rows["retrieved_at"].max()
     return f"{' '.join(attributions)}. Data avser {periods}; hämtad {retrieved:%Y-%m-%d}."

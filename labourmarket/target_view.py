@@ -40,7 +40,7 @@ def describe_region_targets(targets: list[Target], latest: pd.DataFrame) -> str:
         if result["status"] == "cannot_assess":
             detail = f" *({result['reason_sv']})*"
         else:
-            detail = f" ({format_period(result['period'])})"
+            detail = f" ({describe_period(result)})"
         lines.append(f"- {symbol} **{word}** — {target.goal_sv}{detail}")
     return "\n".join(lines)
 
@@ -48,10 +48,10 @@ def describe_region_targets(targets: list[Target], latest: pd.DataFrame) -> str:
 def describe_comparison(target: Target, result: pd.Series, catalog: Catalog, decimals: int) -> str:
     """What the figure is held against: the benchmark's value, a threshold or the baseline."""
     if target.baseline_period is not None:
-        label = "gap" if target.is_gap_rule else "värde"
+        label = "basskillnad" if target.is_gap_rule else "basvärde"
         baseline = result["baseline_value"]
         shown = format_gap(baseline, decimals) if target.is_gap_rule else format_number(baseline)
-        return f"bas-{label} {shown} ({format_period(target.baseline_period)})"
+        return f"{label} {shown} ({format_period(target.baseline_period)})"
     if target.is_gap_rule:
         value = format_number(result["benchmark_value"], decimals)
         return f"{value} ({catalog.region_name(str(target.benchmark))})"
@@ -79,16 +79,23 @@ def build_target_table(
                 else "..",
                 "Skillnad": format_gap(difference, decimals),
                 "Status": format_status(result["status"], result["reason_sv"]),
-                "Period": format_period(result["period"]) if pd.notna(result["period"]) else "..",
+                "Period": describe_period(result),
             }
         )
     return pd.DataFrame(rows)
 
 
+def describe_period(result: pd.Series) -> str:
+    """The evaluated period, marked when it lies before the strategy (a starting point)."""
+    if pd.isna(result["period"]):
+        return ".."
+    period = format_period(result["period"])
+    return f"{period}, före strategiperioden" if result["before_strategy"] else period
+
+
 def describe_target_line(target: Target, catalog: Catalog) -> str:
     """The label on the target line: the goal and where it is written."""
-    reference = f"{target.document.split(',')[0]}, {target.section}"
-    return f"Mål: {target.goal_sv} ({reference})"
+    return f"Mål: {target.goal_sv} ({target.document}, {target.section})"
 
 
 def plot_target(
@@ -132,6 +139,14 @@ def plot_target(
                 )
             line = {"color": BENCHMARK_COLOUR, "dash": "dash", "width": 2}
             fig.add_hline(y=level, line=line)
+            if target.tolerance:
+                fig.add_scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=describe_band(target, decimals),
+                    marker={"symbol": "square", "size": 14, "color": "rgba(89,89,89,0.25)"},
+                )
             # The line itself has no legend entry: a line-only trace carries its label there.
             fig.add_scatter(
                 x=[None],
@@ -148,8 +163,11 @@ def plot_target(
             y=own["value"],
             name=catalog.region_name(target.region),
             mode="lines+markers+text",
-            text=texts,
+            # Only the latest point is labelled: a label on every month would overlap.
+            text=[""] * (len(texts) - 1) + texts[-1:],
             textposition="top center",
+            customdata=texts,
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
             marker={"size": 10, "color": REGION_COLOURS[0]},
             line={"color": REGION_COLOURS[0], "width": 3},
         )
@@ -170,10 +188,16 @@ def plot_target(
             fill="tonexty" if target.tolerance else None,
             fillcolor="rgba(89,89,89,0.15)",
         )
+        if target.tolerance:
+            fig.data[-2].update(name=describe_band(target, decimals), showlegend=False)
     fig.update_yaxes(title="Andel (%)", rangemode="tozero", ticksuffix=" %")
     fig.update_xaxes(type="category")
     title = f"{catalog.region_name(target.region)}: {target.goal_sv}"
     return apply_house_style(fig, title, source_line)
+
+
+def describe_band(target: Target, decimals: int) -> str:
+    return f"Nära: högst {format_number(target.tolerance, decimals)} procentenheter över målet"
 
 
 def compute_target_values(

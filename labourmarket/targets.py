@@ -12,7 +12,7 @@ import pandas as pd
 from labourmarket import paths
 from labourmarket.catalog import Catalog
 from labourmarket.formatting import format_period
-from labourmarket.periods import parse_period
+from labourmarket.periods import find_break_between, parse_period
 from labourmarket.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
 
 TARGETS_FILE = "targets.toml"
@@ -24,7 +24,14 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "gap_below_baseline": ("benchmark", "baseline_period"),
 }
 TEXT_FIELDS = ("id", "region", "document", "section", "quote", "goal_sv", "measure", "rule")
-OPTIONAL_FIELDS = ("benchmark", "threshold", "baseline_period", "note", *GROUP_DIMENSIONS)
+OPTIONAL_FIELDS = (
+    "benchmark",
+    "threshold",
+    "baseline_period",
+    "period_from",
+    "note",
+    *GROUP_DIMENSIONS,
+)
 STATUSES = ("met", "close", "not_met", "cannot_assess")
 RESULT_COLUMNS = [
     "target_id",
@@ -38,9 +45,9 @@ RESULT_COLUMNS = [
     "status",
     "reason",
     "reason_sv",
+    "before_strategy",
 ]
 Reason = tuple[str, str]  # (missing | suppressed | not_comparable | period_not_found, Swedish text)
-SERIES_BREAK_PATTERN = re.compile(r"^(\d{4}(?:K[1-4]|M\d{2})?):")
 
 
 class TargetError(Exception):
@@ -62,6 +69,7 @@ class Target:
     benchmark: str | None = None
     threshold: float | None = None
     baseline_period: str | None = None
+    period_from: str | None = None  # the first period the strategy covers
     note: str = ""
 
     @property
@@ -95,6 +103,13 @@ def check_entry(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
     for name in RULE_FIELDS[entry["rule"]]:
         if name not in entry:
             fail(name, f"required by rule {entry['rule']}")
+    # A stray benchmark or baseline would silently change what the rule compares.
+    unused = {"benchmark", "threshold", "baseline_period"} - set(RULE_FIELDS[entry["rule"]])
+    for name in sorted(unused & set(entry)):
+        fail(name, f"not used by rule {entry['rule']}")
+    for name in ("benchmark", "baseline_period", "period_from", "note", *GROUP_DIMENSIONS):
+        if name in entry and not isinstance(entry[name], str):
+            fail(name, f"{entry[name]!r} is not text")
     for name in ("tolerance", "threshold"):
         value = entry.get(name, 0.0)
         if (
@@ -119,11 +134,12 @@ def check_entry(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
         )
         if not isinstance(code, str) or not allowed:
             fail(dimension, f"unknown group code {code!r}")
-    if "baseline_period" in entry:
-        try:
-            parse_period(str(entry["baseline_period"]))
-        except ValueError as error:
-            fail("baseline_period", str(error))
+    for name in ("baseline_period", "period_from"):
+        if name in entry:
+            try:
+                parse_period(entry[name])
+            except ValueError as error:
+                fail(name, str(error))
 
 
 def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
@@ -148,6 +164,7 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
                 benchmark=entry.get("benchmark"),
                 threshold=float(entry["threshold"]) if "threshold" in entry else None,
                 baseline_period=entry.get("baseline_period"),
+                period_from=entry.get("period_from"),
                 note=entry.get("note", ""),
             )
         )
@@ -164,11 +181,17 @@ def select_series(observations: pd.DataFrame, target: Target, region: str) -> pd
 
 
 def judge(compared: float, limit: float, tolerance: float, strict: bool, decimals: int) -> str:
-    """met / close / not_met on rounded figures, so 0,6 against a 0,6 tolerance is exact."""
+    """met / close / not_met on rounded figures, so 0,6 against a 0,6 tolerance is exact.
+
+    `strict` rules ("lower than the baseline") are not met by an unchanged figure; without a
+    tolerance there is no "close" either.
+    """
     compared, limit = round(compared, decimals), round(limit, decimals)
     if compared < limit or (compared == limit and not strict):
         return "met"
-    return "close" if compared <= round(limit + tolerance, decimals) else "not_met"
+    if tolerance > 0 and compared <= round(limit + tolerance, decimals):
+        return "close"
+    return "not_met"
 
 
 def describe_missing(series: pd.DataFrame, period: str, what: str) -> Reason | None:
@@ -186,22 +209,22 @@ def describe_missing(series: pd.DataFrame, period: str, what: str) -> Reason | N
     return None
 
 
-def list_series_breaks(catalog: Catalog, measure_id: str) -> list[str]:
-    text = str(catalog.measure(measure_id)["series_breaks_sv"])
-    return [
-        match[1] for part in text.split(";") if (match := SERIES_BREAK_PATTERN.match(part.strip()))
-    ]
-
-
 def crosses_break(catalog: Catalog, target: Target, period: str) -> Reason | None:
-    start, end = parse_period(str(target.baseline_period)).start, parse_period(period).start
-    for brk in list_series_breaks(catalog, target.measure):
-        if start < parse_period(brk).start <= end:
-            return "not_comparable", (
-                f"seriebrott {format_period(brk)} mellan basperioden "
-                f"{format_period(str(target.baseline_period))} och {format_period(period)}"
-            )
-    return None
+    baseline = str(target.baseline_period)
+    brk = find_break_between(catalog.series_breaks(target.measure), baseline, period)
+    if brk is None:
+        return None
+    return "not_comparable", (
+        f"seriebrott {format_period(brk)} mellan basperioden {format_period(baseline)} "
+        f"och {format_period(period)}"
+    )
+
+
+def is_before_strategy(target: Target, period: str) -> bool:
+    """A figure from before the strategy was adopted shows the starting point, not a result."""
+    if target.period_from is None:
+        return False
+    return parse_period(period).start < parse_period(target.period_from).start
 
 
 def evaluate_period(
@@ -213,7 +236,12 @@ def evaluate_period(
     decimals: int,
 ) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
-    row.update(target_id=target.id, region_code=target.region, period=period)
+    row.update(
+        target_id=target.id,
+        region_code=target.region,
+        period=period,
+        before_strategy=is_before_strategy(target, period),
+    )
     reason = describe_missing(own, period, catalog.region_name(target.region))
     if reason is None:
         row["value"] = float(own.at[period, "value"])
@@ -247,10 +275,10 @@ def evaluate_baseline(
 ) -> float | Reason:
     """The baseline value (or baseline gap), or the reason it cannot be had."""
     period = str(target.baseline_period)
-    reason = describe_missing(own, period, f"baseline {catalog.region_name(target.region)}")
+    reason = describe_missing(own, period, f"basperioden: {catalog.region_name(target.region)}")
     if reason is None and benchmark is not None:
         reason = describe_missing(
-            benchmark, period, f"baseline {catalog.region_name(str(target.benchmark))}"
+            benchmark, period, f"basperioden: {catalog.region_name(str(target.benchmark))}"
         )
     if reason is not None:
         return reason

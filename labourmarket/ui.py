@@ -95,6 +95,17 @@ def warn_stale_link(key: str, wanted: str, fallback: str) -> None:
     )
 
 
+def remember_param(key: str, value: str) -> None:
+    """Write a choice to the URL and remember that this page, not a link, put it there."""
+    st.query_params[key] = value
+    st.session_state[f"_url_{key}"] = value
+
+
+def is_own_param(key: str, value: str) -> bool:
+    """A value this session wrote itself is no stale link: it just no longer fits (new measure)."""
+    return st.session_state.get(f"_url_{key}") == value
+
+
 def seed_choice(
     key: str, options: Sequence[str], default: str, format_func: Callable[[str], str]
 ) -> None:
@@ -102,7 +113,7 @@ def seed_choice(
     if st.session_state.get(key) in options:
         return
     wanted = st.query_params.get(key)
-    if wanted is not None and wanted not in options:
+    if wanted is not None and wanted not in options and not is_own_param(key, wanted):
         warn_stale_link(key, wanted, format_func(default))
     st.session_state[key] = wanted if wanted in options else default
 
@@ -120,7 +131,7 @@ def seed_choices(
         codes = [code for code in wanted.split(",") if code]
         unknown = [code for code in codes if code not in options]
         chosen = [code for code in codes if code in options]
-        if unknown:
+        if unknown and not is_own_param(key, wanted):
             fallback = ", ".join(format_func(c) for c in (chosen or default))
             warn_stale_link(key, ",".join(unknown), fallback)
         st.session_state[key] = chosen or default
@@ -143,7 +154,7 @@ def choose_one(
         value = st.radio(label, options, key=key, format_func=format_func, horizontal=True)
     else:
         value = st.selectbox(label, options, key=key, format_func=format_func)
-    st.query_params[key] = value
+    remember_param(key, value)
     return value
 
 
@@ -157,7 +168,7 @@ def choose_many(
     """A multiselect whose choices live in the URL."""
     seed_choices(key, options, default, format_func)
     values = st.multiselect(label, options, key=key, format_func=format_func)
-    st.query_params[key] = ",".join(values)
+    remember_param(key, ",".join(values))
     return values
 
 

@@ -43,3 +43,14 @@ def read_shown_table(at: AppTest, index: int = 0) -> pd.DataFrame:
 
 def read_charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def decode_array(value: object) -> list:
+    """Plotly 7 sends numeric arrays as {"dtype", "bdata"} (base64); turn them into a list."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)

@@ -166,3 +166,12 @@ def test_measure_without_benchmark_says_so(built_tree):
 def test_sidebar_counts_published_figures(built_tree):
     at = open_page(GAP)
     assert any("610 publicerade värden" in caption.value for caption in at.sidebar.caption)
+
+
+def test_changing_the_measure_gives_no_stale_link_notice(built_tree):
+    """The old period stays in the URL until replaced; it is this session's, not a bad link."""
+    at = open_page(GAP)
+    at.selectbox(key="measure").set_value("scb_bas_arbetsloshet_20_64").run()
+    assert not at.exception
+    assert at.selectbox(key="period").value == "2024M12"
+    assert not [w.value for w in at.warning if "Länken angav" in w.value]

@@ -113,3 +113,37 @@ def test_overview_and_targets_read_without_colour(page: Page, app_url: str):
     expect(table).to_contain_text("+0,6\u00a0p.e.")
     expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "mal.png")
+
+
+def test_a_trend_link_restores_the_view_and_widgets_write_the_url(page: Page, app_url: str):
+    page.goto(
+        f"{app_url}/utveckling?measure=scb_integration_arbetsloshet_20_64&regions=0136"
+        "&from=2020&to=2023&view=table"
+    )
+    wait_for_app(page)
+    expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text("Haninge")
+    table = page.locator("[data-testid='stTable']")
+    expect(table).to_contain_text("12,1")
+    rows = [r.strip() for r in table.locator("tbody tr").all_inner_texts()]
+    assert rows[0].split() == ["2020", "14,7"] and rows[-1].split() == ["2023", "12,1"]
+    expect(
+        page.get_by_text("År 2023 var arbetslösheten (20-64 år) i Haninge 12,1 procent")
+    ).to_be_visible()
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Visa").click()
+    page.get_by_role("option", name="Diagram").click()
+    expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+    expect(page).to_have_url(re.compile(r"view=chart"))
+    page.screenshot(path=ARTIFACTS / "utveckling.png")
+
+
+def test_jamfor_ranks_the_county_from_a_link(page: Page, app_url: str):
+    page.goto(
+        f"{app_url}/jamfor?measure=scb_integration_arbetsloshet_20_64&period=2023"
+        "&population=lan_01&regions=0136,0181"
+    )
+    wait_for_app(page)
+    expect(
+        page.get_by_text("2023 hade Södertälje den högsta andelen av 26 kommuner: 16,6 procent.")
+    ).to_be_visible()
+    expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "jamfor.png")

@@ -1,0 +1,162 @@
+"""Utveckling: one measure and group over time for chosen regions, with references and targets."""
+
+import streamlit as st
+
+from labourmarket import ui
+from labourmarket.charts import plot_trend
+from labourmarket.formatting import format_number, format_period
+from labourmarket.gap_view import (
+    COUNTRY_CODE,
+    list_compared_regions,
+    list_periods,
+    pick_default_measure,
+    pick_default_regions,
+    select_series,
+)
+from labourmarket.sentences import compose_source_line
+from labourmarket.target_view import compute_target_values, describe_target_line
+from labourmarket.targets import select_series as select_target_series
+from labourmarket.trend_view import (
+    TRANSFORM_LABELS,
+    decode_group,
+    describe_subject,
+    format_group_key,
+    list_groups,
+    list_transforms,
+)
+from labourmarket.trends import build_trend, describe_trend
+
+VIEWS = {"chart": "Diagram", "table": "Tabell"}
+Y_TITLES = {
+    "value": "Andel (%)",
+    "moving_average": "Andel (%), glidande årsmedelvärde",
+    "year_on_year": "Förändring mot ett år tidigare (procentenheter)",
+}
+
+st.title("Utveckling")
+st.caption("Ett mått och en grupp över tid, med länet och riket som referens och strategins mål.")
+data = ui.load_data()
+if data is None or data.observations.empty:
+    st.stop()
+ui.show_data_status(data)
+observations, catalog = data.observations, data.catalog
+targets = ui.load_targets_or_explain(catalog)
+measure_names = catalog.measures.set_index("measure_id")["name_sv"]
+
+left, right = st.columns([3, 1])
+with left:
+    measure_ids = sorted(observations["measure_id"].unique())
+    measure_id = ui.choose_one(
+        "Mått", "measure", measure_ids, pick_default_measure(measure_ids), measure_names.get
+    )
+measure = catalog.measure(measure_id)
+population, decimals = str(measure["population_sv"]), int(measure["decimals"])
+series = select_series(observations, measure_id)
+with right:
+    groups = list_groups(series)
+    group_key = ui.choose_one(
+        "Grupp", "group", groups, groups[0], lambda key: format_group_key(key, population)
+    )
+label, comparable = list_compared_regions(series, catalog)
+chosen = ui.choose_regions(label, "regions", comparable, pick_default_regions(comparable), catalog)
+periods = list(reversed(list_periods(series)))
+left, middle, right = st.columns([2, 2, 1])
+with left:
+    first = ui.choose_one("Från", "from", periods, periods[0], format_period)
+with middle:
+    last = ui.choose_one("Till", "to", periods, periods[-1], format_period)
+if periods.index(first) > periods.index(last):
+    first, last = last, first
+frequency = str(series["frequency"].iloc[0])
+with right:
+    view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get)
+transform = ui.choose_one(
+    "Värden",
+    "transform",
+    list_transforms(frequency),
+    "value",
+    TRANSFORM_LABELS.get,
+    horizontal=True,
+)
+if not chosen:
+    st.info("Välj minst en region.")
+    st.stop()
+
+regions = catalog.regions.set_index("region_code")
+counties = [str(regions.at[c, "county_code"]) for c in chosen if regions.at[c, "county_code"]]
+references = [r for r in dict.fromkeys([*counties, COUNTRY_CODE]) if r not in chosen]
+references = [r for r in references if (series["region_code"] == r).any()]
+group = decode_group(group_key)
+trend = build_trend(
+    observations,
+    measure_id,
+    group,
+    [*chosen, *references],
+    first,
+    last,
+    decimals,
+    catalog.series_breaks(measure_id),
+)
+subject = describe_subject(group_key, population)
+sentence = describe_trend(
+    trend, catalog.region_names, subject, chosen[0], references[0] if references else None, decimals
+)
+title = f"{measure['name_sv']}, {format_group_key(group_key, population).lower()}"
+source_line = compose_source_line(catalog, trend)
+
+target_line = None
+matching = [
+    t
+    for t in targets
+    if t.region == chosen[0]
+    and t.measure == measure_id
+    and t.group
+    == {"sex": "total", "age": "total", "birth_region": "total", "education": "total", **group}
+]
+if matching and transform == "value":
+    target = matching[0]
+    own = select_target_series(observations, target, target.region)
+    bench = (
+        select_target_series(observations, target, target.benchmark) if target.benchmark else None
+    )
+    levels = compute_target_values(target, own, bench)
+    levels.index = own["period_start"]
+    target_line = (describe_target_line(target, catalog), levels)
+
+if view == "chart":
+    st.plotly_chart(
+        plot_trend(
+            trend,
+            transform,
+            {code: catalog.region_name(code) for code in [*chosen, *references]},
+            references,
+            title,
+            source_line,
+            Y_TITLES[transform],
+            decimals,
+            target_line,
+            catalog.series_breaks(measure_id),
+        ),
+        config={"displaylogo": False},
+    )
+else:
+    table = trend.assign(
+        Region=trend["region_code"].map(catalog.region_name),
+        Period=trend["period"].map(format_period),
+    ).pivot_table(index="Period", columns="Region", values=transform, sort=False, dropna=False)
+    st.table(table.style.format(lambda v: format_number(v, decimals)))
+st.markdown(sentence)
+missing = trend[trend["value"].isna()]
+if not missing.empty:
+    st.caption(
+        f"..: värde saknas eller är undertryckt ({len(missing)} st), visas som avbrott i linjen."
+    )
+st.caption(source_line)
+with st.expander("Varför kan jag inte visa två mått i samma diagram?"):
+    st.markdown(
+        "Måtten har olika definitioner: Arbetsförmedlingens inskrivna arbetslösa som andel av den "
+        "registerbaserade arbetskraften, SCB:s BAS-arbetslöshet och SCB:s integrationsstatistik "
+        "räknar på olika befolkningar och nämnare. Därför ritas de aldrig som en serie och dras "
+        "aldrig från varandra. Jämför i stället varje mått för sig; definitionerna står på sidan "
+        "Källor och data."
+    )

@@ -1,0 +1,60 @@
+"""What the Utveckling page offers: groups of a measure, their labels, and period choices."""
+
+import pandas as pd
+
+from labourmarket.formatting import format_group
+from labourmarket.gaps import order_groups
+from labourmarket.schema import GROUP_DIMENSIONS
+
+TOTAL = "total"
+TRANSFORM_LABELS = {
+    "value": "Värden",
+    "moving_average": "Glidande årsmedelvärde",
+    "year_on_year": "Förändring mot ett år tidigare",
+}
+
+
+def list_groups(observations: pd.DataFrame) -> list[str]:
+    """Group keys a measure has: "total" and "dimension:code" where one dimension varies."""
+    keys = []
+    for dimension in GROUP_DIMENSIONS:
+        others = [d for d in GROUP_DIMENSIONS if d != dimension]
+        rows = observations[(observations[others] == TOTAL).all(axis=1)]
+        codes = [c for c in order_groups(dimension, list(rows[dimension].unique())) if c != TOTAL]
+        keys += [f"{dimension}:{code}" for code in codes]
+    has_total = (observations[GROUP_DIMENSIONS] == TOTAL).all(axis=1).any()
+    return [TOTAL, *keys] if has_total else keys
+
+
+def decode_group(key: str) -> dict[str, str]:
+    """ "birth_region:foreign_born" -> {"birth_region": "foreign_born"}; "total" -> {}."""
+    if key == TOTAL:
+        return {}
+    dimension, _, code = key.partition(":")
+    return {dimension: code}
+
+
+def format_group_key(key: str, population: str) -> str:
+    if key == TOTAL:
+        return f"Totalt {population}".strip()
+    dimension, code = next(iter(decode_group(key).items()))
+    return format_group(dimension, code, population)
+
+
+def describe_subject(key: str, population: str) -> str:
+    """The sentence's subject: "arbetslösheten bland utrikes födda"."""
+    if key == TOTAL:
+        return f"arbetslösheten ({population})"
+    dimension, code = next(iter(decode_group(key).items()))
+    if dimension == "age":
+        return f"arbetslösheten bland {code}-åringar"
+    if dimension == "education":
+        return (
+            f"arbetslösheten bland personer med {format_group(dimension, code).lower()} utbildning"
+        )
+    return f"arbetslösheten bland {format_group(dimension, code).lower()}"
+
+
+def list_transforms(frequency: str) -> list[str]:
+    """A yearly series has no seasonal swing to smooth: only its values and yearly change."""
+    return ["value", "year_on_year"] if frequency == "A" else list(TRANSFORM_LABELS)
