@@ -109,8 +109,11 @@ if view == "chart":
         plot_gaps(gaps, benchmark_name, gap_title, source_line, decimals),
         config={"displaylogo": False},
     )
+    st.markdown(describe_largest_gap(gaps, benchmark_name, decimals))
 else:
     st.markdown(f"**{heading}**")
     st.table(build_gap_table(gaps, benchmark_name, decimals))
+if gaps[["value", "benchmark_value"]].isna().any(axis=None):
+    st.caption("..: värde saknas eller är undertryckt; ingen skillnad kan räknas där.")
 st.caption(source_line)
 st.caption(f"Mått: {measure['definition_sv']} Population: {measure['population_sv']}.")

@@ -45,21 +45,37 @@ def apply_house_style(fig: go.Figure, title: str, source_line: str) -> go.Figure
     return fig
 
 
+# The second cue for bars: each region its own fill pattern (the benchmark is hatched "/").
+REGION_PATTERNS = ["", ".", "x", "-", "|", "+", "\\"]
+
+
 def add_bar(
-    fig: go.Figure, frame: pd.DataFrame, name: str, values: str, texts: list[str], colour: str
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    name: str,
+    values: str,
+    texts: list[str],
+    colour: str,
+    pattern: str = "",
 ) -> None:
     fig.add_bar(
         x=frame["group_label"],
         # A missing figure is drawn as a zero-height bar labelled "..": a gap would read as 0.
         y=frame[values].fillna(0),
         name=name,
-        marker_color=colour,
+        marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
         text=texts,
         textposition="outside",
         cliponaxis=False,
         customdata=texts,
         hovertemplate=f"{name}<br>%{{x}}: %{{customdata}}<extra></extra>",
     )
+
+
+def pick_region_style(index: int) -> tuple[str, str]:
+    return REGION_COLOURS[index % len(REGION_COLOURS)], REGION_PATTERNS[
+        index % len(REGION_PATTERNS)
+    ]
 
 
 def plot_levels(
@@ -69,11 +85,11 @@ def plot_levels(
     fig = go.Figure()
     for index, (name, frame) in enumerate(gaps.groupby("region_name", sort=False)):
         texts = [format_number(v, decimals) for v in frame["value"]]
-        add_bar(fig, frame, name, "value", texts, REGION_COLOURS[index % len(REGION_COLOURS)])
+        colour, pattern = pick_region_style(index)
+        add_bar(fig, frame, name, "value", texts, colour, pattern)
     benchmark = gaps.drop_duplicates("group")
     texts = [format_number(v, decimals) for v in benchmark["benchmark_value"]]
-    add_bar(fig, benchmark, benchmark_name, "benchmark_value", texts, BENCHMARK_COLOUR)
-    fig.data[-1].marker.pattern = {"shape": "/", "fgcolor": "#ffffff"}
+    add_bar(fig, benchmark, benchmark_name, "benchmark_value", texts, BENCHMARK_COLOUR, "/")
     fig.update_yaxes(title="Andel (%)", rangemode="tozero", ticksuffix=" %")
     return apply_house_style(fig, title, source_line)
 
@@ -85,7 +101,7 @@ def plot_gaps(
     fig = go.Figure()
     for index, (name, frame) in enumerate(gaps.groupby("region_name", sort=False)):
         texts = [format_gap(v, decimals, unit="") for v in frame["gap_pp"]]
-        add_bar(fig, frame, name, "gap_pp", texts, REGION_COLOURS[index % len(REGION_COLOURS)])
+        add_bar(fig, frame, name, "gap_pp", texts, *pick_region_style(index))
     fig.add_hline(y=0, line={"color": BENCHMARK_COLOUR, "width": 2})
     fig.update_yaxes(title=f"Procentenheter mot {benchmark_name}", zeroline=False)
     return apply_house_style(fig, title, source_line)
