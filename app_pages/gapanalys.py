@@ -26,10 +26,7 @@ st.caption(
     "Arbetslösheten i varje grupp jämförd med länet eller riket. "
     "Skillnaden anges i procentenheter: kommunens värde minus jämförelsens."
 )
-data = ui.load_data()
-if data is None or data.observations.empty:
-    st.stop()
-ui.show_data_status(data)
+data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 

@@ -63,10 +63,7 @@ st.caption(
     "Kommunerna rangordnade på ett mått, högsta värdet först, och för en kommun "
     "skillnaden mot länet eller riket i varje grupp, i procentenheter."
 )
-data = ui.load_data()
-if data is None or data.observations.empty:
-    st.stop()
-ui.show_data_status(data)
+data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 

@@ -21,10 +21,7 @@ DETAILS = [
 
 st.title("Källor och data")
 st.caption("Varifrån siffrorna kommer, vad de mäter och hur gamla de är.")
-data = ui.load_data()
-if data is None:
-    st.stop()
-ui.show_data_status(data)
+data = ui.require_data()
 st.warning(COMPARABILITY_WARNING, icon=":material/warning:")
 
 for entry in summarise_measures(data.observations, data.catalog):

@@ -18,10 +18,7 @@ st.caption(
     "Strategiernas mål om arbetslöshet, hämtade ur dokumenten med citat, och var kommunen står. "
     "Status anges med ord och symbol: ✓ uppfyllt, ≈ nära, ✗ ej uppfyllt, ? kan inte bedömas."
 )
-data = ui.load_data()
-if data is None:
-    st.stop()
-ui.show_data_status(data)
+data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 targets = ui.load_targets_or_explain(catalog)
 if not targets:

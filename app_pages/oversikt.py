@@ -20,10 +20,7 @@ st.caption(
     "Senaste värdet för varje vald kommun, skillnaden mot länet och riket, utvecklingen "
     "och hur det går med strategiernas mål."
 )
-data = ui.load_data()
-if data is None or data.observations.empty:
-    st.stop()
-ui.show_data_status(data)
+data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 targets = ui.load_targets_or_explain(catalog)
 measure_names = catalog.measures.set_index("measure_id")["name_sv"]

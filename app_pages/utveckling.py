@@ -35,10 +35,7 @@ Y_TITLES = {
 
 st.title("Utveckling")
 st.caption("Ett mått och en grupp över tid, med länet och riket som referens och strategins mål.")
-data = ui.load_data()
-if data is None or data.observations.empty:
-    st.stop()
-ui.show_data_status(data)
+data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 targets = ui.load_targets_or_explain(catalog)
 measure_names = catalog.measures.set_index("measure_id")["name_sv"]

@@ -95,6 +95,15 @@ def warn_stale_link(key: str, wanted: str, fallback: str) -> None:
     )
 
 
+def require_data() -> LoadedData:
+    """Every page's start: the current build and its status line, or guidance and a stop."""
+    data = load_data()
+    if data is None or data.observations.empty:
+        st.stop()
+    show_data_status(data)
+    return data
+
+
 def remember_param(key: str, value: str) -> None:
     """Write a choice to the URL and remember that this page, not a link, put it there."""
     st.query_params[key] = value

@@ -6,7 +6,6 @@ so a four-digit id starting with `00` is a region; data/clean uses SCB's `00` an
 
 import csv
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,7 +17,7 @@ from urllib.parse import urljoin
 import pandas as pd
 import requests
 
-from etl.checks import check_unique_key
+from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import TIMEOUT, Fetched, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
@@ -225,15 +224,7 @@ def name_raw_file(request: DataRequest, page: int) -> str:
 
 
 def read_document(raw: bytes, location: str) -> dict[str, Any]:
-    try:
-        document = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise SourceError(SOURCE, location, f"not UTF-8 at byte {error.start}") from error
-    except json.JSONDecodeError as error:
-        raise SourceError(SOURCE, location, f"not JSON ({error})") from error
-    if not isinstance(document, dict):
-        raise SourceError(SOURCE, location, f"top level is {type(document).__name__}, not object")
-    return document
+    return read_json_object(raw, SOURCE, location)
 
 
 def check_records(document: Mapping[str, Any], location: str) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import requests
 
-from etl.checks import check_unique_key
+from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
@@ -582,15 +582,7 @@ def name_raw_file(table_id: str, api: str, part: Mapping[str, list[str]]) -> str
 
 
 def load_json(raw: bytes, location: str) -> dict[str, Any]:
-    try:
-        document = json.loads(raw.decode("utf-8-sig"))  # SCB may send a byte-order mark
-    except UnicodeDecodeError as error:
-        raise SourceError(SOURCE, location, f"not UTF-8 at byte {error.start}") from error
-    except json.JSONDecodeError as error:
-        raise SourceError(SOURCE, location, f"not JSON ({error})") from error
-    if not isinstance(document, dict):
-        raise SourceError(SOURCE, location, f"top level is {type(document).__name__}, not object")
-    return document
+    return read_json_object(raw, SOURCE, location)
 
 
 def read_dataset(raw: bytes, location: str) -> Dataset:
