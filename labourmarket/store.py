@@ -126,5 +126,10 @@ def read_observations(filters: dict[str, str | Iterable[str]] | None = None) -> 
         if not values:
             return ARROW_SCHEMA.empty_table().to_pandas(date_as_object=False)
         expressions.append((column, "in", values))
-    table = pq.read_table(path, filters=expressions or None, schema=ARROW_SCHEMA)
+    try:
+        table = pq.read_table(path, filters=expressions or None, schema=ARROW_SCHEMA)
+    except (OSError, pa.ArrowInvalid) as error:
+        raise StoreError(
+            f"{path}: unreadable ({error}); rebuild with `python -m etl build`"
+        ) from error
     return table.to_pandas(date_as_object=False)

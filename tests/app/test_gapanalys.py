@@ -175,3 +175,11 @@ def test_changing_the_measure_gives_no_stale_link_notice(built_tree):
     assert not at.exception
     assert at.selectbox(key="period").value == "2024M12"
     assert not [w.value for w in at.warning if "Länken angav" in w.value]
+
+
+def test_a_damaged_parquet_is_explained_not_a_crash(built_tree):
+    (built_tree / "clean" / "observations.parquet").write_bytes(b"PAR1 not really")
+    at = open_page(GAP)
+    assert not at.exception
+    assert "Datan kunde inte läsas" in at.error[0].value
+    assert "make data" in at.info[0].value

@@ -1,0 +1,334 @@
+"""What a Nämndvy slide shows: headline figure, gaps to county and country, status, chart."""
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from babel.dates import format_date
+
+from labourmarket.agenda import TOTAL_GROUP, Agenda, Slide
+from labourmarket.catalog import Catalog
+from labourmarket.charts import plot_levels, plot_trend
+from labourmarket.formatting import (
+    format_gap,
+    format_group,
+    format_number,
+    format_percent,
+    format_period,
+)
+from labourmarket.gap_view import COUNTRY_CODE
+from labourmarket.overview_view import Card, build_card, read_value
+from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.sentences import compose_source_line
+from labourmarket.target_view import (
+    describe_period,
+    describe_target_line,
+    format_status,
+    plot_target,
+)
+from labourmarket.targets import Target, evaluate, select_latest, select_series
+
+LIVE_SECONDS_ENV = "ARBETSMARKNAD_LIVE_SECONDS"
+DEFAULT_LIVE_SECONDS = 30.0
+# Projector sizes for the figure; the page's CSS sizes the text around it.
+PROJECTOR_FONT = 20
+PROJECTOR_HEIGHT = 660
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str  # "Mot Stockholms län"
+    gap: str  # "+0,6 p.e."
+
+
+@dataclass(frozen=True)
+class SlideContent:
+    title: str
+    region_name: str
+    measure_name: str
+    group_label: str  # "Totalt 16-64 år", "Utrikes födda"
+    headline: str  # "7,7 %", or ".." when the region has no figure
+    period: str | None  # "kv 3 2013"
+    comparisons: tuple[Comparison, ...]
+    comparison_note: str | None  # why a gap is not shown
+    trend: str | None
+    status: str | None  # "≈ Nära"; None on a slide without a target
+    status_detail: str | None  # the period judged, or why it cannot be judged
+    goal_source: str | None  # where the goal is written: document and section
+    quote: str | None  # the document's own words
+    figure: go.Figure | None  # untitled: the slide's heading names it
+    source_line: str
+
+
+def read_live_seconds(environ: Mapping[str, str] | None = None) -> float:
+    """How often an open Nämndvy looks for new data; the environment may shorten it (tests)."""
+    text = (os.environ if environ is None else environ).get(LIVE_SECONDS_ENV)
+    try:
+        seconds = float(text) if text else DEFAULT_LIVE_SECONDS
+    except ValueError:
+        return DEFAULT_LIVE_SECONDS
+    return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_LIVE_SECONDS
+
+
+def read_slide_number(wanted: str | None, count: int) -> tuple[int, str | None]:
+    """The 1-based slide a link asks for, or 1 and a notice when there is no such slide."""
+    if wanted is None:
+        return 1, None
+    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= count:
+        return int(wanted), None
+    return 1, f"Länken angav bild {wanted!r}, men dagordningen har bild 1–{count}. Visar bild 1."
+
+
+def describe_agenda(agenda: Agenda) -> str:
+    """The kicker above every slide: "Arbetsmarknadsläget i Haninge · 8 december 2026"."""
+    if agenda.date is None:
+        return agenda.title
+    return f"{agenda.title} · {format_date(agenda.date, 'd MMMM yyyy', locale='sv')}"
+
+
+def describe_build_time(manifest: Mapping[str, Any]) -> str:
+    """When the figures on screen were built, in Swedish time: the data's own date is elsewhere."""
+    built = pd.Timestamp(manifest["built_at"]).tz_convert("Europe/Stockholm")
+    return f"{built:%Y-%m-%d %H:%M}"
+
+
+def select_group(
+    observations: pd.DataFrame, measure_id: str, group: dict[str, str]
+) -> pd.DataFrame:
+    """The measure's rows for one group in every region, oldest period first."""
+    rows = observations[observations["measure_id"] == measure_id]
+    for dimension in GROUP_DIMENSIONS:
+        rows = rows[rows[dimension] == group.get(dimension, TOTAL_GROUP)]
+    return rows.sort_values("period_start")
+
+
+def label_group(group: dict[str, str], population: str) -> str:
+    """ "Totalt 16-64 år", or the one narrowed dimension's label ("Utrikes födda", "18-24 år")."""
+    narrowed = [(d, code) for d, code in group.items() if code != TOTAL_GROUP]
+    if not narrowed:
+        return format_group("age", TOTAL_GROUP, population)
+    return ", ".join(format_group(d, code, population) for d, code in narrowed)
+
+
+def summarise_group(group_rows: pd.DataFrame, catalog: Catalog, slide: Slide, region: str) -> Card:
+    """An Översikt card for any group: build_card reads whole-population rows, so hand it the
+    group's rows labelled as totals (they are this slide's whole population)."""
+    as_totals = group_rows.assign(**dict.fromkeys(GROUP_DIMENSIONS, TOTAL_GROUP))
+    return build_card(as_totals, catalog, slide.measure, region)
+
+
+def list_comparisons(card: Card, decimals: int) -> tuple[tuple[Comparison, ...], str | None]:
+    """The gaps to county and country that exist, and a note naming those the source lacks."""
+    benchmarks = [
+        (f"Mot {card.county_name or 'länet'}", card.gap_county),
+        ("Mot riket", card.gap_country),
+    ]
+    shown = tuple(
+        Comparison(label, format_gap(gap, decimals)) for label, gap in benchmarks if gap is not None
+    )
+    if len(shown) == len(benchmarks) or card.value is None:
+        return shown, None
+    missing = " och ".join(label.removeprefix("Mot ") for label, gap in benchmarks if gap is None)
+    return shown, f"Källan har inget värde för {missing} att jämföra med."
+
+
+def format_headline(value: float | None, unit: str, decimals: int) -> str:
+    return format_percent(value, decimals) if unit == "percent" else format_number(value, decimals)
+
+
+def build_slide(
+    slide: Slide, region: str, observations: pd.DataFrame, catalog: Catalog
+) -> SlideContent:
+    """Everything one slide shows, from the current figures; nothing here depends on the screen."""
+    measure = catalog.measure(slide.measure)
+    decimals = int(measure["decimals"])
+    group_rows = select_group(observations, slide.measure, slide.group)
+    card = summarise_group(group_rows, catalog, slide, region)
+    comparisons, note = list_comparisons(card, decimals)
+    status = detail = None
+    target = slide.target
+    if target is not None:
+        result = select_latest(evaluate(observations, [target], catalog)).iloc[0]
+        status = format_status(result["status"])
+        detail = (
+            result["reason_sv"] if result["status"] == "cannot_assess" else describe_period(result)
+        )
+        figure, source_line = plot_target_slide(target, result, group_rows, observations, catalog)
+    else:
+        figure, source_line = plot_measure_slide(slide, card, group_rows, catalog, decimals)
+    if figure is not None:
+        figure.update_layout(title={"text": ""})
+    return SlideContent(
+        title=slide.title,
+        region_name=card.region_name,
+        measure_name=str(measure["name_sv"]),
+        group_label=label_group(slide.group, str(measure["population_sv"])),
+        headline=format_headline(card.value, str(measure["unit"]), decimals),
+        period=format_period(card.period) if card.period else None,
+        comparisons=comparisons,
+        comparison_note=note,
+        trend=card.trend,
+        status=status,
+        status_detail=detail,
+        goal_source=f"{target.document}, {target.section}" if target else None,
+        quote=target.quote if target else None,
+        figure=figure,
+        source_line=source_line,
+    )
+
+
+def describe_sources(catalog: Catalog, rows: pd.DataFrame) -> str:
+    return compose_source_line(catalog, rows) if not rows.empty else ""
+
+
+def plot_target_slide(
+    target: Target,
+    result: pd.Series,
+    group_rows: pd.DataFrame,
+    observations: pd.DataFrame,
+    catalog: Catalog,
+) -> tuple[go.Figure | None, str]:
+    """The target's own chart (figure against the target line), as the Mål page draws it."""
+    own = select_series(observations, target, target.region)
+    shown = [target.region, *([target.benchmark] if target.benchmark else [])]
+    rows = group_rows[group_rows["region_code"].isin(shown) & group_rows["period"].isin(own.index)]
+    source_line = describe_sources(catalog, rows)
+    # A baseline bar on its own target line would read as "on target": the status says why instead.
+    if result["status"] == "cannot_assess" or own["value"].isna().all():
+        return None, source_line
+    benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
+    figure = plot_target(target, own, benchmark, catalog, source_line)
+    # The target line's legend repeats the goal and the document, which the slide shows in large
+    # type already; at projector size that label overflows the chart.
+    goal_label = squeeze(describe_target_line(target, catalog))
+    for trace in figure.data:
+        if trace.name and squeeze(trace.name).startswith(goal_label):
+            level = squeeze(trace.name).removeprefix(goal_label).removeprefix(":")
+            trace.name = f"Målnivå: {level}" if level else "Målnivå"
+    return figure, source_line
+
+
+def plot_measure_slide(
+    slide: Slide, card: Card, group_rows: pd.DataFrame, catalog: Catalog, decimals: int
+) -> tuple[go.Figure | None, str]:
+    """The region beside its county and the country: a line over time, or bars for one period."""
+    if card.value is None or card.period is None:
+        return None, ""
+    county = catalog.regions.set_index("region_code").at[card.region_code, "county_code"]
+    regions = list(dict.fromkeys(code for code in (card.region_code, county, COUNTRY_CODE) if code))
+    rows = group_rows[group_rows["region_code"].isin(regions)]
+    own_periods = rows.loc[rows["region_code"] == card.region_code, "period"].nunique()
+    label = label_group(slide.group, str(catalog.measure(slide.measure)["population_sv"]))
+    title = f"{card.region_name}: {slide.title}"
+    if own_periods > 1:
+        source_line = describe_sources(catalog, rows)
+        names = {code: catalog.region_name(code) for code in regions}
+        figure = plot_trend(
+            rows,
+            "value",
+            names,
+            references=regions[1:],
+            title=title,
+            source_line=source_line,
+            y_title="Andel (%)",
+            decimals=decimals,
+            breaks=catalog.series_breaks(slide.measure),
+        )
+        return figure, source_line
+    at_period = rows[rows["region_code"].isin(regions) & (rows["period"] == card.period)]
+    source_line = describe_sources(catalog, at_period)
+    country = read_value(at_period, COUNTRY_CODE, card.period)
+    compared = [code for code in regions if code != COUNTRY_CODE]
+    levels = pd.DataFrame(
+        {
+            "region_name": [catalog.region_name(code) for code in compared],
+            "group": TOTAL_GROUP,
+            "group_label": label,
+            "value": [read_value(at_period, code, card.period) for code in compared],
+            "benchmark_value": country,
+        }
+    )
+    figure = plot_levels(levels, catalog.region_name(COUNTRY_CODE), title, source_line, decimals)
+    return figure, source_line
+
+
+def squeeze(text: str) -> str:
+    """Text without line breaks or spaces: the chart's source line is wrapped, maybe at hyphens."""
+    return "".join(text.replace("<br>", "").split())
+
+
+def detach_source_line(figure: go.Figure, source_line: str) -> go.Figure:
+    """Drop the chart's own source line where the slide prints it in full right under the chart
+    (the house style wraps it for a full-width chart; a narrower one cuts it off)."""
+    # Assigned, not passed to update_layout: that merges lists item by item.
+    figure.layout.annotations = [
+        a for a in figure.layout.annotations if squeeze(a.text) != squeeze(source_line)
+    ]
+    figure.update_layout(margin={"b": 60})
+    return figure
+
+
+def fit_for_projector(figure: go.Figure, source_line: str) -> go.Figure:
+    """Large type for the back of the room, the source line in the slide's footer instead."""
+    detach_source_line(figure, source_line)
+    figure.update_annotations(font={"size": PROJECTOR_FONT - 4, "color": "#000000"})
+    figure.update_layout(
+        font={"size": PROJECTOR_FONT, "color": "#000000"},
+        legend={"font": {"size": PROJECTOR_FONT}},
+        height=PROJECTOR_HEIGHT,
+        margin={"t": 40},
+    )
+    figure.update_traces(textfont={"size": PROJECTOR_FONT + 6}, selector={"type": "bar"})
+    figure.update_xaxes(tickfont={"size": PROJECTOR_FONT})
+    figure.update_yaxes(tickfont={"size": PROJECTOR_FONT}, title_font={"size": PROJECTOR_FONT})
+    return figure
+
+
+# Every size and colour of the Nämndvy in one place: the page injects it once with st.html.
+# Black on white and 3 rem and up: read from the back of a meeting room on a weak projector.
+SLIDE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 1rem; }
+.st-key-nv_slide, .st-key-nv_slide p, .st-key-nv_slide h1 { color: #000000; }
+.st-key-nv_slide { background: #ffffff; }
+.st-key-nv_kicker p { font-size: 1.6rem; margin: 0; }
+.st-key-nv_slide h1 {
+  font-size: clamp(2.2rem, 2.6vw, 3.3rem); line-height: 1.15; padding: 0.2rem 0;
+}
+.st-key-nv_headline [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
+.st-key-nv_headline [data-testid="stMetricValue"] {
+  font-size: clamp(4rem, 7.5vw, 9rem); line-height: 1.05; font-weight: 700; color: #000000;
+}
+.st-key-nv_gaps [data-testid="stMetricLabel"] p { font-size: 1.6rem; }
+.st-key-nv_gaps [data-testid="stMetricValue"] {
+  font-size: clamp(2rem, 2.8vw, 3.6rem); color: #000000;
+}
+/* A figure is never cut to "29,…": it may wrap, never hide. */
+[class*="st-key-nv_"] [data-testid^="stMetric"] * { overflow: visible; text-overflow: clip; }
+[class*="st-key-nv_"] [data-testid="stMetricLabel"] * { white-space: normal; }
+.st-key-nv_status { border: 4px solid #000000; border-radius: 0.6rem; padding: 0.5rem 1.2rem; }
+.st-key-nv_status p { font-size: clamp(2rem, 2.4vw, 3rem); margin: 0; }
+.st-key-nv_subject p, .st-key-nv_notes p, .st-key-nv_notes_status p {
+  font-size: 1.6rem; margin: 0;
+}
+.st-key-nv_quote p { font-size: 2.2rem; font-style: italic; line-height: 1.35; }
+.st-key-nv_footer p { font-size: 1.3rem; margin: 0; }
+.st-key-nv_nav button { min-height: 4.5rem; }
+.st-key-nv_nav button p { font-size: 2rem; }
+.st-key-nv_count p { font-size: 2rem; text-align: center; padding-top: 0.8rem; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
+  [class*="st-key-nv_handout_"] { break-inside: avoid; }
+}
+</style>
+"""
+# ?embed=true drops Streamlit's toolbar but not the sidebar: on the projector, hide it too.
+EMBED_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+</style>
+"""

@@ -1,0 +1,143 @@
+"""Nämndvy as a committee sees it: slides by link and button, status in words, data that fails."""
+
+import pytest
+
+from labourmarket import store
+from tests.app.conftest import open_page
+
+PAGE = "app_pages/namndvy.py"
+AGENDA = "haninge_ks_2026-12"
+NBSP = "\u00a0"
+
+
+def read_kicker(at) -> str:
+    return next(m.value for m in at.markdown if " · bild " in m.value)
+
+
+def read_headline(at) -> str:
+    return at.metric[0].value
+
+
+def read_text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("slide", "title", "headline"),
+    [
+        ("1", "Arbetslösheten ska inte vara högre än länets genomsnitt", "7,7"),
+        ("3", "Ungas arbetslöshet ska inte vara högre än länets", "13,6"),
+        ("5", "Arbetslösheten bland utrikes födda", "14,9"),
+        ("6", "Arbetslösheten 20-64 år sedan 2016", "12,1"),
+    ],
+)
+def test_a_link_opens_at_its_slide(built_tree, slide, title, headline):
+    at = open_page(PAGE, agenda=AGENDA, slide=slide)
+    assert not at.exception
+    assert at.title[0].value == title
+    assert read_headline(at) == f"{headline}{NBSP}%"
+    assert read_kicker(at).endswith(f"bild {slide} av 6")
+    assert at.query_params["slide"] == slide
+
+
+def test_the_buttons_step_through_the_agenda_and_write_the_url(built_tree):
+    at = open_page(PAGE, agenda=AGENDA, slide="2")
+    at.button(key="nv_next").click().run()
+    assert read_kicker(at).endswith("bild 3 av 6")
+    assert at.query_params["slide"] == "3"
+    at.button(key="nv_previous").click().run()
+    at.button(key="nv_previous").click().run()
+    assert read_kicker(at).endswith("bild 1 av 6")
+    assert at.button(key="nv_previous").disabled
+    assert at.query_params["slide"] == "1"
+
+
+@pytest.mark.parametrize("wanted", ["99", "0", "två"])
+def test_a_bad_slide_number_falls_back_to_the_first_with_a_notice(built_tree, wanted):
+    at = open_page(PAGE, agenda=AGENDA, slide=wanted)
+    assert not at.exception
+    assert f"Länken angav bild '{wanted}'" in at.warning[0].value
+    assert read_kicker(at).endswith("bild 1 av 6")
+    assert at.query_params["slide"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("region", "slide", "figure", "gap", "status"),
+    [
+        ("0136", "1", "7,7", "+0,6", "≈ Nära"),
+        ("0136", "2", "7,7", "-0,8", "✓ Uppfyllt"),
+        ("0181", "6", "27,0", "+11,3", "✗ Ej uppfyllt"),
+        ("0181", "1", "18,7", "+7,4", "? Kan inte bedömas"),
+    ],
+)
+def test_the_default_agenda_reads_status_as_words(built_tree, region, slide, figure, gap, status):
+    at = open_page(PAGE, region=region, slide=slide)
+    assert not at.exception
+    assert read_headline(at) == f"{figure}{NBSP}%"
+    assert f"{gap}{NBSP}p.e." in [m.value for m in at.metric]
+    assert f"**Mål: {status}**" in read_text(at)
+
+
+def test_a_bad_agenda_is_named_and_the_page_shows_the_targets(built_tree):
+    agendas = built_tree / "reference" / "agendas"
+    (agendas / "trasig.toml").write_text(
+        'title = "KS"\ndate = 2026-12-08\nregion = "0136"\n[[slides]]\ntarget = "haninge_x"\n',
+        encoding="utf-8",
+    )
+    at = open_page(PAGE, agenda="trasig")
+    assert not at.exception
+    assert "trasig.toml: slide 1: field target: unknown target 'haninge_x'" in at.error[0].value
+    assert at.title[0].value == "Arbetslösheten ska inte vara högre än länets genomsnitt"
+    assert read_headline(at) == f"7,7{NBSP}%"
+    other = open_page(PAGE, agenda=AGENDA)
+    assert any("trasig.toml" in e.value for e in other.sidebar.error)
+    assert read_kicker(other).endswith("bild 1 av 6")
+
+
+def corrupt_observations() -> None:
+    store.observations_path().write_bytes(b"PAR1 not really parquet")
+
+
+def remove_observations() -> None:
+    store.observations_path().unlink()
+
+
+@pytest.mark.parametrize("break_data", [corrupt_observations, remove_observations])
+def test_broken_data_keeps_the_last_good_figures_with_a_notice(built_tree, break_data):
+    at = open_page(PAGE, agenda=AGENDA, slide="2")
+    assert read_headline(at) == f"7,7{NBSP}%"
+    break_data()
+    at.run()
+    assert not at.exception
+    assert read_headline(at) == f"7,7{NBSP}%"
+    assert read_kicker(at).endswith("bild 2 av 6")
+    assert any("Visar senast lästa data från" in c.value for c in at.caption)
+
+
+def test_broken_data_on_a_first_visit_is_explained(built_tree):
+    corrupt_observations()
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.error[0].value.startswith("Datan kunde inte läsas")
+
+
+def test_without_built_data_the_page_says_how_to_build(data_tree):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert "make data" in at.info[0].value
+
+
+def test_the_handout_lists_every_slide_in_order(built_tree):
+    at = open_page(PAGE, agenda=AGENDA, view="handout")
+    assert not at.exception
+    assert [h.value for h in at.subheader] == [
+        "1. Arbetslösheten ska inte vara högre än länets genomsnitt",
+        "2. Arbetslösheten ska inte vara högre än rikets",
+        "3. Ungas arbetslöshet ska inte vara högre än länets",
+        "4. Arbetslösheten bland personer med förgymnasial utbildning ska inte vara högre"
+        " än länets",
+        "5. Arbetslösheten bland utrikes födda",
+        "6. Arbetslösheten 20-64 år sedan 2016",
+    ]
+    assert not at.button
+    assert all(c.value for c in at.caption if c.value.startswith("Källa"))
