@@ -18,6 +18,7 @@ navigation = st.navigation(
         st.Page("app_pages/jamfor.py", title="Jämför", icon=":material/leaderboard:"),
         st.Page("app_pages/mal.py", title="Mål", icon=":material/flag:"),
         st.Page("app_pages/namndvy.py", title="Nämndvy", icon=":material/co_present:"),
+        st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
         st.Page("app_pages/kallor.py", title="Källor och data", icon=":material/menu_book:"),
     ]
 )

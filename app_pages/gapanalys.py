@@ -4,9 +4,9 @@ import streamlit as st
 
 from labourmarket import ui
 from labourmarket.charts import plot_gaps, plot_levels
+from labourmarket.export import compose_file_name
 from labourmarket.formatting import BREAKDOWN_LABELS, format_period
 from labourmarket.gap_view import (
-    build_gap_table,
     list_benchmarks,
     list_breakdowns,
     list_compared_regions,
@@ -15,6 +15,7 @@ from labourmarket.gap_view import (
     pick_default_measure,
     pick_default_regions,
     select_series,
+    shape_gap_table,
 )
 from labourmarket.gaps import compute_gaps, label_gaps
 from labourmarket.sentences import compose_source_line, describe_largest_gap
@@ -96,20 +97,23 @@ st.markdown(f"#### {describe_largest_gap(gaps, benchmark_name, decimals)}")
 heading = (
     f"{measure['name_sv']}, {format_period(period)}, efter {BREAKDOWN_LABELS[breakdown].lower()}"
 )
+table = shape_gap_table(gaps, benchmark_name, decimals)
+file_name = compose_file_name("gapanalys", measure_id, period, chosen, benchmark, breakdown)
 if view == "chart":
     gap_title = f"Skillnad mot {benchmark_name} i procentenheter"
-    st.plotly_chart(
-        plot_levels(gaps, benchmark_name, heading, source_line, decimals),
-        config={"displaylogo": False},
-    )
-    st.plotly_chart(
-        plot_gaps(gaps, benchmark_name, gap_title, source_line, decimals),
-        config={"displaylogo": False},
+    levels = plot_levels(gaps, benchmark_name, heading, source_line, decimals)
+    st.plotly_chart(levels, config={"displaylogo": False})
+    ui.offer_downloads(f"{file_name}_niva", data, selection, table, heading, source_line, levels)
+    differences = plot_gaps(gaps, benchmark_name, gap_title, source_line, decimals)
+    st.plotly_chart(differences, config={"displaylogo": False})
+    ui.offer_downloads(
+        f"{file_name}_skillnad", data, selection, table, gap_title, source_line, differences
     )
     st.markdown(describe_largest_gap(gaps, benchmark_name, decimals))
 else:
     st.markdown(f"**{heading}**")
-    st.table(build_gap_table(gaps, benchmark_name, decimals))
+    st.table(table.style())
+    ui.offer_downloads(file_name, data, selection, table, heading, source_line)
 if gaps[["value", "benchmark_value"]].isna().any(axis=None):
     st.caption("..: värde saknas eller är undertryckt; ingen skillnad kan räknas där.")
 st.caption(source_line)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from labourmarket import ui
+from labourmarket.export import compose_file_name
 from labourmarket.formatting import format_period, sort_key_sv
 from labourmarket.gap_view import (
     DEFAULT_MUNICIPALITIES,
@@ -16,8 +17,6 @@ from labourmarket.ranking import (
     ALL_MUNICIPALITIES,
     MISSING_NOTE,
     TOTAL_GROUP_KEY,
-    build_profile_table,
-    build_ranking_table,
     compose_profile_title,
     compose_ranking_title,
     compute_gap_profile,
@@ -27,6 +26,7 @@ from labourmarket.ranking import (
     describe_not_covered,
     describe_ranking,
     describe_reference_lines,
+    emphasise_highlighted,
     find_benchmarks,
     find_reference_lines,
     label_group_key,
@@ -40,6 +40,8 @@ from labourmarket.ranking import (
     pick_profile_region,
     rank_regions,
     select_shown,
+    shape_profile_table,
+    shape_ranking_table,
 )
 from labourmarket.ranking_charts import plot_gap_profile, plot_ranking
 from labourmarket.sentences import compose_source_line
@@ -138,6 +140,8 @@ st.subheader("Rangordning")
 shown = select_shown(ranking, highlighted)
 title, subtitle = compose_ranking_title(measure["name_sv"], period, population_name, group_key)
 lines = find_reference_lines(observations, catalog, members, measure_id, period, group)
+table = shape_ranking_table(shown, catalog.region_names, highlighted, decimals)
+figure = None
 if view == "chart":
     figure = plot_ranking(
         shown, catalog.region_names, highlighted, lines, title, subtitle, source_line, decimals
@@ -145,8 +149,17 @@ if view == "chart":
     st.plotly_chart(figure, config=CHART_CONFIG)
 else:
     show_heading(title, subtitle)
-    st.table(build_ranking_table(shown, catalog.region_names, highlighted, decimals))
+    st.table(emphasise_highlighted(table))
     st.caption(describe_reference_lines(lines, decimals))
+ui.offer_downloads(
+    compose_file_name("jamfor", measure_id, period, population, group_key),
+    data,
+    selection,
+    table,
+    f"{title}. {subtitle}",
+    source_line,
+    figure,
+)
 benchmarks = find_benchmarks(observations, catalog, highlighted, measure_id, period, group)
 sentences = describe_ranking(
     ranking, highlighted, period, catalog.region_names, benchmarks, decimals, phrase_group(group)
@@ -198,6 +211,8 @@ else:
         title, subtitle = compose_profile_title(
             measure["name_sv"], period, region_name, benchmark_name
         )
+        table = shape_profile_table(profile, region_name, benchmark_name, decimals)
+        figure = None
         if view == "chart":
             figure = plot_gap_profile(
                 label_profile(profile),
@@ -211,7 +226,16 @@ else:
             st.plotly_chart(figure, config=CHART_CONFIG)
         else:
             show_heading(title, subtitle)
-            st.table(build_profile_table(profile, region_name, benchmark_name, decimals))
+            st.table(table.style())
+        ui.offer_downloads(
+            compose_file_name("jamfor", measure_id, period, region_code, benchmark, "profil"),
+            data,
+            selection[selection["region_code"].isin([region_code, benchmark])],
+            table,
+            f"{title}. {subtitle}",
+            source_line,
+            figure,
+        )
         st.markdown(describe_gap_profile(profile, region_name, benchmark_name, decimals))
         if profile["gap_pp"].isna().any():
             st.caption(MISSING_NOTE)

@@ -3,13 +3,18 @@
 import streamlit as st
 
 from labourmarket import ui
+from labourmarket.export import compose_file_name
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import (
     STATUS_DISPLAY,
     build_target_table,
     describe_period,
+    fit_target_for_export,
     format_status,
     plot_target,
+    select_target_rows,
+    shape_outcome_table,
+    shape_target_table,
 )
 from labourmarket.targets import evaluate, select_latest, select_series
 
@@ -27,7 +32,8 @@ if not targets:
 regions = sorted({t.region for t in targets}, key=catalog.region_name)
 region = ui.choose_one("Kommun", "region", regions, regions[0], catalog.region_name)
 own_targets = [t for t in targets if t.region == region]
-latest = select_latest(evaluate(observations, own_targets, catalog))
+results = evaluate(observations, own_targets, catalog)
+latest = select_latest(results)
 
 counts = latest["status"].value_counts()
 st.markdown(
@@ -37,6 +43,15 @@ st.markdown(
     )
 )
 st.table(build_target_table(own_targets, latest, catalog).set_index("Mål"))
+target_rows = select_target_rows(observations, own_targets)
+ui.offer_downloads(
+    compose_file_name("mal", region),
+    data,
+    target_rows,
+    shape_target_table(own_targets, latest, catalog),
+    f"{catalog.region_name(region)}: strategiernas mål",
+    compose_source_line(catalog, target_rows) if not target_rows.empty else "",
+)
 
 by_id = latest.set_index("target_id")
 for target in own_targets:
@@ -50,10 +65,18 @@ for target in own_targets:
     own = select_series(observations, target, target.region)
     benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
     rows = observations[observations["measure_id"] == target.measure]
-    source_line = compose_source_line(catalog, rows[rows["period"].isin(own.index)])
-    st.plotly_chart(
-        plot_target(target, own, benchmark, catalog, source_line),
-        config={"displaylogo": False},
+    rows = rows[rows["period"].isin(own.index)]
+    source_line = compose_source_line(catalog, rows)
+    figure = plot_target(target, own, benchmark, catalog, source_line)
+    st.plotly_chart(figure, config={"displaylogo": False})
+    ui.offer_downloads(
+        compose_file_name(target.id),
+        data,
+        rows,
+        shape_outcome_table(target, results[results["target_id"] == target.id], catalog),
+        str(figure.layout.title.text),
+        source_line,
+        fit_target_for_export(figure, target, catalog),
     )
     status = format_status(result["status"])
     st.caption(f"Status: {status} ({describe_period(result)}). Tolkning: {target.note}")

@@ -4,7 +4,8 @@ import streamlit as st
 
 from labourmarket import ui
 from labourmarket.charts import plot_trend
-from labourmarket.formatting import format_number, format_period
+from labourmarket.export import compose_file_name
+from labourmarket.formatting import format_period
 from labourmarket.gap_view import (
     COUNTRY_CODE,
     list_compared_regions,
@@ -23,6 +24,7 @@ from labourmarket.trend_view import (
     format_group_key,
     list_groups,
     list_transforms,
+    shape_trend_table,
 )
 from labourmarket.trends import build_trend, describe_trend
 
@@ -120,28 +122,30 @@ if matching and transform == "value":
     levels.index = own["period_start"]
     target_line = (describe_target_line(target, catalog), levels)
 
+names = {code: catalog.region_name(code) for code in [*chosen, *references]}
+table = shape_trend_table(trend, transform, names, decimals)
+shown_rows = series[
+    series["region_code"].isin(trend["region_code"]) & series["period"].isin(trend["period"])
+]
+file_name = compose_file_name("utveckling", measure_id, group_key, chosen, first, last, transform)
+figure = None
 if view == "chart":
-    st.plotly_chart(
-        plot_trend(
-            trend,
-            transform,
-            {code: catalog.region_name(code) for code in [*chosen, *references]},
-            references,
-            title,
-            source_line,
-            Y_TITLES[transform],
-            decimals,
-            target_line,
-            catalog.series_breaks(measure_id),
-        ),
-        config={"displaylogo": False},
+    figure = plot_trend(
+        trend,
+        transform,
+        names,
+        references,
+        title,
+        source_line,
+        Y_TITLES[transform],
+        decimals,
+        target_line,
+        catalog.series_breaks(measure_id),
     )
+    st.plotly_chart(figure, config={"displaylogo": False})
 else:
-    table = trend.assign(
-        Region=trend["region_code"].map(catalog.region_name),
-        Period=trend["period"].map(format_period),
-    ).pivot_table(index="Period", columns="Region", values=transform, sort=False, dropna=False)
-    st.table(table.style.format(lambda v: format_number(v, decimals)))
+    st.table(table.style())
+ui.offer_downloads(file_name, data, shown_rows, table, title, source_line, figure)
 st.markdown(sentence)
 missing = trend[trend["value"].isna()]
 if not missing.empty:

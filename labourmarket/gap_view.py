@@ -1,11 +1,11 @@
 """What the gap view offers for a selection (periods, kommuner, benchmarks) and its table."""
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from labourmarket.catalog import Catalog
-from labourmarket.formatting import format_gap, format_number, sort_key_sv
+from labourmarket.formatting import sort_key_sv
 from labourmarket.gaps import BREAKDOWNS, select_breakdown
+from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 
 DEFAULT_MEASURE = "af_inskrivna_andel_rams"
 # Tabell 1's four kommuner: Södertälje, Botkyrka, Haninge, Huddinge.
@@ -87,8 +87,8 @@ def list_breakdowns(observations: pd.DataFrame) -> list[str]:
     ]
 
 
-def build_gap_table(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> Styler:
-    """Shape labelled gaps as the table a report shows, with Swedish number formats."""
+def shape_gap_table(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> ShownTable:
+    """Labelled gaps as the table a report shows: one row per group and kommun, figures rounded."""
     value_column = "Andel (%)"
     benchmark_column = f"{benchmark_name} (%)"
     gap_column = f"Skillnad mot {benchmark_name}"
@@ -103,11 +103,12 @@ def build_gap_table(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) 
             ratio_column: gaps["ratio"],
         }
     )
-    return table.style.hide(axis="index").format(
+    return make_shown_table(
+        table,
         {
-            value_column: lambda v: format_number(v, decimals),
-            benchmark_column: lambda v: format_number(v, decimals),
-            gap_column: lambda v: format_gap(v, decimals),
-            ratio_column: lambda v: format_number(v, 2),
-        }
+            value_column: NumberFormat(decimals),
+            benchmark_column: NumberFormat(decimals),
+            gap_column: NumberFormat(decimals, signed=True, unit="p.e."),
+            ratio_column: NumberFormat(2),
+        },
     )

@@ -37,3 +37,11 @@ def parse_period(code: str) -> Period:
             return Period(code, frequency, date(year, 3 * int(match["quarter"]) - 2, 1))
         return Period(code, frequency, date(year, int(match["month"]), 1))
     raise ValueError(f"unknown period code {code!r}: expected YYYY, YYYYKn or YYYYMmm")
+
+
+def find_period_end(code: str) -> date:
+    """The first day after a period: 2013K3 -> 2013-10-01, 2023 -> 2024-01-01."""
+    period = parse_period(code)
+    months = {"A": 12, "Q": 3, "M": 1}[period.frequency]
+    month = period.start.month - 1 + months
+    return date(period.start.year + month // 12, month % 12 + 1, 1)

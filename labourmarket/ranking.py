@@ -9,7 +9,6 @@ from labourmarket.catalog import Catalog
 from labourmarket.formatting import (
     BREAKDOWN_LABELS,
     MISSING,
-    format_gap,
     format_group,
     format_number,
     format_percent,
@@ -19,6 +18,7 @@ from labourmarket.formatting import (
 from labourmarket.gap_view import COUNTRY_CODE, select_series
 from labourmarket.gaps import BREAKDOWNS, order_groups
 from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 
 TOTAL = "total"
 TOTAL_GROUP_KEY = "total"
@@ -477,40 +477,45 @@ def say_status(row: pd.Series) -> str:
     return STATUS_LABELS.get(row["status"], str(row["status"]))
 
 
+def shape_ranking_table(
+    shown: pd.DataFrame,
+    region_names: Mapping[str, str],
+    highlighted: list[str],
+    decimals: int = 1,
+) -> ShownTable:
+    """The ranking as a report table: rank, kommun (highlighted ones marked), value, status."""
+    table = pd.DataFrame(
+        {
+            "Rang": shown["rank"].to_numpy(),
+            "Kommun": [region_names.get(code, code) for code in shown["region_code"]],
+            "Markerad": ["ja" if flag else "" for flag in shown["region_code"].isin(highlighted)],
+            "Andel (%)": shown["value"].to_numpy(),
+            "Status": [say_status(row) for _, row in shown.iterrows()],
+        }
+    )
+    return make_shown_table(table, {"Rang": NumberFormat(0), "Andel (%)": NumberFormat(decimals)})
+
+
 def build_ranking_table(
     shown: pd.DataFrame,
     region_names: Mapping[str, str],
     highlighted: list[str],
     decimals: int = 1,
 ) -> Styler:
-    """The ranking as a report table: rank, kommun (highlighted ones marked), value, status."""
-    is_highlighted = shown["region_code"].isin(highlighted)
-    table = pd.DataFrame(
-        {
-            "Rang": shown["rank"],
-            "Kommun": [region_names.get(code, code) for code in shown["region_code"]],
-            "Markerad": ["ja" if flag else "" for flag in is_highlighted],
-            "Andel (%)": shown["value"],
-            "Status": [say_status(row) for _, row in shown.iterrows()],
-        }
-    ).reset_index(drop=True)
-    bold = ["font-weight: bold" if flag else "" for flag in is_highlighted]
-    return (
-        table.style.hide(axis="index")
-        .format(
-            {
-                "Rang": lambda v: format_number(v, 0),
-                "Andel (%)": lambda v: format_number(v, decimals),
-            }
-        )
-        .apply(lambda _: bold, axis=0, subset=["Kommun", "Andel (%)"])
-    )
+    """The ranking table on screen, the highlighted kommuner in bold."""
+    return emphasise_highlighted(shape_ranking_table(shown, region_names, highlighted, decimals))
 
 
-def build_profile_table(
+def emphasise_highlighted(table: ShownTable) -> Styler:
+    """Style a ranking table for the screen: the highlighted kommuner in bold."""
+    bold = ["font-weight: bold" if flag == "ja" else "" for flag in table.frame["Markerad"]]
+    return table.style().apply(lambda _: bold, axis=0, subset=["Kommun", "Andel (%)"])
+
+
+def shape_profile_table(
     profile: pd.DataFrame, region_name: str, benchmark_name: str, decimals: int = 1
-) -> Styler:
-    """The gap profile as a report table, largest gap first, with Swedish number formats."""
+) -> ShownTable:
+    """The gap profile as a report table, largest gap first."""
     labelled = label_profile(profile)
     region_column = f"{region_name} (%)"
     benchmark_column = f"{benchmark_name} (%)"
@@ -524,10 +529,18 @@ def build_profile_table(
             gap_column: labelled["gap_pp"],
         }
     )
-    return table.style.hide(axis="index").format(
+    return make_shown_table(
+        table,
         {
-            region_column: lambda v: format_number(v, decimals),
-            benchmark_column: lambda v: format_number(v, decimals),
-            gap_column: lambda v: format_gap(v, decimals),
-        }
+            region_column: NumberFormat(decimals),
+            benchmark_column: NumberFormat(decimals),
+            gap_column: NumberFormat(decimals, signed=True, unit="p.e."),
+        },
     )
+
+
+def build_profile_table(
+    profile: pd.DataFrame, region_name: str, benchmark_name: str, decimals: int = 1
+) -> Styler:
+    """The gap profile as a report table, largest gap first, with Swedish number formats."""
+    return shape_profile_table(profile, region_name, benchmark_name, decimals).style()

@@ -26,9 +26,9 @@ from labourmarket.schema import GROUP_DIMENSIONS
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import (
     describe_period,
-    describe_target_line,
     format_status,
     plot_target,
+    shorten_target_label,
 )
 from labourmarket.targets import Target, evaluate, select_latest, select_series
 
@@ -201,14 +201,10 @@ def plot_target_slide(
     if result["status"] == "cannot_assess" or own["value"].isna().all():
         return None, source_line
     benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
-    figure = plot_target(target, own, benchmark, catalog, source_line)
-    # The target line's legend repeats the goal and the document, which the slide shows in large
-    # type already; at projector size that label overflows the chart.
-    goal_label = squeeze(describe_target_line(target, catalog))
-    for trace in figure.data:
-        if trace.name and squeeze(trace.name).startswith(goal_label):
-            level = squeeze(trace.name).removeprefix(goal_label).removeprefix(":")
-            trace.name = f"Målnivå: {level}" if level else "Målnivå"
+    # The slide shows the goal and the document in large type already.
+    figure = shorten_target_label(
+        plot_target(target, own, benchmark, catalog, source_line), target, catalog
+    )
     return figure, source_line
 
 

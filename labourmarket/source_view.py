@@ -4,6 +4,7 @@ import pandas as pd
 
 from labourmarket.catalog import Catalog
 from labourmarket.formatting import format_number, format_period
+from labourmarket.shown_table import ShownTable
 
 COMPARABILITY_WARNING = (
     "Måtten mäter olika saker och jämförs aldrig i samma serie: Arbetsförmedlingens inskrivna "
@@ -59,3 +60,35 @@ def list_raw_files(manifest: dict) -> pd.DataFrame:
             for source in manifest["sources"]
         ]
     )
+
+
+SOURCE_COLUMNS = [
+    "measure_id",
+    "Mått",
+    "Definition",
+    "Population",
+    "Nämnare",
+    "Utgivare",
+    "Källa",
+    "Licens",
+    "Perioder",
+    "Hämtad",
+    "Seriebrott",
+]
+
+
+def shape_sources_table(rows: pd.DataFrame, catalog: Catalog, built_at: str) -> ShownTable:
+    """An export's Källor sheet: each measure behind `rows`, its definition, source and dates."""
+
+    def list_urls(measure_id: str) -> str:
+        source_ids = sorted(rows.loc[rows["measure_id"] == measure_id, "source_id"].unique())
+        return " ".join(url for url in (str(catalog.source(s)["url"]) for s in source_ids) if url)
+
+    entries = summarise_measures(rows, catalog)
+    table = pd.DataFrame(entries, columns=SOURCE_COLUMNS)
+    built = pd.Timestamp(built_at).tz_convert("Europe/Stockholm")
+    table = table.assign(
+        Webbadress=[list_urls(entry["measure_id"]) for entry in entries],
+        **{"Data byggd": f"{built:%Y-%m-%d %H:%M}"},
+    )
+    return ShownTable(table.rename(columns={"measure_id": "Mått-id"}))

@@ -7,8 +7,11 @@ import plotly.graph_objects as go
 
 from labourmarket.catalog import Catalog
 from labourmarket.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
-from labourmarket.formatting import format_gap, format_number, format_period
+from labourmarket.formatting import format_gap, format_number, format_percent, format_period
+from labourmarket.ranking import phrase_group
+from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 from labourmarket.targets import Target
+from labourmarket.trends import describe_when, name_in_sentence
 
 # A word and a symbol for each status: it must read without colour (projector, print, greyscale).
 STATUS_DISPLAY: dict[str, tuple[str, str]] = {
@@ -98,6 +101,44 @@ def describe_target_line(target: Target, catalog: Catalog) -> str:
     return f"Mål: {target.goal_sv} ({target.document}, {target.section})"
 
 
+def wrap_target_line(target: Target, catalog: Catalog) -> str:
+    """The target line's legend label as plot_target draws it, wrapped for a full-width chart."""
+    return "<br>".join(textwrap.wrap(describe_target_line(target, catalog), 80))
+
+
+def shorten_target_label(figure: go.Figure, target: Target, catalog: Catalog) -> go.Figure:
+    """Name the target line "Målnivå: 15,7" where the goal and its document are said elsewhere.
+
+    The full label (goal, document, section) runs to three legend lines, which a slide or a
+    fixed-size image has no room for: it would print over the title.
+    """
+    label = wrap_target_line(target, catalog)
+    for trace in figure.data:
+        if trace.name and trace.name.startswith(label):
+            level = trace.name.removeprefix(label).removeprefix(":").strip()
+            trace.name = f"Målnivå: {level}" if level else "Målnivå"
+    return figure
+
+
+def fit_target_for_export(figure: go.Figure, target: Target, catalog: Catalog) -> go.Figure:
+    """A target chart for an image or a document: the short legend, the document as subtitle."""
+    figure = shorten_target_label(go.Figure(figure), target, catalog)
+    figure.update_layout(
+        title={
+            "subtitle": {
+                "text": f"Målet står i {target.document}, {target.section}",
+                "font": {"size": 13, "color": "#555555"},
+            },
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 14},
+        },
+        margin={"t": 120},
+    )
+    return figure
+
+
 def plot_target(
     target: Target,
     own: pd.DataFrame,
@@ -113,7 +154,7 @@ def plot_target(
     decimals = int(catalog.measure(target.measure)["decimals"])
     periods = [format_period(p) for p in own.index]
     levels = compute_target_values(target, own, benchmark)
-    label = "<br>".join(textwrap.wrap(describe_target_line(target, catalog), 80))
+    label = wrap_target_line(target, catalog)
     texts = [format_number(v, decimals) for v in own["value"]]
     fig = go.Figure()
     if len(own) == 1:
@@ -217,3 +258,159 @@ def compute_target_values(
 def read_baseline(series: pd.DataFrame, target: Target) -> float:
     value = series["value"].get(target.baseline_period)
     return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def compute_target_level(target: Target, result: pd.Series) -> float:
+    """The level the figure must stay at or below in the judged period (NaN when unknown)."""
+
+    def read(column: str) -> float:
+        value = result.get(column)
+        return float("nan") if value is None or pd.isna(value) else float(value)
+
+    if target.rule == "gap_at_most":
+        return read("benchmark_value") + float(target.threshold or 0.0)
+    if target.rule == "gap_below_baseline":
+        return read("benchmark_value") + read("baseline_value")
+    if target.rule == "below_baseline":
+        return read("baseline_value")
+    return float(target.threshold or 0.0) if pd.notna(result.get("value")) else float("nan")
+
+
+def describe_rule(target: Target, catalog: Catalog, decimals: int = 1) -> str:
+    """What the figure is held against, in words: "högst 0,0 procentenheter över Stockholms län"."""
+    benchmark = catalog.region_name(str(target.benchmark))
+    if target.rule == "gap_at_most":
+        return f"högst {format_number(target.threshold, decimals)} procentenheter över {benchmark}"
+    if target.rule == "at_most":
+        return f"högst {format_number(target.threshold, decimals)} %"
+    baseline = format_period(str(target.baseline_period))
+    if target.rule == "below_baseline":
+        return f"lägre än {baseline}"
+    return f"mindre skillnad mot {benchmark} än {baseline}"
+
+
+TARGET_TABLE_COLUMNS = [
+    "Mål-id",
+    "Mål",
+    "Dokument",
+    "Avsnitt",
+    "Citat",
+    "Regel",
+    "Period",
+    "Utfall (%)",
+    "Målnivå (%)",
+    "Skillnad mot målnivå",
+    "Status",
+    "Tolkning",
+]
+
+
+def shape_target_table(targets: list[Target], latest: pd.DataFrame, catalog: Catalog) -> ShownTable:
+    """One row per target with real numbers: figure, target level, difference, status, sources."""
+    by_id = latest.set_index("target_id")
+    decimals = max((int(catalog.measure(t.measure)["decimals"]) for t in targets), default=1)
+    rows = []
+    for target in targets:
+        result = by_id.loc[target.id]
+        level = compute_target_level(target, result)
+        value = float("nan") if pd.isna(result["value"]) else float(result["value"])
+        rows.append(
+            {
+                "Mål-id": target.id,
+                "Mål": target.goal_sv,
+                "Dokument": target.document,
+                "Avsnitt": target.section,
+                "Citat": f"”{target.quote}”",
+                "Regel": describe_rule(target, catalog, decimals),
+                "Period": describe_period(result),
+                "Utfall (%)": value,
+                "Målnivå (%)": level,
+                "Skillnad mot målnivå": value - level,
+                "Status": format_status(result["status"], result["reason_sv"]),
+                "Tolkning": target.note,
+            }
+        )
+    return make_shown_table(
+        pd.DataFrame(rows, columns=TARGET_TABLE_COLUMNS),
+        {
+            "Utfall (%)": NumberFormat(decimals),
+            "Målnivå (%)": NumberFormat(decimals),
+            "Skillnad mot målnivå": NumberFormat(decimals, signed=True, unit="p.e."),
+        },
+    )
+
+
+def shape_outcome_table(target: Target, results: pd.DataFrame, catalog: Catalog) -> ShownTable:
+    """Outcome against the target, period by period: the figure, the level it must stay at, status.
+
+    `results` are evaluate()'s rows for this one target.
+    """
+    decimals = int(catalog.measure(target.measure)["decimals"])
+    judged = results[results["period"].notna()]
+    region = f"{catalog.region_name(target.region)} (%)"
+    frame = pd.DataFrame({"Period": [describe_period(row) for _, row in judged.iterrows()]})
+    frame[region] = judged["value"].astype("float64").to_numpy()
+    formats = {region: NumberFormat(decimals)}
+    if target.benchmark is not None:
+        benchmark = f"{catalog.region_name(target.benchmark)} (%)"
+        frame[benchmark] = judged["benchmark_value"].astype("float64").to_numpy()
+        formats[benchmark] = NumberFormat(decimals)
+    levels = [compute_target_level(target, row) for _, row in judged.iterrows()]
+    frame["Målnivå (%)"] = levels
+    frame["Skillnad mot målnivå"] = frame[region] - frame["Målnivå (%)"]
+    frame["Status"] = [
+        format_status(row["status"], row["reason_sv"]) for _, row in judged.iterrows()
+    ]
+    formats["Målnivå (%)"] = NumberFormat(decimals)
+    formats["Skillnad mot målnivå"] = NumberFormat(decimals, signed=True, unit="p.e.")
+    return make_shown_table(frame, formats)
+
+
+def describe_target_result(target: Target, result: pd.Series, catalog: Catalog) -> str:
+    """The target's standing in plain Swedish: the figure, what it is held against, the status."""
+    symbol, word = STATUS_DISPLAY[result["status"]]
+    if pd.isna(result["value"]):
+        return f"Målet kan inte bedömas: {result['reason_sv']}."
+    decimals = int(catalog.measure(target.measure)["decimals"])
+    region = catalog.region_name(target.region)
+    value = format_percent(result["value"], decimals)
+    subject = f"arbetslösheten{phrase_group(target.group)} i {region}"
+    text = f"{describe_when(result['period'])} var {subject}"
+    if target.is_gap_rule and pd.notna(result["benchmark_value"]):
+        benchmark = name_in_sentence(catalog.region_name(str(target.benchmark)))
+        gap = float(result["gap_pp"])
+        direction = "högre" if gap > 0 else "lägre" if gap < 0 else "lika hög"
+        size = "" if gap == 0 else f"{format_number(abs(gap), decimals)} procentenheter "
+        text += (
+            f" {value} och i {benchmark} {format_percent(result['benchmark_value'], decimals)}, "
+            f"{size}{direction}."
+        )
+    else:
+        text += f" {value}."
+    if target.baseline_period is not None and pd.notna(result["baseline_value"]):
+        baseline = format_period(target.baseline_period)
+        if target.is_gap_rule:
+            shown = format_gap(result["baseline_value"], decimals)
+            text += f" Skillnaden {baseline} var {shown}."
+        else:
+            shown = format_percent(result["baseline_value"], decimals)
+            text += f" {describe_when(target.baseline_period)} var den {shown}."
+    elif target.rule == "at_most":
+        text += f" Målet är {describe_rule(target, catalog, decimals)}."
+    text += f" Status: {symbol} {word}."
+    if result["status"] == "cannot_assess" and result["reason_sv"]:
+        text = text.removesuffix(".") + f" ({result['reason_sv']})."
+    if result["before_strategy"]:
+        text += " Perioden ligger före strategiperioden och visar utgångsläget."
+    return text
+
+
+def select_target_rows(observations: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
+    """The observations the targets are judged on: their measures in their regions."""
+    wanted = pd.Series(False, index=observations.index)
+    for target in targets:
+        regions = [target.region, *([target.benchmark] if target.benchmark else [])]
+        wanted |= (observations["measure_id"] == target.measure) & observations["region_code"].isin(
+            regions
+        )
+    return observations[wanted]

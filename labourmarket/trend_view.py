@@ -1,10 +1,13 @@
-"""What the Utveckling page offers: groups of a measure, their labels, and period choices."""
+"""What the Utveckling page offers: groups of a measure, their labels, period choices, table."""
+
+from collections.abc import Mapping
 
 import pandas as pd
 
-from labourmarket.formatting import format_group
+from labourmarket.formatting import format_group, format_period
 from labourmarket.gaps import order_groups
 from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 
 TOTAL = "total"
 TRANSFORM_LABELS = {
@@ -58,3 +61,16 @@ def describe_subject(key: str, population: str) -> str:
 def list_transforms(frequency: str) -> list[str]:
     """A yearly series has no seasonal swing to smooth: only its values and yearly change."""
     return ["value", "year_on_year"] if frequency == "A" else list(TRANSFORM_LABELS)
+
+
+def shape_trend_table(
+    trend: pd.DataFrame, column: str, names: Mapping[str, str], decimals: int
+) -> ShownTable:
+    """The Utveckling table: a row per period, a column per region, figures rounded as shown."""
+    table = trend.assign(
+        Region=trend["region_code"].map(lambda code: names.get(code, code)),
+        Period=trend["period"].map(format_period),
+    ).pivot_table(index="Period", columns="Region", values=column, sort=False, dropna=False)
+    table = table.reset_index().rename_axis(columns=None)
+    regions = [c for c in table.columns if c != "Period"]
+    return make_shown_table(table, dict.fromkeys(regions, NumberFormat(decimals)))

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from labourmarket import paths, store
+from labourmarket import export, paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.formatting import format_number
+from labourmarket.shown_table import ShownTable
 from labourmarket.targets import TARGETS_FILE, Target, TargetError, load_targets
 
 BUILD_HELP = """\
@@ -239,3 +241,58 @@ def show_data_status(data: LoadedData) -> None:
         f"Data byggd {built:%Y-%m-%d %H:%M} · {figures} publicerade värden · "
         f"{len(data.manifest['sources'])} källfiler"
     )
+
+
+IMAGES_NEED_BROWSER = (
+    "Diagrambilder kräver Chromium på servern (Debian: apt-get install chromium) "
+    "eller BROWSER_PATH satt till en Chrome-kompatibel webbläsare."
+)
+
+
+def offer_downloads(
+    name: str,
+    data: LoadedData,
+    rows: pd.DataFrame,
+    table: ShownTable,
+    title: str,
+    source_line: str,
+    figure: go.Figure | None = None,
+) -> None:
+    """Download buttons under a chart or table: its data (CSV, Excel) and the chart (PNG, SVG).
+
+    `name` is built from codes (export.compose_file_name); `rows` are the observations behind
+    the view, for the workbook's Källor sheet. Each file is made when its button is clicked,
+    in Streamlit's download thread, so a rerun never waits for a chart image.
+    """
+    built_at = str(data.manifest["built_at"])
+    choices: list[tuple[str, str, str, Callable[[], bytes]]] = [
+        ("CSV för svenska Excel", "csv", "", lambda: export.write_csv(table, "sv")),
+        ("CSV (komma, punkt)", "csv", "_komma", lambda: export.write_csv(table, "plain")),
+        (
+            "Excel",
+            "xlsx",
+            "",
+            lambda: export.write_view_xlsx(table, title, source_line, rows, data.catalog, built_at),
+        ),
+    ]
+    if figure is not None:
+        choices += [
+            ("Diagram som PNG", "png", "", lambda: export.render_image(figure, "png")),
+            ("Diagram som SVG", "svg", "", lambda: export.render_image(figure, "svg")),
+        ]
+    has_browser = export.find_browser() is not None
+    with st.popover("Ladda ner", icon=":material/download:"):
+        for label, extension, suffix, build in choices:
+            is_image = extension in ("png", "svg")
+            st.download_button(
+                label,
+                data=build,
+                file_name=f"{name}{suffix}.{extension}",
+                mime=export.MIME_TYPES[extension],
+                key=f"download_{name}{suffix}_{extension}",
+                on_click="ignore",
+                disabled=is_image and not has_browser,
+                help=IMAGES_NEED_BROWSER if is_image and not has_browser else None,
+                width="stretch",
+            )
+        st.caption(f"CSV för svenska Excel: semikolon och decimalkomma. {source_line}")

@@ -8,17 +8,16 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from labourmarket import paths
+from tests.chromium import CHROMIUM, require_chromium
 
 # A cold Streamlit script run on a busy 2-core machine can pass Playwright's 5 s default.
 expect.set_options(timeout=15_000)
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,16 +27,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = paths.REPO_DIR / "test-artifacts"
-
-
-def require_chromium() -> None:
-    """Skip without a browser on a developer machine; under CI (CI set) fail instead."""
-    if Path(CHROMIUM).exists():
-        return
-    message = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

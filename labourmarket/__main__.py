@@ -1,0 +1,122 @@
+"""Command line for the library: `python -m labourmarket export` writes the Mål och budget pack."""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from labourmarket import store
+from labourmarket.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.export import ImageExportError
+from labourmarket.pack import PackError, assemble_pack, build_pack, list_pack_periods
+from labourmarket.targets import TargetError, load_targets
+
+DESCRIPTION = """\
+Arbetsmarknadsläget: the Mål och budget pack for a kommun and period, as the Export page makes it.
+
+The pack is one zip per kommun: an Excel workbook (one sheet per table, numbers as numbers, the
+sheets Mål and Källor), every chart as PNG and SVG with its title and source line, a Word draft of
+the labour-market section, and each table as CSV for Swedish Excel (;, decimal comma, BOM) and as
+plain CSV (, and .). Chart images need Chromium (Debian: apt-get install chromium) or BROWSER_PATH.
+
+It reads the built data (python -m etl build); ARBETSMARKNAD_DATA_DIR moves the data tree.
+
+examples:
+  python -m labourmarket export --regions 0181 --period 2013K3 --out ut/
+  python -m labourmarket export --regions 0181,0136 --out ut/      (latest period of each)
+  python -m labourmarket export --regions sodertorn --period 2013K3 --out ut/
+"""
+
+
+def resolve_regions(text: str, catalog: Catalog) -> list[str]:
+    """Expand kommun codes and group names (sodertorn, lan_01) into SCB region codes."""
+    codes: list[str] = []
+    for item in (part.strip() for part in text.split(",") if part.strip()):
+        if item in catalog.region_names:
+            codes.append(item)
+            continue
+        try:
+            codes += catalog.group_members(item)
+        except KeyError as error:
+            raise PackError(
+                f"unknown region or group {item!r}: use SCB codes (0181) or a group (sodertorn)"
+            ) from error
+    if not codes:
+        raise PackError("--regions names no region")
+    return list(dict.fromkeys(codes))
+
+
+def run_export(args: argparse.Namespace) -> None:
+    manifest = store.read_manifest()
+    if manifest is None:
+        raise PackError("no built data: run `python -m etl build` (or `make data`) first")
+    observations = store.read_observations()
+    catalog = load_catalog()
+    targets = load_targets(catalog)
+    regions = resolve_regions(args.regions, catalog)
+    packs = []
+    # Check every kommun before drawing anything: a typo in the last one fails at once.
+    for region in regions:
+        periods = list_pack_periods(observations, region)
+        period = args.period or (periods[0] if periods else "")
+        if not period:
+            raise PackError(f"no figures for {region} ({catalog.region_name(region)}) at all")
+        packs.append(assemble_pack(observations, catalog, targets, manifest, region, period))
+    for pack in packs:
+        started = time.perf_counter()
+        content = build_pack(pack)
+        path = Path(args.out) / f"{pack.stem}.zip"
+        store.write_bytes_atomic(path, lambda temp, content=content: temp.write_bytes(content))
+        seconds = time.perf_counter() - started
+        print(
+            f"wrote {path} ({len(content) / 1e6:.1f} MB: {len(pack.tables)} tables, "
+            f"{len(pack.charts)} charts, {len(pack.targets)} targets) in {seconds:.1f} s"
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m labourmarket",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    export = commands.add_parser(
+        "export",
+        help="write the Mål och budget pack (zip) for one or more kommuner",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument(
+        "--regions",
+        required=True,
+        help="kommun codes or group names, comma-separated: 0181 or 0181,0136 or sodertorn",
+    )
+    export.add_argument(
+        "--period",
+        help="period code: 2013K3, 2023, 2024M10 (default: each kommun's latest with figures)",
+    )
+    export.add_argument("--out", required=True, help="folder to write the zip file(s) into")
+    export.set_defaults(run=run_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (
+        PackError,
+        ImageExportError,
+        store.StoreError,
+        CatalogError,
+        TargetError,
+        OSError,
+    ) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

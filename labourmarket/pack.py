@@ -1,0 +1,536 @@
+"""The Mål och budget pack for one kommun and period: tables, charts, targets, Word draft, zip."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labourmarket import export
+from labourmarket.catalog import Catalog
+from labourmarket.charts import plot_levels, plot_trend
+from labourmarket.formatting import format_period, sort_key_sv
+from labourmarket.gap_view import COUNTRY_CODE, list_breakdowns, list_periods, select_series
+from labourmarket.gaps import compute_gaps
+from labourmarket.periods import find_period_end, parse_period
+from labourmarket.ranking import MISSING_NOTE, describe_group
+from labourmarket.sentences import compose_source_line, describe_largest_gap
+from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.source_view import shape_sources_table
+from labourmarket.target_view import (
+    describe_target_result,
+    fit_target_for_export,
+    plot_target,
+    shape_outcome_table,
+    shape_target_table,
+)
+from labourmarket.targets import Target, evaluate
+from labourmarket.targets import select_series as select_target_series
+from labourmarket.trend_view import describe_subject
+from labourmarket.trends import build_trend, describe_trend, name_in_sentence
+
+CSV_FOLDERS = {"sv": "csv_svensk_excel", "plain": "csv"}
+README_NAME = "LASMIG.txt"
+
+
+class PackError(Exception):
+    """No pack can be made for the request: an unknown kommun or period, or no figures."""
+
+
+@dataclass(frozen=True)
+class PackTable:
+    key: str  # file name from codes: measure id, region, period
+    sheet: str  # the Excel sheet's name (at most 31 characters)
+    title: str
+    table: ShownTable
+    source_line: str
+
+
+@dataclass(frozen=True)
+class PackChart:
+    key: str
+    title: str
+    figure: go.Figure
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One heading of the Word draft: a measure's level and gaps, or one strategy target."""
+
+    heading: str
+    lead: str  # where a target is written, and its words; empty for a measure
+    sentence: str
+    table: PackTable | None
+    chart: PackChart | None
+    source_line: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Pack:
+    region: str
+    region_name: str
+    period: str
+    built_at: str
+    measures: list[Section]
+    targets: list[Section]
+    target_table: PackTable
+    sources: PackTable
+
+    @property
+    def stem(self) -> str:
+        return export.compose_file_name("mal_och_budget", self.region, self.period)
+
+    @property
+    def tables(self) -> list[PackTable]:
+        """Every table the Excel workbook and the CSV files hold, in reading order."""
+        return [s.table for s in self.measures if s.table] + [self.target_table, self.sources]
+
+    @property
+    def charts(self) -> list[PackChart]:
+        return [s.chart for s in [*self.measures, *self.targets] if s.chart is not None]
+
+
+def list_pack_regions(observations: pd.DataFrame, catalog: Catalog) -> list[str]:
+    """The kommuner with figures, in Swedish alphabetical order."""
+    regions = catalog.regions
+    present = regions[
+        (regions["level"] == "municipality")
+        & regions["region_code"].isin(observations["region_code"])
+    ]
+    return sorted(present["region_code"], key=lambda code: sort_key_sv(catalog.region_name(code)))
+
+
+def list_pack_periods(observations: pd.DataFrame, region: str) -> list[str]:
+    """The periods with a figure for the kommun, latest first (a quarter before its year)."""
+    rows = observations[(observations["region_code"] == region) & observations["value"].notna()]
+    periods = rows["period"].unique().tolist()
+    return sorted(periods, key=lambda p: (find_period_end(p), parse_period(p).start), reverse=True)
+
+
+def is_by(period: str, cutoff: str) -> bool:
+    """Whether a period has ended when `cutoff` ends (a year is not known in its third quarter)."""
+    return find_period_end(period) <= find_period_end(cutoff)
+
+
+def compute_region_groups(
+    selection: pd.DataFrame, region: str, benchmarks: list[str], decimals: int, population: str
+) -> pd.DataFrame:
+    """The kommun's figure per group, beside each benchmark's figure and the gap to it.
+
+    The groups of every breakdown (age, birth region, education) follow one another, with the
+    total once; gaps come from compute_gaps, rounded exactly as the Gapanalys page rounds them.
+    """
+    frames = []
+    for breakdown in list_breakdowns(selection) or ["age"]:
+        base = compute_gaps(selection, [region], region, breakdown, decimals)[["group", "value"]]
+        for benchmark in benchmarks:
+            gaps = compute_gaps(selection, [region], benchmark, breakdown, decimals)
+            base[f"{benchmark}_value"] = gaps["benchmark_value"].to_numpy()
+            base[f"{benchmark}_gap"] = gaps["gap_pp"].to_numpy()
+        labels = [
+            f"Totalt {population}" if code == "total" else describe_group(breakdown, code)
+            for code in base["group"]
+        ]
+        base["group_label"] = [label[:1].upper() + label[1:] for label in labels]
+        frames.append(base if not frames else base[base["group"] != "total"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def shape_region_table(
+    groups: pd.DataFrame, region: str, benchmarks: list[str], catalog: Catalog, decimals: int
+) -> ShownTable:
+    """Tabell 1's shape: a row per group, the kommun, then each benchmark and the gap to it."""
+    columns = {
+        "Grupp": groups["group_label"],
+        f"{catalog.region_name(region)} (%)": groups["value"],
+    }
+    formats = {f"{catalog.region_name(region)} (%)": NumberFormat(decimals)}
+    for benchmark in benchmarks:
+        name = catalog.region_name(benchmark)
+        columns[f"{name} (%)"] = groups[f"{benchmark}_value"]
+        columns[f"Skillnad mot {name}"] = groups[f"{benchmark}_gap"]
+        formats[f"{name} (%)"] = NumberFormat(decimals)
+        formats[f"Skillnad mot {name}"] = NumberFormat(decimals, signed=True, unit="p.e.")
+    return make_shown_table(pd.DataFrame(columns), formats)
+
+
+def label_for_chart(gaps: pd.DataFrame, groups: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Region and group names as plot_levels reads them, in the table's group order."""
+    labels = dict(zip(groups["group"], groups["group_label"], strict=True))
+    return gaps.assign(
+        region_name=gaps["region_code"].map(catalog.region_name),
+        group_label=gaps["group"].map(labels),
+    )
+
+
+def plot_region_levels(
+    selection: pd.DataFrame,
+    region: str,
+    benchmarks: list[str],
+    groups: pd.DataFrame,
+    catalog: Catalog,
+    title: str,
+    source_line: str,
+    decimals: int,
+) -> go.Figure:
+    """Bars per group: the kommun (and its county), the last benchmark (Riket) hatched grey."""
+    compared, benchmark = [region, *benchmarks[:-1]], benchmarks[-1]
+    frames = []
+    for breakdown in list_breakdowns(selection) or ["age"]:
+        gaps = compute_gaps(selection, compared, benchmark, breakdown, decimals)
+        frames.append(gaps if not frames else gaps[gaps["group"] != "total"])
+    gaps = label_for_chart(pd.concat(frames, ignore_index=True), groups, catalog)
+    # Seven groups side by side: two-line labels stay level instead of tilting into the source.
+    gaps["group_label"] = [
+        label.replace(" ", "<br>", 1) if len(label) > 10 else label for label in gaps["group_label"]
+    ]
+    figure = plot_levels(gaps, catalog.region_name(benchmark), title, source_line, decimals)
+    figure.update_xaxes(tickangle=0)
+    figure.update_annotations(yshift=-62, selector={"yref": "paper", "y": 0})
+    figure.update_layout(margin={"b": figure.layout.margin.b + 17})
+    return figure
+
+
+def build_measure_section(
+    observations: pd.DataFrame, catalog: Catalog, measure_id: str, region: str, period: str
+) -> Section:
+    """A measure's level and gaps for the kommun in the period, as a table, a chart, a sentence."""
+    measure = catalog.measure(measure_id)
+    decimals, population = int(measure["decimals"]), str(measure["population_sv"])
+    selection = select_series(observations, measure_id, period)
+    county = str(catalog.regions.set_index("region_code").at[region, "county_code"])
+    present = set(selection.loc[selection["value"].notna(), "region_code"])
+    benchmarks = [code for code in (county, COUNTRY_CODE) if code and code in present]
+    region_name = catalog.region_name(region)
+    shown_rows = selection[selection["region_code"].isin([region, *benchmarks])]
+    source_line = compose_source_line(catalog, shown_rows)
+    groups = compute_region_groups(selection, region, benchmarks, decimals, population)
+    title = f"{region_name}: {measure['name_sv']}, {format_period(period)}"
+    table = PackTable(
+        key=export.compose_file_name(measure_id, region, period),
+        sheet="",  # numbered when the workbook is put together
+        title=title,
+        table=shape_region_table(groups, region, benchmarks, catalog, decimals),
+        source_line=source_line,
+    )
+    trend = build_trend(
+        observations,
+        measure_id,
+        {},
+        [region, *benchmarks],
+        list_periods(select_series(observations, measure_id))[-1],
+        period,
+        decimals,
+        catalog.series_breaks(measure_id),
+    )
+    trend = trend[[is_by(p, period) for p in trend["period"]]]
+    names = {code: catalog.region_name(code) for code in [region, *benchmarks]}
+    subject = describe_subject("total", population)
+    sentence = describe_trend(
+        trend, names, subject, region, benchmarks[0] if benchmarks else None, decimals
+    )
+    chart = None
+    if benchmarks:
+        largest = describe_largest_gap(
+            compute_gaps_labelled(selection, region, benchmarks[0], groups, catalog, decimals),
+            name_in_sentence(catalog.region_name(benchmarks[0])),
+            decimals,
+        )
+        sentence = f"{sentence} {largest}"
+        figure = plot_region_levels(
+            selection, region, benchmarks, groups, catalog, title, source_line, decimals
+        )
+        chart = PackChart(f"{table.key}_grupper", title, figure, f"Stapeldiagram: {sentence}")
+    elif trend.loc[trend["region_code"] == region, "value"].notna().sum() > 1:
+        first = format_period(str(trend["period"].iloc[0]))
+        title = f"{region_name}: {measure['name_sv']}, {first}–{format_period(period)}"
+        source_line = compose_source_line(catalog, trend)
+        figure = plot_trend(
+            trend,
+            "value",
+            names,
+            benchmarks,
+            title,
+            source_line,
+            "Andel (%)",
+            decimals,
+            breaks=catalog.series_breaks(measure_id),
+        )
+        chart = PackChart(f"{table.key}_utveckling", title, figure, f"Linjediagram: {sentence}")
+    return Section(
+        heading=str(measure["name_sv"]),
+        lead="",
+        sentence=sentence,
+        table=table,
+        chart=chart,
+        source_line=source_line,
+        note=f"Mått: {measure['definition_sv']} Population: {population}.",
+    )
+
+
+def compute_gaps_labelled(
+    selection: pd.DataFrame,
+    region: str,
+    benchmark: str,
+    groups: pd.DataFrame,
+    catalog: Catalog,
+    decimals: int,
+) -> pd.DataFrame:
+    """The kommun's gaps to one benchmark over every group, labelled for describe_largest_gap."""
+    gaps = groups.assign(
+        region_code=region,
+        benchmark_value=groups[f"{benchmark}_value"],
+        gap_pp=groups[f"{benchmark}_gap"],
+    )
+    return label_for_chart(gaps, groups, catalog)
+
+
+def select_until(results: pd.DataFrame, period: str) -> pd.DataFrame:
+    """A target's evaluated periods that ended by the end of `period`."""
+    return results[[pd.notna(p) and is_by(p, period) for p in results["period"]]]
+
+
+def judge_as_of(results: pd.DataFrame, period: str) -> pd.Series:
+    """The target's standing in the pack's period: its last judged period up to then."""
+    judged = select_until(results, period)
+    if not judged.empty:
+        return judged.iloc[-1]
+    row = results.iloc[-1].copy()
+    if pd.notna(row["period"]) or row["status"] != "cannot_assess":
+        row[["period", "value", "benchmark_value", "gap_pp", "baseline_value", "change_pp"]] = None
+        row["status"], row["reason"] = "cannot_assess", "period_not_found"
+        row["reason_sv"] = f"inga värden för målet till och med {format_period(period)}"
+        row["before_strategy"] = False
+    return row
+
+
+def build_target_section(
+    observations: pd.DataFrame, catalog: Catalog, target: Target, period: str
+) -> tuple[Section, pd.Series]:
+    """A target's heading, words, standing, outcome table and chart, up to the period."""
+    results = evaluate(observations, [target], catalog)
+    result = judge_as_of(results, period)
+    own = select_target_series(observations, target, target.region)
+    own = own[[is_by(p, period) for p in own.index]]
+    benchmark = None
+    if target.benchmark:
+        benchmark = select_target_series(observations, target, target.benchmark)
+        benchmark = benchmark[[is_by(p, period) for p in benchmark.index]]
+    rows = observations[observations["measure_id"] == target.measure]
+    regions = [target.region, *([target.benchmark] if target.benchmark else [])]
+    rows = rows[rows["period"].isin(own.index) & rows["region_code"].isin(regions)]
+    source_line = compose_source_line(catalog, rows) if not rows.empty else ""
+    sentence = describe_target_result(target, result, catalog)
+    outcome = shape_outcome_table(target, select_until(results, period), catalog)
+    key = export.compose_file_name(target.id, period)
+    table = None
+    if not outcome.frame.empty:
+        table = PackTable(key, "", target.goal_sv, outcome, source_line)
+    chart = None
+    # As on the Mål page: a bar on its own baseline line would read as "on target".
+    if result["status"] != "cannot_assess" and own["value"].notna().any():
+        figure = fit_target_for_export(
+            plot_target(target, own, benchmark, catalog, source_line), target, catalog
+        )
+        title = str(figure.layout.title.text)
+        kind = "Stapeldiagram" if len(own) == 1 else "Linjediagram"
+        chart = PackChart(key, title, figure, f"{kind} mot målnivån: {sentence}")
+    section = Section(
+        heading=target.goal_sv,
+        lead=f"Målet står i {target.document}, {target.section}: ”{target.quote}”",
+        sentence=sentence,
+        table=table,
+        chart=chart,
+        source_line=source_line,
+        note=f"Tolkning: {target.note}" if target.note else "",
+    )
+    return section, result
+
+
+def assemble_pack(
+    observations: pd.DataFrame,
+    catalog: Catalog,
+    targets: list[Target],
+    manifest: dict[str, Any],
+    region: str,
+    period: str,
+) -> Pack:
+    """What the pack holds for a kommun and period, figures only: no image drawn yet."""
+    if region not in catalog.region_names:
+        raise PackError(f"unknown region {region!r}: use an SCB code such as 0181 (Södertälje)")
+    if region not in set(
+        catalog.regions.loc[catalog.regions["level"] == "municipality", "region_code"]
+    ):
+        raise PackError(f"{region} ({catalog.region_name(region)}) is not a kommun")
+    try:
+        parse_period(period)
+    except ValueError as error:
+        raise PackError(str(error)) from error
+    periods = list_pack_periods(observations, region)
+    if period not in periods:
+        known = ", ".join(periods[:8]) or "none"
+        raise PackError(
+            f"no figures for {region} ({catalog.region_name(region)}) in {period}; "
+            f"periods with figures, latest first: {known}"
+        )
+    rows = observations[
+        (observations["region_code"] == region) & (observations["period"] == period)
+    ]
+    measures = [
+        build_measure_section(observations, catalog, measure_id, region, period)
+        for measure_id in sorted(rows.loc[rows["value"].notna(), "measure_id"].unique())
+    ]
+    own_targets = [t for t in targets if t.region == region]
+    sections, results = [], []
+    for target in own_targets:
+        section, result = build_target_section(observations, catalog, target, period)
+        sections.append(section)
+        results.append(result.to_frame().T)
+    latest = (
+        pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["target_id"])
+    )
+    target_table = PackTable(
+        key=export.compose_file_name("mal", region, period),
+        sheet="Mål",
+        title=f"{catalog.region_name(region)}: strategiernas mål, {format_period(period)}",
+        table=shape_target_table(own_targets, latest, catalog),
+        source_line=" ".join(dict.fromkeys(s.source_line for s in sections if s.source_line)),
+    )
+    shown = list_shown_rows(observations, region, period, catalog, own_targets)
+    sources = PackTable(
+        key=export.compose_file_name("kallor", region, period),
+        sheet=export.SOURCES_SHEET,
+        title="Källor, definitioner och datum",
+        table=shape_sources_table(shown, catalog, manifest["built_at"]),
+        source_line="",
+    )
+    return Pack(
+        region=region,
+        region_name=catalog.region_name(region),
+        period=period,
+        built_at=str(manifest["built_at"]),
+        measures=measures,
+        targets=sections,
+        target_table=target_table,
+        sources=sources,
+    )
+
+
+def list_shown_rows(
+    observations: pd.DataFrame, region: str, period: str, catalog: Catalog, targets: list[Target]
+) -> pd.DataFrame:
+    """The observations the pack draws on: its measures at the period, its targets' series."""
+    county = str(catalog.regions.set_index("region_code").at[region, "county_code"])
+    regions = {region, county, COUNTRY_CODE} | {t.benchmark for t in targets if t.benchmark}
+    measures = {t.measure for t in targets} | set(
+        observations.loc[
+            (observations["region_code"] == region) & (observations["period"] == period),
+            "measure_id",
+        ]
+    )
+    rows = observations[
+        observations["measure_id"].isin(measures) & observations["region_code"].isin(regions)
+    ]
+    return rows[[is_by(p, period) for p in rows["period"]]]
+
+
+def number_sheets(pack: Pack) -> list[export.Sheet]:
+    """The workbook: Tabell 1, 2 ... for the measures, then Mål and Källor."""
+    measure_tables = [s.table for s in pack.measures if s.table is not None]
+    named = [(f"Tabell {n}", t) for n, t in enumerate(measure_tables, start=1)]
+    sheets = [
+        export.Sheet(
+            name, table.table, table.title, export.compose_notes(table.source_line, pack.built_at)
+        )
+        for name, table in [*named, (pack.target_table.sheet, pack.target_table)]
+    ]
+    sources = pack.sources
+    built = (export.describe_built(pack.built_at),)
+    return [*sheets, export.Sheet(sources.sheet, sources.table, sources.title, built)]
+
+
+def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[export.Block]:
+    """The Word draft: the situation per measure, then each target, then the sources."""
+    when = format_period(pack.period)
+    blocks: list[export.Block] = [
+        export.Heading(f"Arbetsmarknaden i {pack.region_name}", level=0),
+        export.Paragraph(
+            f"Utkast till avsnittet om arbetsmarknaden i Mål och budget, med siffror för {when}. "
+            "Alla siffror är publicerad statistik eller beräkningar på den (skillnader i "
+            f"procentenheter). {export.describe_built(pack.built_at)}"
+        ),
+        export.Heading(f"Läget {when}", level=1),
+    ]
+    for section in pack.measures:
+        blocks += compose_section(section, images, level=2)
+    if pack.targets:
+        blocks.append(export.Heading("Strategins mål", level=1))
+        blocks.append(
+            export.Paragraph(
+                "Status: ✓ uppfyllt, ≈ nära, ✗ ej uppfyllt, ? kan inte bedömas. "
+                "Målnivån är den nivå kommunens värde ska ligga på eller under."
+            )
+        )
+    for section in pack.targets:
+        blocks += compose_section(section, images, level=2)
+    blocks.append(export.Heading("Källor", level=1))
+    for entry in pack.sources.table.frame.itertuples(index=False):
+        blocks.append(export.Paragraph(f"{entry.Mått}. {entry.Källa}. {entry.Definition}"))
+    blocks.append(export.Paragraph(MISSING_NOTE, is_source=True))
+    return blocks
+
+
+def compose_section(section: Section, images: dict[str, bytes], level: int) -> list[export.Block]:
+    blocks: list[export.Block] = [export.Heading(section.heading, level=level)]
+    if section.lead:
+        blocks.append(export.Paragraph(section.lead))
+    blocks.append(export.Paragraph(section.sentence))
+    if section.table is not None:
+        blocks.append(export.Table(section.table.table))
+    if section.chart is not None:
+        png = images[f"{section.chart.key}.png"]
+        blocks.append(export.Picture(png, section.chart.alt_text, section.chart.title))
+    if section.source_line:
+        blocks.append(export.Paragraph(section.source_line, is_source=True))
+    if section.note:
+        blocks.append(export.Paragraph(section.note, is_source=True))
+    return blocks
+
+
+def compose_readme(pack: Pack) -> str:
+    return (
+        f"Mål och budget-underlag: {pack.region_name} ({pack.region}), "
+        f"{format_period(pack.period)}\n\n"
+        f"{pack.stem}.xlsx   tabellerna, bladen Mål och Källor (definitioner, källor, datum)\n"
+        f"{pack.stem}.docx   utkast till avsnittet om arbetsmarknaden\n"
+        "diagram/           varje diagram som PNG och SVG, med rubrik och källrad\n"
+        f"{CSV_FOLDERS['sv']}/  CSV för svenska Excel: semikolon, decimalkomma, UTF-8 med BOM\n"
+        f"{CSV_FOLDERS['plain']}/               CSV: komma, decimalpunkt, UTF-8\n\n"
+        f"{export.EMPTY_CELL_NOTE}\n{export.describe_built(pack.built_at)}\n"
+    )
+
+
+def build_pack(
+    pack: Pack, render: Callable[[go.Figure, str], bytes] = export.render_image
+) -> bytes:
+    """Draw every chart once (PNG and SVG), then write the workbook, the draft, CSVs, one zip."""
+    images = {
+        f"{chart.key}.{image_format}": render(chart.figure, image_format)
+        for chart in pack.charts
+        for image_format in ("png", "svg")
+    }
+    files = {
+        f"{pack.stem}/{pack.stem}.xlsx": export.write_xlsx(number_sheets(pack)),
+        f"{pack.stem}/{pack.stem}.docx": export.write_docx(
+            compose_blocks(pack, images), f"Arbetsmarknaden i {pack.region_name}"
+        ),
+        **{f"{pack.stem}/diagram/{name}": content for name, content in images.items()},
+    }
+    for dialect, folder in CSV_FOLDERS.items():
+        for table in pack.tables:
+            files[f"{pack.stem}/{folder}/{table.key}.csv"] = export.write_csv(table.table, dialect)
+    files[f"{pack.stem}/{README_NAME}"] = compose_readme(pack).encode("utf-8")
+    return export.write_zip(files)
