@@ -12,7 +12,6 @@ from labourmarket.gap_view import (
     list_compared_regions,
     list_periods,
     pick_default_benchmark,
-    pick_default_measure,
     pick_default_regions,
     select_series,
     shape_gap_table,
@@ -29,18 +28,10 @@ st.caption(
 )
 data = ui.require_data()
 observations, catalog = data.observations, data.catalog
-measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 
 left, middle = st.columns([3, 1])
 with left:
-    measure_ids = sorted(observations["measure_id"].unique())
-    measure_id = ui.choose_one(
-        "Mått",
-        "measure",
-        measure_ids,
-        pick_default_measure(measure_ids),
-        lambda code: measure_names.get(code, code),
-    )
+    measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 with middle:
     periods = list_periods(select_series(observations, measure_id))

@@ -10,7 +10,6 @@ from labourmarket.gap_view import (
     list_benchmarks,
     list_periods,
     pick_default_benchmark,
-    pick_default_measure,
     select_series,
 )
 from labourmarket.ranking import (
@@ -67,18 +66,10 @@ st.caption(
 )
 data = ui.require_data()
 observations, catalog = data.observations, data.catalog
-measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 
 left, middle, right = st.columns([3, 1, 1])
 with left:
-    measure_ids = sorted(observations["measure_id"].unique())
-    measure_id = ui.choose_one(
-        "Mått",
-        "measure",
-        measure_ids,
-        pick_default_measure(measure_ids),
-        lambda code: measure_names.get(code, code),
-    )
+    measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 decimals = int(measure["decimals"])
 population_sv = str(measure["population_sv"])
@@ -90,6 +81,7 @@ with right:
 selection = select_series(observations, measure_id, period)
 
 with st.expander("Varför kan jag inte jämföra två mått?"):
+    measure_ids = sorted(observations["measure_id"].unique())
     comparable = list_comparable_measures(catalog, measure_id, measure_ids)
     st.markdown(
         COMPARABILITY_HELP

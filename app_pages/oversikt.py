@@ -6,7 +6,6 @@ from labourmarket import ui
 from labourmarket.formatting import format_gap, format_percent, format_period
 from labourmarket.gap_view import (
     list_compared_regions,
-    pick_default_measure,
     pick_default_regions,
     select_series,
 )
@@ -23,16 +22,8 @@ st.caption(
 data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 targets = ui.load_targets_or_explain(catalog)
-measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 
-measure_ids = sorted(observations["measure_id"].unique())
-measure_id = ui.choose_one(
-    "Mått",
-    "measure",
-    measure_ids,
-    pick_default_measure(measure_ids),
-    lambda code: measure_names.get(code, code),
-)
+measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 decimals = int(measure["decimals"])
 series = select_series(observations, measure_id)

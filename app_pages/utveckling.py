@@ -10,7 +10,6 @@ from labourmarket.gap_view import (
     COUNTRY_CODE,
     list_compared_regions,
     list_periods,
-    pick_default_measure,
     pick_default_regions,
     select_series,
 )
@@ -40,14 +39,10 @@ st.caption("Ett mått och en grupp över tid, med länet och riket som referens 
 data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 targets = ui.load_targets_or_explain(catalog)
-measure_names = catalog.measures.set_index("measure_id")["name_sv"]
 
 left, right = st.columns([3, 1])
 with left:
-    measure_ids = sorted(observations["measure_id"].unique())
-    measure_id = ui.choose_one(
-        "Mått", "measure", measure_ids, pick_default_measure(measure_ids), measure_names.get
-    )
+    measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 population, decimals = str(measure["population_sv"]), int(measure["decimals"])
 series = select_series(observations, measure_id)

@@ -56,16 +56,12 @@ def parse_years(text: str) -> list[int]:
 
 def resolve_regions(text: str, catalog: Catalog) -> list[str]:
     """Expand region codes and group names (sodertorn, lan_01) into SCB region codes."""
-    codes: list[str] = []
-    for item in (part.strip() for part in text.split(",") if part.strip()):
-        if item in catalog.region_names:
-            codes.append(item)
-            continue
-        try:
-            codes += catalog.group_members(item)
-        except KeyError as error:
-            raise SourceError("cli", "--regions", f"unknown region or group {item!r}") from error
-    return list(dict.fromkeys(codes))
+    try:
+        return catalog.resolve_regions(text)
+    except KeyError as error:
+        raise SourceError(
+            "cli", "--regions", f"unknown region or group {error.args[0]!r}"
+        ) from error
 
 
 def report_build() -> None:

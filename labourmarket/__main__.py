@@ -30,17 +30,11 @@ examples:
 
 def resolve_regions(text: str, catalog: Catalog) -> list[str]:
     """Expand kommun codes and group names (sodertorn, lan_01) into SCB region codes."""
-    codes: list[str] = []
-    for item in (part.strip() for part in text.split(",") if part.strip()):
-        if item in catalog.region_names:
-            codes.append(item)
-            continue
-        try:
-            codes += catalog.group_members(item)
-        except KeyError as error:
-            raise PackError(
-                f"unknown region or group {item!r}: use SCB codes (0181) or a group (sodertorn)"
-            ) from error
+    try:
+        codes = catalog.resolve_regions(text)
+    except KeyError as error:
+        hint = "use SCB codes (0181) or a group (sodertorn)"
+        raise PackError(f"unknown region or group {error.args[0]!r}: {hint}") from error
     if not codes:
         raise PackError("--regions names no region")
     return list(dict.fromkeys(codes))

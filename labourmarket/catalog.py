@@ -68,6 +68,19 @@ class Catalog:
         text = str(self.measure(measure_id)["series_break_periods"])
         return [part.strip() for part in text.split(";") if part.strip()]
 
+    def resolve_regions(self, text: str) -> list[str]:
+        """Expand "0181,sodertorn,lan_01" into SCB region codes; KeyError names an unknown item."""
+        codes: list[str] = []
+        for item in (part.strip() for part in text.split(",") if part.strip()):
+            if item in self.region_names:
+                codes.append(item)
+                continue
+            try:
+                codes += self.group_members(item)
+            except KeyError:
+                raise KeyError(item) from None
+        return list(dict.fromkeys(codes))
+
     def group_members(self, group_id: str) -> list[str]:
         """Return a named group's region codes: hand-kept, or `lan_LL` (a county's kommuner)."""
         if group_id.startswith("lan_"):

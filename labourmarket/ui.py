@@ -12,6 +12,7 @@ import streamlit as st
 from labourmarket import export, paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.formatting import format_number
+from labourmarket.gap_view import pick_default_measure
 from labourmarket.shown_table import ShownTable
 from labourmarket.targets import TARGETS_FILE, Target, TargetError, load_targets
 
@@ -181,6 +182,14 @@ def choose_many(
     values = st.multiselect(label, options, key=key, format_func=format_func)
     remember_param(key, ",".join(values))
     return values
+
+
+def choose_measure(data: LoadedData) -> str:
+    """The measure picker every analysis page opens with (Tabell 1's measure by default)."""
+    measure_ids = sorted(data.observations["measure_id"].unique())
+    names = data.catalog.measures.set_index("measure_id")["name_sv"]
+    default = pick_default_measure(measure_ids)
+    return choose_one("Mått", "measure", measure_ids, default, lambda code: names.get(code, code))
 
 
 def list_region_groups(catalog: Catalog) -> dict[str, str]:
