@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from bench.server import serve_app
 from labourmarket import paths
-from tests.e2e.conftest import ARTIFACTS, find_free_port, wait_until_healthy
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_gap_browser import wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -47,28 +48,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     for part in ("raw", "reference"):
         shutil.copytree(paths.REPO_DIR / "data" / part, root / part)
     run_build(root)
-    env = {**os.environ, paths.DATA_DIR_ENV: str(root), "ARBETSMARKNAD_LIVE_SECONDS": LIVE_SECONDS}
-    port = find_free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (root.parent / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
-            *("--server.address", "127.0.0.1", "--server.port", str(port)),
-            *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
-        ],
-        cwd=paths.REPO_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_healthy(url, server)
+    with (
+        (root.parent / "streamlit.log").open("w") as log,
+        serve_app(root, log, ARBETSMARKNAD_LIVE_SECONDS=LIVE_SECONDS) as (url, _),
+    ):
         yield url, root
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def test_a_rebuild_shows_live_on_the_same_slide(page: Page, live_app: tuple[str, Path]):
