@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
@@ -122,19 +124,56 @@ def read_raw_bytes(raw_file: RawFile) -> bytes:
     return raw
 
 
-def normalise(rows: pd.DataFrame, provenance: Mapping[str, Any]) -> pd.DataFrame:
-    """Add frequency, period_start and provenance stamps, and give every column its dtype."""
-    periods = {code: parse_period(code) for code in rows["period"].unique()}
+def normalise(
+    rows: pd.DataFrame, provenance: Mapping[str, Any], text_dtype: str = "string"
+) -> pd.DataFrame:
+    """Add frequency, period_start and provenance stamps, and give every column its dtype.
+
+    Each distinct period is parsed once. The build asks for text as categoricals: a national
+    table repeats a few hundred codes millions of times.
+    """
+    period = rows["period"].astype("category")
+    parsed = [parse_period(code) for code in period.cat.categories]
+    starts = pd.to_datetime(pd.Series([p.start for p in parsed], dtype="object")).to_numpy()
     frame = rows.assign(
-        frequency=rows["period"].map(lambda code: periods[code].frequency),
-        period_start=pd.to_datetime(rows["period"].map(lambda code: periods[code].start)),
+        period=period,
+        frequency=recode(period, [p.frequency for p in parsed]),
+        period_start=starts[period.cat.codes],
         source_id=rows["source_id"] if "source_id" in rows else provenance["source_id"],
         # The Parquet column holds whole seconds; finer stamps would not survive the write.
         retrieved_at=pd.Timestamp(provenance["retrieved_at"]).tz_convert("UTC").floor("s"),
     )
     text_columns = [c for c in COLUMNS if c not in ("period_start", "value", "retrieved_at")]
-    frame = frame.astype({c: "string" for c in text_columns} | {"value": "float64"})
+    frame = frame.astype({c: text_dtype for c in text_columns} | {"value": "float64"})
     return frame[COLUMNS]
+
+
+def recode(codes: pd.Series, values: list[str]) -> pd.Categorical:
+    """Map each category of `codes` to values[i] without touching the rows one by one."""
+    uniques = list(dict.fromkeys(values))
+    position = {value: index for index, value in enumerate(uniques)}
+    lookup = np.array([position[value] for value in values], dtype="int32")
+    return pd.Categorical.from_codes(lookup[codes.cat.codes.to_numpy()], categories=uniques)
+
+
+def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate normalised frames column by column, keeping categoricals categorical.
+
+    pd.concat would turn categoricals with different categories into object columns: slow and
+    several times the memory at national scale.
+    """
+    columns = {}
+    for column in frames[0].columns:
+        parts = [frame[column] for frame in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            # Sources hand over object or str categories; union_categoricals needs one dtype.
+            columns[column] = union_categoricals(
+                [part.cat.rename_categories(part.cat.categories.astype("str")) for part in parts],
+                sort_categories=True,
+            )
+        else:
+            columns[column] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
 
 
 def describe_source(raw_file: RawFile, rows: int) -> dict[str, Any]:
@@ -154,9 +193,14 @@ def drop_superseded_rows(observations: pd.DataFrame) -> tuple[pd.DataFrame, int]
     revises figures); the newer vintage wins. A retrieval is one fetch (its pages share a
     fetch_id) or one file, so duplicates within a fetch stay a validation error.
     """
-    ordered = observations.sort_values("retrieved_at", kind="stable")
-    newest_batch = ordered.groupby(KEY, dropna=False)["batch"].transform("last")
-    is_older = observations["batch"] != newest_batch.reindex(observations.index)
+    # Only a measure that more than one retrieval delivered can have superseded rows.
+    batches = observations.groupby("measure_id", observed=True)["batch"].nunique()
+    shared = observations["measure_id"].isin(batches.index[batches > 1])
+    candidates = observations[shared]
+    ordered = candidates.sort_values("retrieved_at", kind="stable")
+    newest_batch = ordered.groupby(KEY, dropna=False, observed=True)["batch"].transform("last")
+    is_older = pd.Series(False, index=observations.index)
+    is_older[shared] = candidates["batch"] != newest_batch.reindex(candidates.index)
     kept = observations[~is_older].drop(columns="batch").reset_index(drop=True)
     return kept, int(is_older.sum())
 
@@ -169,14 +213,18 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
         raw = read_raw_bytes(raw_file)
         try:
             rows = raw_file.source.parse(raw, raw_file.provenance, catalog)
-            frame = normalise(rows, raw_file.provenance)
+            frame = normalise(rows, raw_file.provenance, text_dtype="category")
         except (KeyError, ValueError) as error:
             raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
         # One fetch's pages share a fetch_id; anything else is its own retrieval.
-        frames.append(frame.assign(batch=raw_file.provenance.get("fetch_id") or str(raw_file.path)))
+        batch = raw_file.provenance.get("fetch_id") or str(raw_file.path)
+        frames.append(frame.assign(batch=pd.Categorical.from_codes([0] * len(frame), [batch])))
         described.append(describe_source(raw_file, len(frame)))
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")
-    observations, superseded = drop_superseded_rows(pd.concat(frames, ignore_index=True))
+    combined = concat_frames(frames)
+    frames.clear()  # the parts would double the peak memory of a national build
+    observations, superseded = drop_superseded_rows(combined)
+    del combined
     validate(observations, catalog)
     return store.write_clean(observations, described, superseded=superseded)

@@ -55,6 +55,14 @@ DTYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
 }
 
 
+def is_text(values: pd.Series) -> bool:
+    """Text, or a categorical of text (the build's dtype); an all-null categorical counts too."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories
+        return categories.empty or pd.api.types.is_string_dtype(categories)
+    return pd.api.types.is_string_dtype(values)
+
+
 class ValidationError(Exception):
     """Raised when observations fail a check; the message names the check and the rows."""
 
@@ -83,7 +91,7 @@ def select_unknown_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         if column in NULLABLE_COLUMNS:
             is_allowed |= values.isna()
         bad |= ~is_allowed
-    bad |= ~frame["age"].fillna("").str.match(AGE_PATTERN)
+    bad |= ~frame["age"].str.match(AGE_PATTERN).eq(True)
     return frame[bad]
 
 
@@ -156,7 +164,7 @@ def check_columns(frame: pd.DataFrame) -> list[str]:
     for column in COLUMNS:
         if column not in frame.columns:
             continue
-        is_right_type = DTYPE_CHECKS.get(column, pd.api.types.is_string_dtype)
+        is_right_type = DTYPE_CHECKS.get(column, is_text)
         if not is_right_type(frame[column]):
             problems.append(f"column {column!r} has dtype {frame[column].dtype}")
     return problems

@@ -4,10 +4,11 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -56,35 +57,64 @@ def write_bytes_atomic(path: Path, write: Any) -> None:
         temp_path.unlink(missing_ok=True)
 
 
+ROW_GROUP_ROWS = 1 << 20  # pyarrow's default row group: one group is converted at a time
+
+
+def order_by_key(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions sorted by key, text compared as text (categoricals in sorted order)."""
+    keys = {}
+    for column in KEY:
+        values = frame[column].astype("category")
+        categories = values.cat.categories
+        if not categories.is_monotonic_increasing:
+            values = values.cat.reorder_categories(categories.sort_values())
+        keys[column] = values.reset_index(drop=True)
+    return pd.DataFrame(keys).sort_values(KEY, kind="stable").index.to_numpy()
+
+
+def iter_arrow(frame: pd.DataFrame) -> Iterator[pa.Table]:
+    """Yield the rows sorted by key as Parquet-schema tables of one row group each.
+
+    Sorted so builds are byte-stable. Converted a group at a time, with categoricals cast to
+    strings in Arrow, so a national build never holds a second full copy as Python strings.
+    No pandas metadata: readers choose their own dtypes.
+    """
+    order = order_by_key(frame)
+    columns = frame[ARROW_SCHEMA.names]
+    for start in range(0, len(order), ROW_GROUP_ROWS):
+        chunk = columns.iloc[order[start : start + ROW_GROUP_ROWS]]
+        table = pa.Table.from_pandas(chunk, preserve_index=False)
+        yield table.cast(ARROW_SCHEMA).replace_schema_metadata(None)
+
+
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Convert canonical rows to the Parquet schema, sorted by key so builds are byte-stable."""
-    ordered = frame.sort_values(KEY, kind="stable").reset_index(drop=True)
-    return pa.Table.from_pandas(
-        ordered[ARROW_SCHEMA.names], schema=ARROW_SCHEMA, preserve_index=False
-    )
+    """All rows as one Parquet-schema table, sorted by key."""
+    tables = list(iter_arrow(frame))
+    return pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
 
 
 def write_clean(
     frame: pd.DataFrame, sources: list[dict[str, Any]], superseded: int = 0
 ) -> dict[str, Any]:
     """Atomically write observations.parquet, check it reads back, then write the manifest."""
-    table = to_arrow(frame)
     target = observations_path()
 
     def write_parquet(temp_path: Path) -> None:
-        pq.write_table(table, temp_path, compression="zstd")
-        if pq.read_metadata(temp_path).num_rows != table.num_rows:
-            raise StoreError(f"{temp_path}: read-back row count differs from {table.num_rows}")
+        with pq.ParquetWriter(temp_path, ARROW_SCHEMA, compression="zstd") as writer:
+            for table in iter_arrow(frame):
+                writer.write_table(table)
+        if pq.read_metadata(temp_path).num_rows != len(frame):
+            raise StoreError(f"{temp_path}: read-back row count differs from {len(frame)}")
 
     write_bytes_atomic(target, write_parquet)
     manifest = {
         "built_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
         "observations": {
             "file": OBSERVATIONS_FILE,
-            "rows": table.num_rows,
+            "rows": len(frame),
             "sha256": hash_file(target),
         },
-        "rows_by_measure": frame.groupby("measure_id").size().sort_index().to_dict(),
+        "rows_by_measure": frame.groupby("measure_id", observed=True).size().sort_index().to_dict(),
         "superseded_rows": superseded,
         "sources": sources,
     }
@@ -133,3 +163,39 @@ def read_observations(filters: dict[str, str | Iterable[str]] | None = None) -> 
             f"{path}: unreadable ({error}); rebuild with `python -m etl build`"
         ) from error
     return table.to_pandas(date_as_object=False)
+
+
+class ManifestMismatchError(StoreError):
+    """Raised when observations.parquet is not the file its manifest describes."""
+
+
+def check_manifest_matches(manifest: Any) -> None:
+    """Raise StoreError unless the Parquet file has the manifest's row count and sha256.
+
+    Reads the whole file to hash it: callers cache the outcome per data version.
+    """
+    path = observations_path()
+    fields = ("built_at", "sources", "observations")
+    if not isinstance(manifest, dict) or not set(fields) <= manifest.keys():
+        raise StoreError(f"{manifest_path()}: not a build manifest (needs {', '.join(fields)})")
+    try:
+        expected_rows = int(manifest["observations"]["rows"])
+        expected_sha256 = str(manifest["observations"]["sha256"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise StoreError(f"{manifest_path()}: observations entry lacks rows/sha256") from error
+    try:
+        rows = pq.read_metadata(path).num_rows
+    except FileNotFoundError as error:
+        raise StoreError(f"{path} does not exist: run `python -m etl build`") from error
+    except (OSError, pa.ArrowInvalid) as error:
+        raise StoreError(f"{path}: unreadable ({error})") from error
+    if rows != expected_rows:
+        raise ManifestMismatchError(
+            f"{path} has {rows} rows, {manifest_path().name} says {expected_rows}"
+        )
+    actual_sha256 = hash_file(path)
+    if actual_sha256 != expected_sha256:
+        raise ManifestMismatchError(
+            f"{path} has sha256 {actual_sha256[:12]}…, "
+            f"{manifest_path().name} says {expected_sha256[:12]}…"
+        )

@@ -662,11 +662,20 @@ def read_values(document: Mapping[str, Any], total: int, location: str) -> np.nd
         raise SourceError(
             SOURCE, location, f"{len(values)} values for {total} cells (product of 'size')"
         )
+    # A national answer holds millions of cells: check the types in one pass, convert in C, and
+    # only walk the cells one by one to name the first bad one.
+    if set(map(type, values)) <= {int, float, type(None)}:
+        numbers = np.array(values, dtype="float64")
+        if (
+            np.count_nonzero(np.isnan(numbers)) == values.count(None)
+            and np.isfinite(numbers[~np.isnan(numbers)]).all()
+        ):
+            return numbers
     for index, value in enumerate(values):
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         if not (value is None or (is_number and math.isfinite(value))):
             raise SourceError(SOURCE, location, f"value[{index}] {value!r} is not a number or null")
-    return np.array([math.nan if v is None else float(v) for v in values], dtype="float64")
+    raise AssertionError("unreachable: a value failed the fast check but not the slow one")
 
 
 def read_statuses(document: Mapping[str, Any], total: int, location: str) -> list[str | None]:
@@ -713,12 +722,16 @@ def is_period(code: str) -> bool:
 
 
 def decode_cells(dataset: Dataset) -> pd.DataFrame:
-    """One row per cell: `value` is row-major over the dimensions, the last one fastest."""
+    """One row per cell: `value` is row-major over the dimensions, the last one fastest.
+
+    Code columns are categoricals over the dimension's codes: each distinct code is stored and
+    mapped once, not once per cell.
+    """
     sizes = [len(dataset.codes[d]) for d in dataset.dimension_ids]
     positions = np.unravel_index(np.arange(math.prod(sizes)), sizes)  # C order: last fastest
     cells = pd.DataFrame(
         {
-            dimension: np.array(dataset.codes[dimension], dtype=object)[position]
+            dimension: pd.Categorical.from_codes(position, categories=dataset.codes[dimension])
             for dimension, position in zip(dataset.dimension_ids, positions, strict=True)
         }
     )
@@ -726,6 +739,10 @@ def decode_cells(dataset: Dataset) -> pd.DataFrame:
     cells["symbol"] = pd.Series(dataset.symbols, dtype=object)
     cells["cell"] = np.arange(len(cells))
     return cells
+
+
+def repeat_code(code: str, length: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(length, dtype="int8"), categories=[code])
 
 
 def map_cells(
@@ -737,10 +754,10 @@ def map_cells(
             raise SourceError(SOURCE, location, f"no {needed} dimension")
     rows = pd.DataFrame(
         {
-            "measure_id": table.measure_id,
-            "region_code": cells[REGION].astype(object),
-            "period": cells[TIME].astype(object),
-            **dict.fromkeys(GROUP_COLUMNS, "total"),
+            "measure_id": repeat_code(table.measure_id, len(cells)),
+            "region_code": cells[REGION],
+            "period": cells[TIME],
+            **{column: repeat_code("total", len(cells)) for column in GROUP_COLUMNS},
         },
         index=cells.index,
     )
@@ -765,7 +782,7 @@ def map_cells(
         raise SourceError(SOURCE, location, f"no {AGE} dimension, yet {table.measure_id} has ages")
     rows["value"], rows["status"] = map_statuses(cells, table, location)
     kept = rows[rows["age"].notna()]
-    text_columns = {column: "string" for column in PARSED_COLUMNS if column != "value"}
+    text_columns = {column: "category" for column in PARSED_COLUMNS if column != "value"}
     return kept[PARSED_COLUMNS].astype(text_columns | {"value": "float64"}).reset_index(drop=True)
 
 
@@ -777,7 +794,7 @@ def map_ages(ages: pd.Series, table: ScbTable, location: str) -> pd.Series:
     for band in table.age_bands:
         low, high = read_age_range(band) or (0, 0)
         canonical[band] = f"{low:02d}-{high:02d}"
-    return ages.map(lambda code: canonical.get(code)).astype(object)
+    return ages.map(canonical)
 
 
 def map_statuses(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from etl.errors import SourceError
@@ -204,11 +205,11 @@ def test_write_interrupted_midway_leaves_previous_file_and_no_temp(built_tree, m
     clean = built_tree / "clean"
     before = {p.name: p.read_bytes() for p in clean.iterdir()}
 
-    def write_half_then_fail(table: object, where: Path, **kwargs: object) -> None:
-        Path(where).write_bytes(b"PAR1 half a file")
+    def write_half_then_fail(writer: pq.ParquetWriter, table: object, **kwargs: object) -> None:
+        Path(writer.where).write_bytes(b"PAR1 half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(store.pq, "write_table", write_half_then_fail)
+    monkeypatch.setattr(store.pq.ParquetWriter, "write_table", write_half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         build()
     assert {p.name: p.read_bytes() for p in clean.iterdir()} == before

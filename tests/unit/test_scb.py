@@ -218,7 +218,7 @@ def test_parse_reads_the_status_of_a_null_cell(change, expected):
     cell = pick(frame, region_code="0181", sex="women", age="16-19", period="2024M10")
     cell = pick(cell, birth_region="foreign_born")
     assert cell["value"].isna().all()
-    assert cell["status"].tolist() == [expected if expected else pd.NA]
+    assert cell["status"].astype("string").tolist() == [expected if expected else pd.NA]
 
 
 # --- parse: bad input -------------------------------------------------------------------------
