@@ -100,6 +100,9 @@ def shape_export_frame(table: ShownTable) -> pd.DataFrame:
         number = table.formats.get(column)
         if number is not None and number.decimals == 0:
             frame[header] = frame[header].astype("Int64")
+        elif isinstance(frame[header].dtype, pd.CategoricalDtype):
+            # Codes read from Parquet are categoricals; a file holds them as plain text.
+            frame[header] = frame[header].astype("str")
     return frame
 
 

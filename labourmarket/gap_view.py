@@ -35,7 +35,8 @@ def list_periods(observations: pd.DataFrame) -> list[str]:
 def list_regions_at(observations: pd.DataFrame, catalog: Catalog, level: str) -> list[str]:
     regions = catalog.regions
     at_level = regions[
-        (regions["level"] == level) & regions["region_code"].isin(observations["region_code"])
+        (regions["level"] == level)
+        & regions["region_code"].isin(observations["region_code"].unique())
     ]
     return sorted(at_level["region_code"], key=lambda code: sort_key_sv(catalog.region_name(code)))
 

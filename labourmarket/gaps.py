@@ -58,8 +58,11 @@ def compute_gaps(
     gaps["ratio"] = gaps["value"] / gaps["benchmark_value"].where(gaps["benchmark_value"] != 0)
     group_rank = {code: i for i, code in enumerate(order_groups(breakdown, list(gaps["group"])))}
     region_rank = {code: i for i, code in enumerate(region_codes)}
+    # Plain integers: mapping a categorical (as read from Parquet) gives a categorical of ranks,
+    # which would sort in category order, not by rank.
     gaps = gaps.assign(
-        group_rank=gaps["group"].map(group_rank), region_rank=gaps["region_code"].map(region_rank)
+        group_rank=gaps["group"].astype("str").map(group_rank).astype("int64"),
+        region_rank=gaps["region_code"].astype("str").map(region_rank).astype("int64"),
     ).sort_values(["group_rank", "region_rank"])
     return (
         gaps[GAP_COLUMNS].astype({"gap_pp": "float64", "ratio": "float64"}).reset_index(drop=True)

@@ -98,7 +98,7 @@ def list_pack_regions(observations: pd.DataFrame, catalog: Catalog) -> list[str]
     regions = catalog.regions
     present = regions[
         (regions["level"] == "municipality")
-        & regions["region_code"].isin(observations["region_code"])
+        & regions["region_code"].isin(observations["region_code"].unique())
     ]
     return sorted(present["region_code"], key=lambda code: sort_key_sv(catalog.region_name(code)))
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from labourmarket import export, paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
-from labourmarket.formatting import format_number
+from labourmarket.formatting import format_number, quote_link_value
 from labourmarket.gap_view import pick_default_measure
 from labourmarket.shown_table import ShownTable
 from labourmarket.targets import TARGETS_FILE, Target, TargetError, load_targets
@@ -42,9 +42,15 @@ def load_catalog_cached(reference_dir: str, version: tuple[int, ...]) -> Catalog
     return load_catalog(Path(reference_dir))
 
 
-@st.cache_data(show_spinner="Läser in data …")
+@st.cache_resource(show_spinner="Läser in data …", max_entries=2)
 def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
-    """Read all observations once per build: the manifest's checksum is the cache key."""
+    """Read all observations once per build, one copy shared by every session.
+
+    cache_resource, not cache_data: cache_data hands each call a fresh unpickled copy, which
+    at national scale costs a second per rerun and a copy per session. Sharing is safe because
+    pandas copy-on-write keeps every page's derived frames from writing back into this one.
+    Two entries: a session still on the previous build while a new one loads.
+    """
     return store.read_observations()
 
 
@@ -69,19 +75,82 @@ def load_targets_or_explain(catalog: Catalog) -> list[Target]:
         return []
 
 
+REBUILD_HELP = """\
+Bygg om datan från de medföljande källfilerna (ingen nätverksanslutning behövs) och ladda om
+sidan:
+
+```
+make data
+```
+
+eller, i projektets virtuella miljö: `python -m etl build`. Pågår ett bygge just nu räcker det att
+vänta en stund och ladda om sidan.
+"""
+
+
+class IncompleteBuildError(store.StoreError):
+    """One of the two files of a build is there and the other is not."""
+
+
+@st.cache_data(show_spinner=False)
+def find_build_problem_cached(
+    clean_dir: str, data_version: str, manifest: Any
+) -> store.StoreError | None:
+    """Check the Parquet against its manifest once per data version: hashing reads the file."""
+    try:
+        store.check_manifest_matches(manifest)
+    except store.StoreError as error:
+        return error
+    return None
+
+
+def check_build(manifest: Any, data_version: str | None) -> None:
+    """Raise StoreError unless both files of the build are there and belong together."""
+    if data_version is None or manifest is None:
+        missing, present = (store.OBSERVATIONS_FILE, store.MANIFEST_FILE)
+        if manifest is None:
+            missing, present = present, missing
+        raise IncompleteBuildError(f"{missing} saknas i {paths.clean_dir()}, men {present} finns.")
+    problem = find_build_problem_cached(str(paths.clean_dir()), data_version, manifest)
+    if problem is not None:
+        raise problem
+
+
+def describe_data_problem(error: Exception) -> str:
+    """The Swedish headline above the technical detail: what is wrong, in the user's words."""
+    if isinstance(error, IncompleteBuildError):
+        return "Datan kunde inte läsas: bygget är ofullständigt."
+    if isinstance(error, store.ManifestMismatchError):
+        return (
+            "Datan kunde inte läsas: datafilen stämmer inte med sitt manifest "
+            "(den har ändrats eller bytts ut efter bygget)."
+        )
+    return "Datan kunde inte läsas: en fil i data/clean är skadad eller ofullständig."
+
+
+def explain_data_problem(error: Exception) -> None:
+    """A damaged build on screen: a Swedish headline, the detail, and how to rebuild."""
+    st.error(f"{describe_data_problem(error)}\n\nDetalj: {error}")
+    st.info(REBUILD_HELP)
+
+
 def load_data() -> LoadedData | None:
     """Return the current build, or explain on the page how to build it and return None."""
     try:
         manifest = store.read_manifest()
         version = store.read_data_version()
-        if manifest is None or version is None:
+        if manifest is None and version is None:
             st.info(BUILD_HELP)
             return None
+        check_build(manifest, version)
         catalog = load_catalog_cached(str(paths.reference_dir()), read_reference_version())
         observations = load_observations_cached(str(paths.clean_dir()), version)
-    except (store.StoreError, CatalogError, OSError) as error:
-        st.error(f"Datan kunde inte läsas: {error}")
-        st.info(BUILD_HELP)
+    except CatalogError as error:
+        st.error(f"Referensdatan kunde inte läsas. Rätta filen och ladda om sidan.\n\n{error}")
+        return None
+    # ValueError: pyarrow's ArrowInvalid, a damaged Parquet file read past its footer.
+    except (store.StoreError, OSError, ValueError) as error:
+        explain_data_problem(error)
         return None
     return LoadedData(observations, catalog, manifest)
 
@@ -93,7 +162,8 @@ GROUP_PICKER_ALL = "alla"
 def warn_stale_link(key: str, wanted: str, fallback: str) -> None:
     """A link asked for something this page does not have: say so, then show the default."""
     st.warning(
-        f"Länken angav {key} = {wanted!r}, som inte finns här. Visar {fallback} i stället.",
+        f"Länken angav {key} = {quote_link_value(wanted)}, som inte finns här. "
+        f"Visar {fallback} i stället.",
         icon=":material/link_off:",
     )
 

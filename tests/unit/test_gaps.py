@@ -55,7 +55,9 @@ def test_compute_gaps_subtracts_benchmark_from_region(
         ("education", ["total", "pre_upper_secondary", "upper_secondary", "post_secondary"]),
     ],
 )
-def test_compute_gaps_orders_groups_then_regions_as_chosen(table, breakdown, groups):
+@pytest.mark.parametrize("text_dtype", ["string", "category"])  # as built / as read from Parquet
+def test_compute_gaps_orders_groups_then_regions_as_chosen(breakdown, groups, text_dtype):
+    table = normalise(seed.parse(RAW, PROVENANCE), PROVENANCE, text_dtype=text_dtype)
     gaps = compute_gaps(table, ["0136", "0181"], "01", breakdown)
     assert gaps["group"].drop_duplicates().tolist() == groups
     assert gaps["region_code"].tolist() == ["0136", "0181"] * len(groups)
