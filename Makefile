@@ -32,7 +32,7 @@ format: setup
 	$(PY) -m ruff check --fix .
 
 bench: setup
-	$(PY) -m bench.bench_store
+	$(PY) -m bench.run
 
 clean:
-	rm -rf data/clean test-artifacts .pytest_cache .ruff_cache
+	rm -rf data/clean data/.clean* test-artifacts .pytest_cache .ruff_cache
