@@ -34,9 +34,10 @@ with left:
     measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 with middle:
-    periods = list_periods(select_series(observations, measure_id))
+    series = ui.select_measure(data, measure_id)
+    periods = list_periods(series)
     period = ui.choose_one("Period", "period", periods, periods[0], format_period)
-selection = select_series(observations, measure_id, period)
+selection = select_series(series, measure_id, period)
 
 compared_label, comparable = list_compared_regions(selection, catalog)
 chosen = ui.choose_regions(

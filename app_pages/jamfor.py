@@ -74,11 +74,12 @@ measure = catalog.measure(measure_id)
 decimals = int(measure["decimals"])
 population_sv = str(measure["population_sv"])
 with middle:
-    periods = list_periods(select_series(observations, measure_id))
+    series = ui.select_measure(data, measure_id)
+    periods = list_periods(series)
     period = ui.choose_one("Period", "period", periods, periods[0], format_period)
 with right:
     view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get, horizontal=True)
-selection = select_series(observations, measure_id, period)
+selection = select_series(series, measure_id, period)
 
 with st.expander("Varför kan jag inte jämföra två mått?"):
     measure_ids = sorted(observations["measure_id"].unique())
@@ -122,7 +123,7 @@ highlighted = ui.choose_regions(
     catalog,
 )
 group = decode_group(group_key)
-ranking = rank_regions(observations, members, measure_id, period, group)
+ranking = rank_regions(series, members, measure_id, period, group)
 if ranking["value"].isna().all():
     st.info(describe_no_figures(population_name, period, group_key))
     st.stop()
@@ -131,7 +132,7 @@ source_line = compose_source_line(catalog, selection)
 st.subheader("Rangordning")
 shown = select_shown(ranking, highlighted)
 title, subtitle = compose_ranking_title(measure["name_sv"], period, population_name, group_key)
-lines = find_reference_lines(observations, catalog, members, measure_id, period, group)
+lines = find_reference_lines(series, catalog, members, measure_id, period, group)
 table = shape_ranking_table(shown, catalog.region_names, highlighted, decimals)
 figure = None
 if view == "chart":
@@ -152,7 +153,7 @@ ui.offer_downloads(
     source_line,
     figure,
 )
-benchmarks = find_benchmarks(observations, catalog, highlighted, measure_id, period, group)
+benchmarks = find_benchmarks(series, catalog, highlighted, measure_id, period, group)
 sentences = describe_ranking(
     ranking, highlighted, period, catalog.region_names, benchmarks, decimals, phrase_group(group)
 )
@@ -191,9 +192,7 @@ else:
             horizontal=True,
         )
     region_name, benchmark_name = catalog.region_name(region_code), catalog.region_name(benchmark)
-    profile = compute_gap_profile(
-        observations, region_code, benchmark, measure_id, period, decimals
-    )
+    profile = compute_gap_profile(series, region_code, benchmark, measure_id, period, decimals)
     if profile.empty:
         st.info(
             f"Måttet är inte uppdelat på ålder, födelseland, utbildning eller kön för "

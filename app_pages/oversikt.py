@@ -7,7 +7,6 @@ from labourmarket.formatting import format_gap, format_percent, format_period
 from labourmarket.gap_view import (
     list_compared_regions,
     pick_default_regions,
-    select_series,
 )
 from labourmarket.overview_view import build_card
 from labourmarket.sentences import compose_source_line
@@ -26,10 +25,13 @@ targets = ui.load_targets_or_explain(catalog)
 measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 decimals = int(measure["decimals"])
-series = select_series(observations, measure_id)
+series = ui.select_measure(data, measure_id)
 label, comparable = list_compared_regions(series, catalog)
 chosen = ui.choose_regions(label, "regions", comparable, pick_default_regions(comparable), catalog)
 latest = select_latest(evaluate(observations, targets, catalog))
+if not chosen:
+    # A measure of another level (BAS has län, not kommuner) empties the kommun choice.
+    st.info("Välj minst en kommun." if label == "Kommuner" else "Välj minst ett län.")
 
 for start in range(0, len(chosen), 2):
     for column, region_code in zip(st.columns(2), chosen[start : start + 2], strict=False):

@@ -11,7 +11,6 @@ from labourmarket.gap_view import (
     list_compared_regions,
     list_periods,
     pick_default_regions,
-    select_series,
 )
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import compute_target_values, describe_target_line
@@ -45,7 +44,7 @@ with left:
     measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 population, decimals = str(measure["population_sv"]), int(measure["decimals"])
-series = select_series(observations, measure_id)
+series = ui.select_measure(data, measure_id)
 with right:
     groups = list_groups(series)
     group_key = ui.choose_one(

@@ -22,8 +22,11 @@ def select_series(
     observations: pd.DataFrame, measure_id: str, period: str | None = None
 ) -> pd.DataFrame:
     """Rows of one measure (and one period): gaps never mix measures or periods."""
-    rows = observations[observations["measure_id"] == measure_id]
-    return rows if period is None else rows[rows["period"] == period]
+    # One mask, one copy: at national scale a measure alone is millions of rows.
+    wanted = observations["measure_id"] == measure_id
+    if period is not None:
+        wanted &= observations["period"] == period
+    return observations[wanted]
 
 
 def list_periods(observations: pd.DataFrame) -> list[str]:

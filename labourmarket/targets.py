@@ -173,10 +173,13 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
 
 def select_series(observations: pd.DataFrame, target: Target, region: str) -> pd.DataFrame:
     """The target's measure and group in one region, one row per period, oldest first."""
-    mask = (observations["measure_id"] == target.measure) & (observations["region_code"] == region)
+    # Narrow to the region's rows first: group comparisons then run on hundreds, not millions.
+    rows = observations[
+        (observations["measure_id"] == target.measure) & (observations["region_code"] == region)
+    ]
     for dimension, code in target.group.items():
-        mask &= observations[dimension] == code
-    rows = observations[mask].sort_values("period_start")
+        rows = rows[rows[dimension] == code]
+    rows = rows.sort_values("period_start")
     return rows.set_index("period")[["value", "status", "period_start"]]
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from labourmarket import export, paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.formatting import format_number, quote_link_value
-from labourmarket.gap_view import pick_default_measure
+from labourmarket.gap_view import pick_default_measure, select_series
 from labourmarket.shown_table import ShownTable
 from labourmarket.targets import TARGETS_FILE, Target, TargetError, load_targets
 
@@ -52,6 +52,23 @@ def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
     Two entries: a session still on the previous build while a new one loads.
     """
     return store.read_observations()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def select_measure_cached(
+    table_key: tuple[int, int], measure_id: str, _observations: pd.DataFrame
+) -> pd.DataFrame:
+    return select_series(_observations, measure_id)
+
+
+def select_measure(data: LoadedData, measure_id: str) -> pd.DataFrame:
+    """One measure's rows, cut once per build and shared by sessions (millions of rows at scale).
+
+    Keyed on the shared table's identity: it lives in the loader's cache for as long as it is
+    current, and a rebuild brings a new one.
+    """
+    table_key = (id(data.observations), len(data.observations))
+    return select_measure_cached(table_key, measure_id, data.observations)
 
 
 def read_reference_version() -> tuple[int, ...]:
