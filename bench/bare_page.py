@@ -1,4 +1,4 @@
-"""The floor for page benchmarks: a Streamlit page that only reads the same Parquet, the same way."""
+"""The floor for page benchmarks: a Streamlit page that only reads the same Parquet the same way."""
 
 import streamlit as st
 

@@ -9,7 +9,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from etl.errors import SourceError
-from etl.http import HttpError
+from etl.http import HttpError, HttpSettingError
 from etl.pipeline import SOURCES, build, list_raw_files
 from etl.sources import arbetsformedlingen, kolada, scb
 from labourmarket import paths, store
@@ -27,7 +27,10 @@ commands:
 
 A malformed file, an HTTP error or a failing check stops with a message naming the source,
 the file or URL and the row; data/raw gets no partial download and data/clean stays as it was.
-The data tree is ./data unless ARBETSMARKNAD_DATA_DIR points elsewhere.
+The data tree is ./data unless ARBETSMARKNAD_DATA_DIR points elsewhere. Fetches wait at most
+ARBETSMARKNAD_HTTP_TIMEOUT seconds for an answer (default 3.05 to connect, 30 to read; "10" or
+"2,10") and retry 429/5xx ARBETSMARKNAD_HTTP_RETRIES times (default 4) with a back-off of
+ARBETSMARKNAD_HTTP_BACKOFF seconds (default 1, doubling; Retry-After is honoured).
 
 examples:
   python -m etl build
@@ -100,10 +103,23 @@ def fetch_scb(args: argparse.Namespace, regions: list[str]) -> list[Path]:
 def run_fetch(args: argparse.Namespace) -> None:
     regions = resolve_regions(args.regions, load_catalog())
     fetchers = {"kolada": fetch_kolada, "scb": fetch_scb}
-    saved = fetchers[args.source](args, regions)
+    try:
+        saved = fetchers[args.source](args, regions)
+    except HttpError as error:
+        # The URL may be a mirror or a test server: say which source it was for.
+        raise SourceError(args.source, f"{error.method} {error.url}", error.summary) from error
     print(f"saved {len(saved)} response(s) under {paths.raw_dir() / args.source}")
-    if not args.no_build:
+    if args.no_build:
+        return
+    try:
         report_build()
+    except Exception:
+        names = ", ".join(path.name for path in saved)
+        print(
+            f"note: the fetched file(s) stay in {paths.raw_dir() / args.source}: {names}",
+            file=sys.stderr,
+        )
+        raise
 
 
 def run_import(args: argparse.Namespace) -> None:
@@ -210,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     except (
         SourceError,
         HttpError,
+        HttpSettingError,
         ValidationError,
         CatalogError,
         store.StoreError,

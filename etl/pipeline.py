@@ -216,6 +216,9 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
             frame = normalise(rows, raw_file.provenance, text_dtype="category")
         except (KeyError, ValueError) as error:
             raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
+        # Carried to validation, so a failing row names the raw file it came from.
+        origin = raw_file.path.relative_to(paths.data_dir()).as_posix()
+        frame["raw_file"] = pd.Categorical.from_codes(np.zeros(len(frame), "int8"), [origin])
         # One fetch's pages share a fetch_id; anything else is its own retrieval.
         batch = raw_file.provenance.get("fetch_id") or str(raw_file.path)
         frames.append(frame.assign(batch=pd.Categorical.from_codes([0] * len(frame), [batch])))
@@ -226,5 +229,5 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
     frames.clear()  # the parts would double the peak memory of a national build
     observations, superseded = drop_superseded_rows(combined)
     del combined
-    validate(observations, catalog)
+    validate(observations, catalog, origins=observations.pop("raw_file"))
     return store.write_clean(observations, described, superseded=superseded)

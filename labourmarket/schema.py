@@ -66,9 +66,9 @@ def is_text(values: pd.Series) -> bool:
 class ValidationError(Exception):
     """Raised when observations fail a check; the message names the check and the rows."""
 
-    def __init__(self, failures: list["CheckFailure"]) -> None:
+    def __init__(self, failures: list["CheckFailure"], origins: pd.Series | None = None) -> None:
         self.failures = failures
-        super().__init__(describe_failures(failures))
+        super().__init__(describe_failures(failures, origins=origins))
 
 
 @dataclass(frozen=True)
@@ -170,8 +170,11 @@ def check_columns(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
-def validate(frame: pd.DataFrame, catalog: Catalog) -> None:
-    """Raise ValidationError naming every failing check and its rows; return None when clean."""
+def validate(frame: pd.DataFrame, catalog: Catalog, origins: pd.Series | None = None) -> None:
+    """Raise ValidationError naming every failing check and its rows; return None when clean.
+
+    origins: the raw file each row came from (same index), for the message.
+    """
     problems = check_columns(frame)
     if problems:
         raise ValidationError([CheckFailure("schema", "; ".join(problems), frame.head(0))])
@@ -181,10 +184,12 @@ def validate(frame: pd.DataFrame, catalog: Catalog) -> None:
         if not rows.empty:
             failures.append(CheckFailure(name, description, rows))
     if failures:
-        raise ValidationError(failures)
+        raise ValidationError(failures, origins)
 
 
-def describe_failures(failures: list[CheckFailure], max_rows: int = 10) -> str:
+def describe_failures(
+    failures: list[CheckFailure], max_rows: int = 10, origins: pd.Series | None = None
+) -> str:
     """Render failures as text: one heading per check, then up to max_rows of its rows."""
     lines = [f"validation failed: {len(failures)} check(s)"]
     for failure in failures:
@@ -192,5 +197,6 @@ def describe_failures(failures: list[CheckFailure], max_rows: int = 10) -> str:
         shown = [c for c in [*KEY, "value", "status"] if c in failure.rows.columns]
         for index, row in failure.rows.head(max_rows).iterrows():
             cells = ", ".join(f"{c}={row[c]!r}" for c in shown)
-            lines.append(f"    row {index}: {cells}")
+            origin = f" in {origins[index]}" if origins is not None else ""
+            lines.append(f"    row {index}{origin}: {cells}")
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """Arbetsförmedlingen's downloaded share-of-labour-force files (xlsx or csv) -> canonical rows."""
 
+import codecs
 import csv
 import hashlib
 import io
@@ -19,6 +20,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from etl.checks import locate_byte
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
 from labourmarket import paths
@@ -37,6 +39,17 @@ GROUP_KEY = ["region_code", "period", "sex", "age", "birth_region", "education"]
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# AF's downloads are kilobytes; the limits only stop a wrong file or a zip bomb early.
+MAX_FILE_BYTES = 50_000_000
+MAX_UNZIPPED_BYTES = 200_000_000  # what the xlsx's parts declare, all together
+MAX_ZIP_MEMBERS = 1_000  # a workbook has a dozen parts plus a few per sheet
+MAX_COMPRESSION_RATIO = 100  # XML compresses 5-30 times; a bomb of zeros about 1000
+RATIO_FLOOR_BYTES = 1_000_000  # below this a part's ratio says nothing
+# Deflate never grows data by more than this (stored blocks); a part packed larger than its
+# declared size, plus this, lies about its size.
+DEFLATE_OVERHEAD = 1_024
+# "ä", "å", "ö", "Ä", "Å", "Ö" in UTF-8: a file that has them is UTF-8, whatever else it holds.
+UTF8_SWEDISH_LETTER = re.compile(rb"\xc3[\x84\x85\x96\xa4\xa5\xb6]")
 CSV_DELIMITERS = (";", ",", "\t")
 # The title block above the header is 3-5 lines in the downloads seen; leave room for more.
 HEADER_SEARCH_ROWS = 30
@@ -113,6 +126,15 @@ NUMBER_CELL = re.compile(r"^\d+(?:[.,]\d+)?$")
 PERIOD_CELL = re.compile(r"^(\d{4})(?:-|M)?(\d{2})(?:-01)?(?:[ T]00:00(?::00)?)?$")
 CODE_CELL = re.compile(r"^(\d{1,4})(?:\s+\S.*)?$")
 NAME_WITH_CODE = re.compile(r"^(\d{2}|\d{4})\s+(\S.*)$")
+# Files a browser download may hand over instead of the table, told by their first bytes.
+OTHER_FORMATS = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"PK\x05\x06": "an empty zip archive",
+}
 HTML_START = re.compile(rb"^\s*<(?:!doctype html|html)", re.IGNORECASE)
 BINARY_BYTES = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
@@ -171,7 +193,56 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def check_archive(raw: bytes, file_name: str) -> None:
+    """Refuse a zip bomb before openpyxl inflates anything, from the sizes the archive declares.
+
+    Nothing is decompressed here: the central directory lists every part's packed and unpacked
+    size. A part that declares fewer bytes than it holds is cut off there by zipfile, but only
+    after inflating what one read gives; refusing a part packed larger than it declares bounds
+    that to deflate's limit, about 1000 times the declared size.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SourceError(
+            SOURCE, file_name, f"a zip archive but not a readable xlsx workbook: {error}"
+        ) from error
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise SourceError(
+            SOURCE,
+            file_name,
+            f"{len(members)} parts in the archive (an xlsx has a few dozen; limit"
+            f" {MAX_ZIP_MEMBERS}): refused as a possible zip bomb",
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise SourceError(
+            SOURCE,
+            file_name,
+            f"unpacks to {unpacked / 1e6:.0f} MB (limit {MAX_UNZIPPED_BYTES / 1e6:.0f} MB):"
+            " refused as a possible zip bomb",
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= RATIO_FLOOR_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise SourceError(
+                SOURCE,
+                f"{file_name}, part {member.filename}",
+                f"unpacks to {ratio:.0f} times its packed size (limit {MAX_COMPRESSION_RATIO}):"
+                " refused as a possible zip bomb",
+            )
+        if member.compress_size > member.file_size * 1.01 + DEFLATE_OVERHEAD:
+            raise SourceError(
+                SOURCE,
+                f"{file_name}, part {member.filename}",
+                f"packed into {member.compress_size} bytes but declared as {member.file_size}:"
+                " the archive lies about its sizes",
+            )
+
+
 def read_xlsx(raw: bytes, file_name: str) -> list[Sheet]:
+    check_archive(raw, file_name)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
@@ -191,10 +262,22 @@ def read_xlsx(raw: bytes, file_name: str) -> list[Sheet]:
 
 
 def decode_text(raw: bytes, file_name: str) -> str:
-    """Decode as UTF-8 (BOM or not), else cp1252: the encoding Swedish Excel saves CSV in."""
+    """Decode as UTF-8 (BOM or not), else cp1252: the encoding Swedish Excel saves CSV in.
+
+    A file that says it is UTF-8 (a byte-order mark, or UTF-8 letters) but holds a byte that is
+    not is refused: read as cp1252 its names would turn into "SÃ¶dertÃ¤lje".
+    """
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as not_utf8:
+        if raw.startswith(codecs.BOM_UTF8) or UTF8_SWEDISH_LETTER.search(raw):
+            spot = locate_byte(raw, not_utf8.start)
+            raise SourceError(
+                SOURCE,
+                f"{file_name}, {spot}",
+                f"mixed encodings: the file is UTF-8 but byte {not_utf8.start}"
+                f" (0x{raw[not_utf8.start]:02x}) is not; save it again as UTF-8",
+            ) from not_utf8
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as error:
@@ -234,6 +317,9 @@ def read_sheets(raw: bytes, file_name: str) -> list[Sheet]:
         raise SourceError(
             SOURCE, file_name, "an Excel 97-2003 (.xls) workbook: open it and save it as .xlsx"
         )
+    for magic, what in OTHER_FORMATS.items():
+        if raw.startswith(magic):
+            raise SourceError(SOURCE, file_name, f"not a spreadsheet: {what}, not xlsx or csv")
     if HTML_START.match(raw):
         raise SourceError(
             SOURCE, file_name, "an HTML page, not a spreadsheet: download the Excel or CSV file"
@@ -508,11 +594,13 @@ def read_figures(
 ) -> list[Figure]:
     known = build_name_lookup(regions)
     codes = frozenset(regions["region_code"])
-    width = len(sheet.rows[layout.header_index])
+    header = sheet.rows[layout.header_index]
+    width = len(header)
     figures = []
     for index, short_row in iter_data_rows(sheet, layout):
         row = short_row + [None] * (width - len(short_row))
         where = partial(locate, file_name, sheet.name, index)
+        check_headed(row, header, where)
         period = read_period(row[layout.period], where(layout.period))
         region_code = read_region(row, layout, known, codes, where)
         row_groups = []
@@ -533,6 +621,21 @@ def read_figures(
             "no data rows under the header",
         )
     return figures
+
+
+def check_headed(row: list[Any], header: list[Any], where: Callable[[int], str]) -> None:
+    """Refuse a value in a column without a header: it belongs to no group, so it is no figure.
+
+    In a comma-separated file a decimal comma splits 14,5 into 14 and 5, and the 5 lands here.
+    """
+    for column, value in enumerate(row):
+        if not is_blank(value) and (column >= len(header) or is_blank(header[column])):
+            raise SourceError(
+                SOURCE,
+                where(column),
+                f"{value!r} stands in a column without a header (is a decimal comma splitting"
+                " a number in a comma-separated file?)",
+            )
 
 
 def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name: str) -> int:
@@ -596,6 +699,7 @@ def check_unique(figures: list[Figure], sheet: Sheet, file_name: str) -> None:
 
 def parse(raw: bytes, file_name: str, regions: pd.DataFrame) -> pd.DataFrame:
     """Turn a downloaded xlsx or csv file into canonical rows (no period_start/source stamps)."""
+    check_size(len(raw), file_name)
     sheet, header_index = choose_sheet(read_sheets(raw, file_name), file_name)
     measure_id = detect_measure(sheet, header_index, file_name)
     layout = read_layout(sheet, header_index, file_name)
@@ -605,16 +709,41 @@ def parse(raw: bytes, file_name: str, regions: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for figure in figures:
         value = None if figure.value is None else scale_value(figure.value, scale)
-        if value is not None and value > 100:
+        if value is not None and not 0 <= value <= 100:
+            side = "above 100 %" if value > 100 else "below 0"
             raise SourceError(
                 SOURCE,
                 locate(file_name, sheet.name, figure.row, figure.column),
-                f"{figure.value:g} is above 100 %: not a share",
+                f"{figure.value:g} is {side}: not a share",
             )
         rows.append(
             {"measure_id": measure_id, **figure.key, "value": value, "status": figure.status}
         )
     return pd.DataFrame(rows, columns=PARSED_COLUMNS).astype({"value": "float64"})
+
+
+def check_size(size: int, file_name: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise SourceError(
+            SOURCE,
+            file_name,
+            f"{size / 1e6:.1f} MB is more than the {MAX_FILE_BYTES / 1e6:.0f} MB a downloaded"
+            " table can be: not the file from Arbetsförmedlingen",
+        )
+
+
+def read_download(path: Path) -> bytes:
+    """Read at most one byte over the size limit: a huge file or a device is never read in full."""
+    try:
+        if not path.is_file():
+            raise SourceError(SOURCE, str(path), "not a file")
+        check_size(path.stat().st_size, str(path))
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise SourceError(SOURCE, str(path), f"unreadable: {error}") from error
+    check_size(len(raw), str(path))
+    return raw
 
 
 def name_raw_file(original: Path, raw: bytes, is_workbook: bool) -> str:
@@ -630,10 +759,7 @@ def import_file(path: Path, regions: pd.DataFrame) -> Path:
     Arbetsförmedlingen has no API for these figures and its download URLs change with every
     release, so the user downloads the file and this is its way into data/raw/arbetsformedlingen.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SourceError(SOURCE, str(path), f"unreadable: {error}") from error
+    raw = read_download(path)
     parse(raw, path.name, regions)
     name = name_raw_file(path, raw, raw.startswith(XLSX_MAGIC))
     directory = paths.raw_dir() / SOURCE

@@ -19,7 +19,7 @@ import requests
 
 from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
-from etl.http import TIMEOUT, Fetched, create_session, request_bytes
+from etl.http import Fetched, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
 from labourmarket import paths
 from labourmarket.schema import PARSED_COLUMNS
@@ -58,7 +58,7 @@ def fetch(
     session: requests.Session | None = None,
     base_url: str = KOLADA_URL,
     *,
-    timeout: tuple[float, float] = TIMEOUT,
+    timeout: tuple[float, float] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Download every page for kpis x regions x years and save each one's exact bytes.
@@ -85,6 +85,7 @@ def fetch(
         pages_of_request = fetch_pages(session, request.url, timeout, progress)
         for number, fetched in enumerate(pages_of_request, start=1):
             parse(fetched.content, check_map, location=fetched.url)
+            check_asked_for(read_document(fetched.content, fetched.url), request, fetched.url)
             pages.append((request, number, fetched))
     # Save outputs
     return save_raw_batch(
@@ -180,7 +181,7 @@ def build_data_requests(
 def fetch_pages(
     session: requests.Session,
     url: str,
-    timeout: tuple[float, float],
+    timeout: tuple[float, float] | None,
     progress: Callable[[str], None] | None,
 ) -> Iterator[Fetched]:
     """Yield the first page and every page its next link leads to, in order."""
@@ -258,6 +259,25 @@ def check_records(document: Mapping[str, Any], location: str) -> list[dict[str, 
         for position, cell in enumerate(cells):
             check_cell(cell, location, f"{where}.values[{position}]")
     return records
+
+
+def check_asked_for(document: Mapping[str, Any], request: DataRequest, location: str) -> None:
+    """Refuse a record of a KPI, region or year the request did not name.
+
+    Kolada answers only what was asked; anything else (a region the catalog lacks, say) would
+    land in data/raw and then break every build.
+    """
+    asked = {
+        "kpi": set(request.kpis),
+        "municipality": set(request.kolada_ids),
+        "period": set(request.years),
+    }
+    for index, record in enumerate(document["values"]):
+        for field, wanted in asked.items():
+            if record[field] not in wanted:
+                raise SourceError(
+                    SOURCE, location, f"values[{index}].{field} {record[field]!r} was not asked for"
+                )
 
 
 def check_cell(cell: Any, location: str, where: str) -> None:

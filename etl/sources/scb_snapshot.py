@@ -4,12 +4,14 @@ The bytes were copied from public repositories' snapshots of SCB output, so this
 fetch(); each sidecar names its layout, measure, vintage and where the copy came from.
 """
 
+import csv
 import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from etl.checks import check_unique_key, locate_byte
 from etl.errors import SourceError
 
 SOURCE = "scb_snapshot"
@@ -22,11 +24,41 @@ BIRTH_REGIONS = {
 RATE_TOLERANCE = 0.05  # the published rate is unemployed / labour force rounded to one decimal
 
 
+def split_fields(text: str, file_name: str) -> list[list[str]]:
+    """The header and every line as fields, each line as long as the header.
+
+    csv, not pd.read_csv: pandas takes a first line with one field too many for an index column
+    and shifts every column by one (or, told not to, drops the extra field).
+    """
+    reader = csv.reader(io.StringIO(text.rstrip("\r\n")))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if rows and len(row) != len(rows[0]):
+                raise SourceError(
+                    SOURCE,
+                    f"{file_name}, line {reader.line_num}",
+                    f"{len(row)} fields for {len(rows[0])} columns (a decimal comma in a"
+                    " comma-separated file?)",
+                )
+            rows.append(row)
+    except csv.Error as error:
+        raise SourceError(
+            SOURCE, f"{file_name}, line {reader.line_num}", f"not a CSV: {error}"
+        ) from error
+    return rows
+
+
 def read_csv(raw: bytes, file_name: str, columns: list[str]) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise SourceError(SOURCE, file_name, f"not a UTF-8 CSV: {error}") from error
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        spot = locate_byte(raw, error.start)
+        raise SourceError(SOURCE, file_name, f"not UTF-8 at byte {error.start} ({spot})") from error
+    if not text.strip():
+        raise SourceError(SOURCE, file_name, "the file is empty")
+    header, *rows = split_fields(text, file_name)
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise SourceError(SOURCE, file_name, f"missing column(s) {', '.join(missing)}")
@@ -128,4 +160,7 @@ def parse(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
     layout = provenance.get("layout")
     if layout not in LAYOUTS:
         raise SourceError(SOURCE, str(provenance.get("file")), f"unknown layout {layout!r}")
-    return LAYOUTS[layout](raw, provenance)
+    rows = LAYOUTS[layout](raw, provenance)
+    # Row i of the frame is line i + 2 of the file (after the header).
+    check_unique_key(rows, SOURCE, str(provenance["file"]), first_line=2)
+    return rows

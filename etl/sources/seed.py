@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from etl.checks import check_unique_key, locate_byte
 from etl.errors import SourceError
 
 SOURCE = "seed"
@@ -86,7 +87,8 @@ def parse(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise SourceError(SOURCE, file_name, f"not UTF-8 at byte {error.start}") from error
+        spot = locate_byte(raw, error.start)
+        raise SourceError(SOURCE, file_name, f"not UTF-8 at byte {error.start} ({spot})") from error
     region_labels: Mapping[str, str] = provenance["region_labels"]
     lines = text.splitlines()
     header_index = find_header(lines, file_name)
@@ -119,4 +121,6 @@ def parse(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
             )
     if not rows:
         raise SourceError(SOURCE, file_name, "the table has no data rows")
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    check_unique_key(frame, SOURCE, file_name)
+    return frame
