@@ -6,7 +6,7 @@ from labourmarket import ui
 from labourmarket.export import MIME_TYPES, find_browser
 from labourmarket.formatting import format_period
 from labourmarket.gap_view import DEFAULT_MUNICIPALITIES
-from labourmarket.pack import assemble_pack, build_pack, list_pack_periods, list_pack_regions
+from labourmarket.pack import build_pack, list_pack_periods, list_pack_regions
 
 st.title("Export")
 st.caption(
@@ -29,7 +29,7 @@ with right:
     periods = list_pack_periods(observations, region)
     period = ui.choose_one("Period", "period", periods, periods[0], format_period)
 
-pack = assemble_pack(observations, catalog, targets, data.manifest, region, period)
+pack = ui.assemble_pack_once(data, targets, region, period)
 st.markdown(
     "\n".join(
         [

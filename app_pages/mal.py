@@ -16,7 +16,7 @@ from labourmarket.target_view import (
     shape_outcome_table,
     shape_target_table,
 )
-from labourmarket.targets import evaluate, select_latest, select_series
+from labourmarket.targets import select_latest, select_series
 
 st.title("Mål")
 st.caption(
@@ -32,7 +32,9 @@ if not targets:
 regions = sorted({t.region for t in targets}, key=catalog.region_name)
 region = ui.choose_one("Kommun", "region", regions, regions[0], catalog.region_name)
 own_targets = [t for t in targets if t.region == region]
-results = evaluate(observations, own_targets, catalog)
+own_ids = {t.id for t in own_targets}
+all_results = ui.evaluate_targets(data, targets)
+results = all_results[all_results["target_id"].isin(own_ids)]
 latest = select_latest(results)
 
 counts = latest["status"].value_counts()

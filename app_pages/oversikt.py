@@ -11,7 +11,7 @@ from labourmarket.gap_view import (
 from labourmarket.overview_view import build_card
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import describe_region_targets
-from labourmarket.targets import evaluate, select_latest
+from labourmarket.targets import select_latest
 
 st.title("Översikt")
 st.caption(
@@ -28,7 +28,7 @@ decimals = int(measure["decimals"])
 series = ui.select_measure(data, measure_id)
 label, comparable = list_compared_regions(series, catalog)
 chosen = ui.choose_regions(label, "regions", comparable, pick_default_regions(comparable), catalog)
-latest = select_latest(evaluate(observations, targets, catalog))
+latest = select_latest(ui.evaluate_targets(data, targets))
 if not chosen:
     # A measure of another level (BAS has län, not kommuner) empties the kommun choice.
     st.info("Välj minst en kommun." if label == "Kommuner" else "Välj minst ett län.")

@@ -13,8 +13,9 @@ from labourmarket import export, paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.formatting import format_number, quote_link_value
 from labourmarket.gap_view import pick_default_measure, select_series
+from labourmarket.pack import Pack, assemble_pack
 from labourmarket.shown_table import ShownTable
-from labourmarket.targets import TARGETS_FILE, Target, TargetError, load_targets
+from labourmarket.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
 
 BUILD_HELP = """\
 **Det finns ingen byggd data ännu.**
@@ -69,6 +70,37 @@ def select_measure(data: LoadedData, measure_id: str) -> pd.DataFrame:
     """
     table_key = (id(data.observations), len(data.observations))
     return select_measure_cached(table_key, measure_id, data.observations)
+
+
+def identify_build(data: LoadedData) -> tuple[int, int, tuple[int, ...]]:
+    """A key for work derived from one build and one state of the reference files."""
+    return (id(data.observations), len(data.observations), read_reference_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def evaluate_cached(
+    build_key: tuple, _observations: pd.DataFrame, _targets: list[Target], _catalog: Catalog
+) -> pd.DataFrame:
+    return evaluate(_observations, _targets, _catalog)
+
+
+def evaluate_targets(data: LoadedData, targets: list[Target]) -> pd.DataFrame:
+    """Every target judged once per build and shared: Översikt and Mål read the same result."""
+    return evaluate_cached(identify_build(data), data.observations, targets, data.catalog)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def assemble_pack_cached(
+    build_key: tuple, region: str, period: str, _data: LoadedData, _targets: list[Target]
+) -> Pack:
+    return assemble_pack(
+        _data.observations, _data.catalog, _targets, _data.manifest, region, period
+    )
+
+
+def assemble_pack_once(data: LoadedData, targets: list[Target], region: str, period: str) -> Pack:
+    """The Export page's pack, assembled once per build, kommun and period (read-only)."""
+    return assemble_pack_cached(identify_build(data), region, period, data, targets)
 
 
 def read_reference_version() -> tuple[int, ...]:
