@@ -78,7 +78,8 @@ def read_live_data() -> LiveData | None:
     try:
         version = store.read_data_version()
         manifest = store.read_manifest()
-        if version is not None and manifest is not None:
+        if version is not None or manifest is not None:
+            ui.check_build(manifest, version)
             observations = ui.load_observations_cached(str(paths.clean_dir()), version)
             st.session_state[LAST_GOOD] = (observations, manifest)
             return observations, manifest
@@ -92,9 +93,10 @@ def read_live_data() -> LiveData | None:
             f"{describe_build_time(last_good[1])}; ny data kunde inte läsas just nu."
         )
         return last_good
-    if problem is not None:
-        st.error(f"Datan kunde inte läsas: {problem}")
-    st.info(ui.BUILD_HELP)
+    if problem is None:
+        st.info(ui.BUILD_HELP)
+    else:
+        ui.explain_data_problem(problem)
     return None
 
 

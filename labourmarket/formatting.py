@@ -1,6 +1,7 @@
 """Swedish number, gap and period formatting, and the labels of groups and breakdowns."""
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
@@ -89,3 +90,21 @@ SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e"
 def sort_key_sv(text: str) -> str:
     """Sort key for Swedish alphabetical order: å, ä, ö come after z (Python puts ä before å)."""
     return text.casefold().translate(SWEDISH_LAST_LETTERS)
+
+
+PLAIN_LINK_VALUE = re.compile(r"[\w :,'-]*")
+LINK_VALUE_LIMIT = 40
+
+
+def quote_link_value(text: str) -> str:
+    """A value from a link, for a notice: shortened, and never read as markdown.
+
+    A link is anyone's text: a plain code is quoted as before ('9999'); anything else goes in a
+    code span, so `[text](https://…)`, a bare URL or `:red[…]` show as typed, never as a link.
+    """
+    shown = " ".join(text.split())
+    if len(shown) > LINK_VALUE_LIMIT:
+        shown = shown[:LINK_VALUE_LIMIT] + "…"
+    if PLAIN_LINK_VALUE.fullmatch(shown):
+        return repr(shown)
+    return "`" + shown.replace("`", "'") + "`"

@@ -19,6 +19,7 @@ from labourmarket.formatting import (
     format_number,
     format_percent,
     format_period,
+    quote_link_value,
 )
 from labourmarket.gap_view import COUNTRY_CODE
 from labourmarket.overview_view import Card, build_card, read_value
@@ -78,9 +79,11 @@ def read_slide_number(wanted: str | None, count: int) -> tuple[int, str | None]:
     """The 1-based slide a link asks for, or 1 and a notice when there is no such slide."""
     if wanted is None:
         return 1, None
-    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= count:
+    # The length check first: int() refuses strings of more than 4300 digits with a ValueError.
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 10 and 1 <= int(wanted) <= count:
         return int(wanted), None
-    return 1, f"Länken angav bild {wanted!r}, men dagordningen har bild 1–{count}. Visar bild 1."
+    shown = quote_link_value(wanted)
+    return 1, f"Länken angav bild {shown}, men dagordningen har bild 1–{count}. Visar bild 1."
 
 
 def describe_agenda(agenda: Agenda) -> str:

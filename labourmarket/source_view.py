@@ -46,6 +46,29 @@ def summarise_measures(observations: pd.DataFrame, catalog: Catalog) -> list[dic
     return entries
 
 
+def summarise_definitions(catalog: Catalog) -> list[dict[str, str]]:
+    """One entry per measure in measures.csv from the reference data alone: no build needed."""
+    entries = []
+    for measure_id in sorted(catalog.measures["measure_id"]):
+        measure = catalog.measure(measure_id)
+        source = catalog.source(str(measure["source_id"]))
+        entries.append(
+            {
+                "measure_id": measure_id,
+                "Mått": str(measure["name_sv"]),
+                "Definition": str(measure["definition_sv"]),
+                "Population": str(measure["population_sv"]),
+                "Nämnare": str(measure["denominator_sv"]),
+                "Utgivare": str(source["publisher"]),
+                "Källa": str(source["attribution_sv"]),
+                "Licens": str(source["licence"]),
+                "Jämförbarhetsgrupp": str(measure["comparability_group"]),
+                "Seriebrott": str(measure["series_breaks_sv"]) or "Inga kända",
+            }
+        )
+    return entries
+
+
 def list_raw_files(manifest: dict) -> pd.DataFrame:
     """The raw files behind the last build, as the page's table shows them."""
     return pd.DataFrame(

@@ -1,0 +1,477 @@
+"""Load run: N headless Chromium sessions walk every page and change a widget, on a loopback server.
+
+Run: `python -m bench.load --sessions 20 --seconds 120 [--data-dir DIR]`. Without --data-dir it
+builds the bundled raw files into a temporary tree. Prints page-render and rerun percentiles, the
+server's peak memory and the errors; exits non-zero when any session saw an error.
+"""
+
+import argparse
+import asyncio
+import concurrent.futures
+import contextlib
+import math
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.async_api import BrowserContext, Locator, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from bench.server import read_rss_mb, serve_app
+from labourmarket import paths
+
+MAX_SESSIONS = 50
+MAX_SECONDS = 600
+RENDER_TIMEOUT_MS = 60_000  # generous for 20 sessions on 2 cores; anything slower is an error
+THINK_SECONDS = 5.0  # a visitor reads before the next click (±50 %); --think 0 is the stress case
+RAMP_SECONDS = 3.0  # at most, between session starts: a first load compiles the app (~2 s CPU)
+LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+APP = "[data-testid='stApp']"
+CHART = "[data-testid='stPlotlyChart'] .main-svg"
+TABLE = "[data-testid='stTable']"
+METRIC = "[data-testid='stMetricValue']"
+DOWNLOAD = "[data-testid='stDownloadButton']"
+# Counts the server's "script finished" messages (ForwardMsg field 6) on the app's WebSocket.
+# The DOM's script-state attribute is no signal under load: a busy tab receives "running" and
+# "finished" in one batch and React never draws the running state.
+COUNT_FINISHED_RUNS = """(() => {
+  window.__loadFinishedRuns = 0;
+  const readVarint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const isScriptFinished = (bytes) => {
+    let at = 0;
+    while (at < bytes.length) {
+      let key, size;
+      [key, at] = readVarint(bytes, at);
+      if (key >>> 3 === 6) return true;
+      const wire = key & 7;
+      if (wire === 0) [, at] = readVarint(bytes, at);
+      else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else if (wire === 2) { [size, at] = readVarint(bytes, at); at += size; }
+      else return false;
+    }
+    return false;
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => {
+        if (event.data instanceof ArrayBuffer && isScriptFinished(new Uint8Array(event.data))) {
+          window.__loadFinishedRuns += 1;
+        }
+      });
+    }
+  };
+})();"""
+READ_FINISHED_RUNS = "() => window.__loadFinishedRuns"
+# One check polled on a timer: Playwright's own waits poll every animation frame, and 20 tabs
+# doing that for seconds keep 2 cores busy drawing frames instead of rendering the app.
+IS_RENDERED = """([ready, runs]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || window.__loadFinishedRuns < runs) return false;
+  const settled = app.getAttribute("data-test-connection-state") === "CONNECTED"
+    && app.getAttribute("data-test-script-state") === "notRunning"
+    && !document.querySelector("[data-testid='stStatusWidget']");
+  const shown = document.querySelector(ready);
+  return settled && shown !== null && shown.getBoundingClientRect().height > 0;
+}"""
+POLL_MS = 100
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the app: its URL path, what shows it is rendered, and the widget to change."""
+
+    path: str
+    ready: str
+    widget: str | None  # "radio:<label>" or "selectbox:<label>"; None: the page has no widget
+    choices: tuple[str, ...] = ()  # the options to alternate between; () for any other one
+
+
+KOMMUN_MEASURES = (
+    "Inskrivna arbetslösa, andel av registerbaserad arbetskraft (%)",
+    "Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%)",
+)
+PAGES = (
+    # Two kommun-level measures: BAS has only Riket and län, which would empty the kommun cards.
+    PageSpec("/", METRIC, "selectbox:Mått", KOMMUN_MEASURES),
+    PageSpec("/gapanalys", CHART, "radio:Uppdelning"),
+    PageSpec("/utveckling", f"{CHART}, {TABLE}", "selectbox:Visa"),
+    PageSpec("/jamfor", f"{CHART}, {TABLE}", "radio:Visa"),
+    PageSpec("/mal", TABLE, "selectbox:Kommun"),
+    PageSpec("/namndvy", METRIC, "selectbox:Kommun"),
+    PageSpec("/export", DOWNLOAD, "selectbox:Kommun"),
+    PageSpec("/kallor", TABLE, None),
+)
+
+
+@dataclass
+class LoadResult:
+    sessions: int
+    seconds: float
+    think: float
+    pages: int = 0
+    widget_changes: int = 0
+    render_ms: dict[str, list[float]] = field(default_factory=dict)  # by page path
+    rerun_ms: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    server_cpu: tuple[float, float] | None = None  # CPU seconds used, over wall seconds
+
+
+class BrokenPageError(Exception):
+    """The page rendered, but with an exception, a traceback or a lost connection."""
+
+
+def read_label(widget: str) -> tuple[str, str]:
+    kind, _, label = widget.partition(":")
+    return kind, label
+
+
+def find_widget(page: Page, kind: str, label: str) -> Locator:
+    test_id = "stRadio" if kind == "radio" else "stSelectbox"
+    name = page.locator("[data-testid='stWidgetLabel']", has_text=re.compile(f"^{label}$"))
+    return page.locator(f"[data-testid='{test_id}']", has=name).first
+
+
+async def check_page(page: Page) -> None:
+    """Raise BrokenPageError on what a user would see as broken."""
+    if await page.locator("[data-testid='stException']").count():
+        raise BrokenPageError("Streamlit exception element")
+    if await page.get_by_text("Traceback").count():
+        raise BrokenPageError("Traceback text on the page")
+    state = await page.locator(APP).get_attribute("data-test-connection-state")
+    if state != "CONNECTED":
+        raise BrokenPageError(f"connection state {state}")
+    if await page.get_by_text("Connection error").count():
+        raise BrokenPageError("connection error banner")
+
+
+async def wait_rendered(page: Page, ready: str, runs: int = 1) -> None:
+    """`runs` script runs finished, none running, connected, and the page's content shown."""
+    await page.wait_for_function(
+        IS_RENDERED, arg=[ready, runs], timeout=RENDER_TIMEOUT_MS, polling=POLL_MS
+    )
+    await check_page(page)
+
+
+async def open_page(page: Page, url: str, spec: PageSpec) -> float:
+    """Load the page by its URL (a fresh tab); return the milliseconds until it is rendered."""
+    start = time.perf_counter()
+    await page.goto(f"{url}{spec.path}", timeout=RENDER_TIMEOUT_MS)
+    await wait_rendered(page, spec.ready)
+    return (time.perf_counter() - start) * 1000
+
+
+async def rerun_after(page: Page, spec: PageSpec, action: Awaitable[None]) -> float:
+    """Milliseconds from `action` until the rerun it caused has finished and shows the page."""
+    finished = await page.evaluate(READ_FINISHED_RUNS)
+    start = time.perf_counter()
+    await action
+    await wait_rendered(page, spec.ready, finished + 1)
+    return (time.perf_counter() - start) * 1000
+
+
+async def click_nav_link(page: Page, url: str, spec: PageSpec) -> None:
+    await page.locator(f"[data-testid='stSidebarNav'] a[href='{url}{spec.path}']").click()
+
+
+async def pick_other_option(page: Page, spec: PageSpec) -> None:
+    kind, label = read_label(spec.widget or "")
+    widget = find_widget(page, kind, label)
+    if kind == "radio":
+        await widget.locator("label:has(input:not(:checked))").first.click()
+        return
+    await widget.click()
+    options = page.locator("[role='option'][aria-selected='false']")
+    if spec.choices:
+        options = options.filter(has_text=re.compile("|".join(map(re.escape, spec.choices))))
+    await options.first.click()
+
+
+DESCRIBE_STATE = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return [
+    location.pathname,
+    app && app.getAttribute("data-test-connection-state"),
+    app && app.getAttribute("data-test-script-state"),
+    "finished runs " + window.__loadFinishedRuns,
+    "status widget " + !!document.querySelector("[data-testid='stStatusWidget']"),
+    "alerts " + [...document.querySelectorAll("[data-testid='stAlert']")].map((a) => a.innerText),
+  ].join(", ");
+}"""
+
+
+async def describe_state(page: Page) -> str:
+    """Where a failed step left the page, for the error line."""
+    try:
+        return await page.evaluate(DESCRIBE_STATE)
+    except PlaywrightError as error:
+        return f"state unreadable: {str(error).splitlines()[0]}"
+
+
+async def record(
+    result: LoadResult, where: str, page: Page, step: Awaitable[float], into: list[float]
+) -> bool:
+    """Await one timed step; a timeout, a Playwright error or a broken page counts as an error."""
+    try:
+        elapsed = await step
+    except (PlaywrightError, BrokenPageError) as error:
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        result.errors.append(f"{where}: {lines[0]} [{await describe_state(page)}]")
+        return False
+    into.append(elapsed)
+    if elapsed > RENDER_TIMEOUT_MS:
+        result.errors.append(
+            f"{where}: {elapsed / 1000:.0f} s, over the {RENDER_TIMEOUT_MS // 1000} s limit"
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What every session shares: the app, when to stop, and the pauses."""
+
+    url: str
+    deadline: float  # time.monotonic()
+    think: float
+    ramp: float  # seconds between one session's start and the next's
+
+
+async def run_session(
+    context: BrowserContext, visit: Visit, index: int, result: LoadResult
+) -> None:
+    """One visitor: every page in turn (each session starts elsewhere), a widget change on each.
+
+    Pages change by the sidebar; the first, and the next after an error, loads by its URL.
+    Each tab is a Streamlit session of its own (its own WebSocket); the tabs share one browser
+    context only so that the app's JavaScript is compiled once, not once per visitor.
+    """
+    await asyncio.sleep(index * visit.ramp)
+    page = await context.new_page()
+    pause = random.Random(index)
+    step, is_loaded = index, False
+    try:
+        while time.monotonic() < visit.deadline:
+            spec = PAGES[step % len(PAGES)]
+            step += 1
+            where = f"session {index} {spec.path}"
+            render = (
+                rerun_after(page, spec, click_nav_link(page, visit.url, spec))
+                if is_loaded
+                else open_page(page, visit.url, spec)
+            )
+            times = result.render_ms.setdefault(spec.path, [])
+            is_loaded = await record(result, where, page, render, times)
+            if not is_loaded:
+                continue
+            result.pages += 1
+            await asyncio.sleep(visit.think * pause.uniform(0.5, 1.5))
+            if spec.widget is None or time.monotonic() >= visit.deadline:
+                continue
+            change = rerun_after(page, spec, pick_other_option(page, spec))
+            times = result.rerun_ms.setdefault(spec.path, [])
+            is_loaded = await record(result, f"{where} {spec.widget}", page, change, times)
+            result.widget_changes += is_loaded
+            await asyncio.sleep(visit.think * pause.uniform(0.5, 1.5))
+    finally:
+        await page.close()
+
+
+def read_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def sample_server(server: subprocess.Popen, result: LoadResult, stop: asyncio.Event) -> None:
+    """Every second: the server's resident memory; its exit is an error. Then its CPU time."""
+    cpu_start, wall_start = read_cpu_seconds(server.pid), time.monotonic()
+    while not stop.is_set():
+        if server.poll() is not None:
+            result.errors.append(f"server exited with {server.returncode}")
+            return
+        result.rss_mb.append(read_rss_mb(server.pid))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=1)
+    cpu = read_cpu_seconds(server.pid) - cpu_start
+    result.server_cpu = (cpu, time.monotonic() - wall_start)
+
+
+async def drive(
+    url: str, sessions: int, seconds: float, think: float, server: subprocess.Popen | None
+) -> LoadResult:
+    result = LoadResult(sessions, seconds, think)
+    stop = asyncio.Event()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(
+            viewport={"width": 1400, "height": 1000}, locale="sv-SE"
+        )
+        context.set_default_timeout(RENDER_TIMEOUT_MS)
+        await context.add_init_script(COUNT_FINISHED_RUNS)
+        sampler = asyncio.create_task(sample_server(server, result, stop)) if server else None
+        # Arrivals spread over at most the first quarter of the run.
+        ramp = min(RAMP_SECONDS, seconds / 4 / sessions)
+        visit = Visit(url, time.monotonic() + seconds, think, ramp)
+        try:
+            await asyncio.gather(
+                *(run_session(context, visit, index, result) for index in range(sessions))
+            )
+        finally:
+            stop.set()
+            if sampler:
+                await sampler
+            await browser.close()
+    return result
+
+
+def run_load(
+    url: str,
+    sessions: int,
+    seconds: float,
+    server: subprocess.Popen | None = None,
+    think: float = THINK_SECONDS,
+) -> LoadResult:
+    """Drive `sessions` visitors for `seconds` against a loopback URL.
+
+    In a thread of its own: a caller's Playwright sync API (pytest-playwright) keeps an event
+    loop in the calling thread, and asyncio.run refuses to start inside it.
+    """
+    if not LOOPBACK.fullmatch(url):
+        raise ValueError(f"{url}: load runs only against http://127.0.0.1:<port>")
+    if not (1 <= sessions <= MAX_SESSIONS and 0 < seconds <= MAX_SECONDS and think >= 0):
+        raise ValueError(f"sessions 1-{MAX_SESSIONS}, seconds up to {MAX_SECONDS}, think >= 0")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, drive(url, sessions, seconds, think, server)).result()
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def format_result(result: LoadResult) -> str:
+    rows = [
+        ("sessions", f"{result.sessions}"),
+        ("duration", f"{result.seconds:.0f} s"),
+        ("think time", f"{result.think:.1f} s after each page and widget change"),
+        ("pages visited", f"{result.pages}"),
+        ("widget changes", f"{result.widget_changes}"),
+        ("errors", f"{len(result.errors)}"),
+        ("page render p50 / p95", format_pair(join_times(result.render_ms))),
+        ("rerun p50 / p95", format_pair(join_times(result.rerun_ms))),
+        ("server RSS max", f"{max(result.rss_mb):.0f} MB" if result.rss_mb else "n/a"),
+        ("server CPU", format_cpu(result)),
+    ]
+    rows += [
+        (
+            f"  {spec.path}",
+            f"render {format_pair(result.render_ms.get(spec.path, []))}"
+            f" · rerun {format_pair(result.rerun_ms.get(spec.path, []))}",
+        )
+        for spec in PAGES
+    ]
+    table = "\n".join(f"{name:<24} {value}" for name, value in rows)
+    shown = result.errors[:20]
+    more = [f"... and {len(result.errors) - len(shown)} more"] if len(result.errors) > 20 else []
+    return "\n".join([table, *(f"error: {e}" for e in shown), *more])
+
+
+def format_cpu(result: LoadResult) -> str:
+    """The server's CPU over the run: the rest of the machine went to the browsers."""
+    if result.server_cpu is None:
+        return "n/a"
+    cpu, wall = result.server_cpu
+    return f"{cpu:.0f} s in {wall:.0f} s ({cpu / wall:.0%} of one core)"
+
+
+def join_times(by_page: dict[str, list[float]]) -> list[float]:
+    return [ms for times in by_page.values() for ms in times]
+
+
+def format_pair(values: Sequence[float]) -> str:
+    if not values:
+        return "n/a"
+    return f"{percentile(values, 0.5):.0f} ms / {percentile(values, 0.95):.0f} ms"
+
+
+def build_data_tree(root: Path) -> Path:
+    """Copy the bundled raw and reference files into root/data and build data/clean there."""
+    data = root / "data"
+    for part in ("raw", "reference"):
+        shutil.copytree(paths.REPO_DIR / "data" / part, data / part)
+    env = {**os.environ, paths.DATA_DIR_ENV: str(data)}
+    subprocess.run([sys.executable, "-m", "etl", "build"], env=env, check=True, cwd=paths.REPO_DIR)
+    return data
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--sessions", type=int, default=20, help=f"1-{MAX_SESSIONS}")
+    parser.add_argument("--seconds", type=float, default=120, help=f"up to {MAX_SECONDS}")
+    parser.add_argument("--data-dir", type=Path, help="a built data tree (default: build one)")
+    parser.add_argument(
+        "--think", type=float, default=THINK_SECONDS, help="seconds between a visitor's actions"
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        parser.error(f"--sessions must be 1-{MAX_SESSIONS}")
+    if not 0 < args.seconds <= MAX_SECONDS:
+        parser.error(f"--seconds must be above 0 and at most {MAX_SECONDS}")
+    if args.think < 0:
+        parser.error("--think must not be negative")
+    return args
+
+
+def run_against(
+    data_dir: Path, sessions: int, seconds: float, think: float, log_path: Path
+) -> LoadResult:
+    """Serve the app on loopback, drive it, and count a traceback in the server log as an error."""
+    with log_path.open("w") as log, serve_app(data_dir, log) as (url, server):
+        result = run_load(url, sessions, seconds, server, think)
+    tracebacks = log_path.read_text().count("Traceback")
+    if tracebacks:
+        result.errors.append(f"{tracebacks} traceback(s) in the server log")
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="load-") as temp:
+        data_dir = args.data_dir or build_data_tree(Path(temp))
+        log_path = Path(temp) / "streamlit.log"
+        result = run_against(data_dir, args.sessions, args.seconds, args.think, log_path)
+        print(format_result(result))
+        if result.errors:
+            print(f"end of the server log:\n{log_path.read_text()[-4000:]}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
