@@ -1,5 +1,6 @@
 """What the gap view offers for a selection (periods, kommuner, benchmarks) and its table."""
 
+import numpy as np
 import pandas as pd
 
 from labourmarket.catalog import Catalog
@@ -26,6 +27,12 @@ def select_series(
     wanted = observations["measure_id"] == measure_id
     if period is not None:
         wanted &= observations["period"] == period
+        return observations[wanted]
+    positions = np.flatnonzero(wanted.to_numpy())
+    if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+        # The store sorts by measure first, so a measure is one run of rows: a slice shares
+        # them (copy-on-write) where a mask would copy millions.
+        return observations.iloc[positions[0] : positions[-1] + 1]
     return observations[wanted]
 
 

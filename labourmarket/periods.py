@@ -1,5 +1,6 @@
 """SCB-style period codes (2023, 2013K3, 2024M10): frequency and first day."""
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ def find_break_between(breaks: list[str], earlier: str, later: str) -> str | Non
     return next((b for b in breaks if start < parse_period(b).start <= end), None)
 
 
+@functools.lru_cache(maxsize=8192)  # pure; views parse the same few hundred codes per row
 def parse_period(code: str) -> Period:
     """Return the frequency and first day of a period code, or raise ValueError naming it."""
     for frequency, pattern in PERIOD_PATTERNS.items():
@@ -39,6 +41,7 @@ def parse_period(code: str) -> Period:
     raise ValueError(f"unknown period code {code!r}: expected YYYY, YYYYKn or YYYYMmm")
 
 
+@functools.lru_cache(maxsize=8192)
 def find_period_end(code: str) -> date:
     """The first day after a period: 2013K3 -> 2013-10-01, 2023 -> 2024-01-01."""
     period = parse_period(code)

@@ -315,6 +315,13 @@ def describe_unassessable(target: Target, own: pd.DataFrame, catalog: Catalog) -
 
 def evaluate(observations: pd.DataFrame, targets: list[Target], catalog: Catalog) -> pd.DataFrame:
     """One row per target and period: figures, gap, change against baseline, status, reason."""
+    # One pass over the whole table for every target's measures and regions; each target then
+    # picks its series from that handful of rows.
+    regions = {t.region for t in targets} | {t.benchmark for t in targets if t.benchmark}
+    observations = observations[
+        observations["measure_id"].isin({t.measure for t in targets})
+        & observations["region_code"].isin(regions)
+    ]
     rows = []
     for target in targets:
         decimals = int(catalog.measure(target.measure)["decimals"])
