@@ -271,6 +271,9 @@ def seed_choices(
     st.session_state[key] = shared or default
 
 
+MAX_RADIO_OPTIONS = 5
+
+
 def choose_one(
     label: str,
     key: str,
@@ -279,9 +282,12 @@ def choose_one(
     format_func: Callable[[str], str],
     horizontal: bool = False,
 ) -> str:
-    """A selectbox (or horizontal radio) whose choice lives in the URL."""
+    """A selectbox (or horizontal radio, when the options are few) whose choice lives in the URL.
+
+    At national scale "Jämför med" offers every län: 22 radio buttons would bury the page.
+    """
     seed_choice(key, options, default, format_func)
-    if horizontal:
+    if horizontal and len(options) <= MAX_RADIO_OPTIONS:
         value = st.radio(label, options, key=key, format_func=format_func, horizontal=True)
     else:
         value = st.selectbox(label, options, key=key, format_func=format_func)
