@@ -255,7 +255,10 @@ def seed_choices(
     """Start a multiselect from the URL, else the comparison set chosen on another page."""
     current = st.session_state.get(key)
     if current is not None:
-        st.session_state[key] = [code for code in current if code in options]
+        kept = [code for code in current if code in options]
+        # A measure of another level (BAS has län, not kommuner) keeps none of the choice: start
+        # from the default rather than an empty page. A choice the user emptied stays empty.
+        st.session_state[key] = kept if kept or not current else list(default)
         return
     wanted = st.query_params.get(key)
     if wanted:

@@ -135,3 +135,12 @@ def test_a_target_without_figures_is_explained_not_drawn(built_tree):
     at = open_page(TARGETS, region="0136")
     infos = [i.value for i in at.info]
     assert "? Kan inte bedömas: inga värden för Haninge i måttet och gruppen." in infos
+
+
+def test_a_measure_of_another_level_starts_from_its_default_regions(built_tree):
+    at = open_page(OVERVIEW)
+    assert at.multiselect(key="regions").value  # kommuner of Tabell 1
+    at.selectbox(key="measure").set_value("scb_bas_arbetsloshet_20_64").run()
+    assert not at.exception
+    assert at.multiselect(key="regions").value == ["01"]
+    assert "Välj minst ett län." not in [info.value for info in at.info]
