@@ -25,7 +25,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Locator, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from bench.server import read_rss_mb, serve_app
+from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
 from labourmarket import paths
 
 MAX_SESSIONS = 50
@@ -34,15 +34,6 @@ RENDER_TIMEOUT_MS = 60_000  # generous for 20 sessions on 2 cores; anything slow
 THINK_SECONDS = 5.0  # a visitor reads before the next click (±50 %); --think 0 is the stress case
 RAMP_SECONDS = 3.0  # at most, between session starts: a first load compiles the app (~2 s CPU)
 LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 APP = "[data-testid='stApp']"
 CHART = "[data-testid='stPlotlyChart'] .main-svg"
 TABLE = "[data-testid='stTable']"

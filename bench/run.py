@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate_national import MEASURE_ID, generate_national
-from bench.server import read_rss_mb, serve_app
+from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
 from labourmarket import paths
 
 PAGES = {
@@ -262,9 +262,6 @@ def time_browser_page(browser, url: str) -> float:  # noqa: ANN001
 
 
 def launch_browser(playwright):  # noqa: ANN001, ANN201
-    from tests.chromium import CHROMIUM
-    from tests.e2e.conftest import CHROMIUM_ARGS
-
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 

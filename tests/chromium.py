@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+from bench.server import CHROMIUM
 
 
 def require_chromium() -> None:

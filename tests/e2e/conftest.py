@@ -9,21 +9,13 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from bench.server import serve_app
+from bench.server import CHROMIUM_ARGS, serve_app
 from labourmarket import paths
 from tests.chromium import CHROMIUM, require_chromium
 
 # A cold Streamlit script run on a busy 2-core machine can pass Playwright's 5 s default.
 expect.set_options(timeout=15_000)
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = paths.REPO_DIR / "test-artifacts"
 
 

@@ -12,8 +12,7 @@ import streamlit as st
 from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
-from bench.load import CHROMIUM_ARGS
-from bench.server import serve_app
+from bench.server import CHROMIUM_ARGS, serve_app
 from labourmarket import store
 from labourmarket.catalog import load_catalog
 from tests.app.conftest import open_page
