@@ -35,6 +35,7 @@ class LoadedData:
     observations: pd.DataFrame
     catalog: Catalog
     manifest: dict[str, Any]
+    version: str = ""  # the Parquet file's identity: work derived from this build is keyed on it
 
 
 @st.cache_data(show_spinner=False)
@@ -57,24 +58,19 @@ def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def select_measure_cached(
-    table_key: tuple[int, int], measure_id: str, _observations: pd.DataFrame
+    version: str, measure_id: str, _observations: pd.DataFrame
 ) -> pd.DataFrame:
     return select_series(_observations, measure_id)
 
 
 def select_measure(data: LoadedData, measure_id: str) -> pd.DataFrame:
-    """One measure's rows, cut once per build and shared by sessions (millions of rows at scale).
-
-    Keyed on the shared table's identity: it lives in the loader's cache for as long as it is
-    current, and a rebuild brings a new one.
-    """
-    table_key = (id(data.observations), len(data.observations))
-    return select_measure_cached(table_key, measure_id, data.observations)
+    """One measure's rows, cut once per build and shared by sessions (millions of rows at scale)."""
+    return select_measure_cached(data.version, measure_id, data.observations)
 
 
-def identify_build(data: LoadedData) -> tuple[int, int, tuple[int, ...]]:
+def identify_build(data: LoadedData) -> tuple[str, tuple[int, ...]]:
     """A key for work derived from one build and one state of the reference files."""
-    return (id(data.observations), len(data.observations), read_reference_version())
+    return (data.version, read_reference_version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -201,7 +197,7 @@ def load_data() -> LoadedData | None:
     except (store.StoreError, OSError, ValueError) as error:
         explain_data_problem(error)
         return None
-    return LoadedData(observations, catalog, manifest)
+    return LoadedData(observations, catalog, manifest, version or "")
 
 
 SHARED_REGIONS = "shared_regions"  # not a widget key: Streamlit keeps it across pages
