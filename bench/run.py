@@ -153,12 +153,16 @@ def time_app_test(script: str, page: str | None, query: dict[str, str], cold: bo
     if cold:
         st.cache_data.clear()
         st.cache_resource.clear()
-    at = open_app_test(script, page, query)
+    return time_run(open_app_test(script, page, query), page or script)
+
+
+def time_run(at, what: str) -> float:  # noqa: ANN001
+    """Seconds for one script run of `at`; an exception on the page fails the benchmark."""
     start = time.perf_counter()
     at.run()
     elapsed = time.perf_counter() - start
     if at.exception:
-        raise RuntimeError(f"{page or script}: {at.exception[0].message}")
+        raise RuntimeError(f"{what}: {at.exception[0].message}")
     return elapsed
 
 
@@ -169,7 +173,7 @@ def change_a_widget(at) -> bool:  # noqa: ANN001
             options = list(widget.options)
             others = [o for o in options if o != widget.value and o != str(widget.value)]
             if others and not widget.disabled:
-                widget.set_value(widget.options[options.index(others[0])])
+                widget.set_value(others[0])
                 return True
     for widget in at.get("multiselect"):
         others = [o for o in widget.options if o not in widget.value]
@@ -184,12 +188,7 @@ def time_rerun(page: str, query: dict[str, str]) -> float | None:
     at.run()
     if not change_a_widget(at):
         return None
-    start = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - start
-    if at.exception:
-        raise RuntimeError(f"{page} after a widget change: {at.exception[0].message}")
-    return elapsed
+    return time_run(at, f"{page} after a widget change")
 
 
 def measure_pages(repeats: int) -> list[Row]:

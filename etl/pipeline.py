@@ -17,7 +17,7 @@ from etl.sources import arbetsformedlingen, kolada, scb, scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
-from labourmarket.schema import COLUMNS, KEY, validate
+from labourmarket.schema import COLUMNS, KEY, repeat_category, validate
 
 # Each source's parse() is pure; the adapter hands it what it needs from provenance and catalog.
 Parser = Callable[[bytes, Mapping[str, Any], Catalog], pd.DataFrame]
@@ -218,10 +218,10 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
             raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
         # Carried to validation, so a failing row names the raw file it came from.
         origin = raw_file.path.relative_to(paths.data_dir()).as_posix()
-        frame["raw_file"] = pd.Categorical.from_codes(np.zeros(len(frame), "int8"), [origin])
+        frame["raw_file"] = repeat_category(origin, len(frame))
         # One fetch's pages share a fetch_id; anything else is its own retrieval.
         batch = raw_file.provenance.get("fetch_id") or str(raw_file.path)
-        frames.append(frame.assign(batch=pd.Categorical.from_codes([0] * len(frame), [batch])))
+        frames.append(frame.assign(batch=repeat_category(batch, len(frame))))
         described.append(describe_source(raw_file, len(frame)))
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")

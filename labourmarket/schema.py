@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -53,6 +54,11 @@ DTYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
     "retrieved_at": lambda s: isinstance(s.dtype, pd.DatetimeTZDtype),
     "value": pd.api.types.is_float_dtype,
 }
+
+
+def repeat_category(value: str, length: int) -> pd.Categorical:
+    """One value for every row, stored once: a national table has millions of such cells."""
+    return pd.Categorical.from_codes(np.zeros(length, dtype="int8"), categories=[value])
 
 
 def is_text(values: pd.Series) -> bool:

@@ -90,12 +90,6 @@ def iter_arrow(frame: pd.DataFrame) -> Iterator[pa.Table]:
         yield table.cast(ARROW_SCHEMA).replace_schema_metadata(None)
 
 
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """All rows as one Parquet-schema table, sorted by key."""
-    tables = list(iter_arrow(frame))
-    return pa.concat_tables(tables) if tables else ARROW_SCHEMA.empty_table()
-
-
 def write_clean(
     frame: pd.DataFrame, sources: list[dict[str, Any]], superseded: int = 0
 ) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
 from labourmarket import paths
 from labourmarket.periods import parse_period
-from labourmarket.schema import PARSED_COLUMNS
+from labourmarket.schema import PARSED_COLUMNS, repeat_category
 
 SOURCE = "scb"
 V2_URL = "https://statistikdatabasen.scb.se/api/v2"
@@ -741,10 +741,6 @@ def decode_cells(dataset: Dataset) -> pd.DataFrame:
     return cells
 
 
-def repeat_code(code: str, length: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(length, dtype="int8"), categories=[code])
-
-
 def map_cells(
     cells: pd.DataFrame, dimension_ids: Sequence[str], table: ScbTable, location: str
 ) -> pd.DataFrame:
@@ -754,10 +750,10 @@ def map_cells(
             raise SourceError(SOURCE, location, f"no {needed} dimension")
     rows = pd.DataFrame(
         {
-            "measure_id": repeat_code(table.measure_id, len(cells)),
+            "measure_id": repeat_category(table.measure_id, len(cells)),
             "region_code": cells[REGION],
             "period": cells[TIME],
-            **{column: repeat_code("total", len(cells)) for column in GROUP_COLUMNS},
+            **{column: repeat_category("total", len(cells)) for column in GROUP_COLUMNS},
         },
         index=cells.index,
     )
