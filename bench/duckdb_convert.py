@@ -84,6 +84,8 @@ def render_query(raw_dir: Path, total_age: str, out: Path) -> str:
         {group("Fodelseregion", "birth_region")},
         {group("UtbNiv", "education")},
         value[i + 1] AS value,
+        NULL::DOUBLE AS numerator,
+        NULL::DOUBLE AS denominator,
         CASE WHEN status[i::VARCHAR] = '..' THEN 'suppressed' END AS status,
         source_id,
         retrieved_at

@@ -17,7 +17,14 @@ from etl.sources import arbetsformedlingen, kolada, scb, scb_snapshot, seed
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, load_catalog
 from labourmarket.periods import parse_period
-from labourmarket.schema import COLUMNS, KEY, repeat_category, validate
+from labourmarket.schema import (
+    COLUMNS,
+    COUNT_COLUMNS,
+    KEY,
+    NUMBER_COLUMNS,
+    repeat_category,
+    validate,
+)
 
 # Each source's parse() is pure; the adapter hands it what it needs from provenance and catalog.
 Parser = Callable[[bytes, Mapping[str, Any], Catalog], pd.DataFrame]
@@ -132,6 +139,7 @@ def normalise(
     Each distinct period is parsed once. The build asks for text as categoricals: a national
     table repeats a few hundred codes millions of times.
     """
+    rows = rows.assign(**{c: np.nan for c in COUNT_COLUMNS if c not in rows})
     period = rows["period"].astype("category")
     parsed = [parse_period(code) for code in period.cat.categories]
     starts = pd.to_datetime(pd.Series([p.start for p in parsed], dtype="object")).to_numpy()
@@ -143,8 +151,12 @@ def normalise(
         # The Parquet column holds whole seconds; finer stamps would not survive the write.
         retrieved_at=pd.Timestamp(provenance["retrieved_at"]).tz_convert("UTC").floor("s"),
     )
-    text_columns = [c for c in COLUMNS if c not in ("period_start", "value", "retrieved_at")]
-    frame = frame.astype({c: text_dtype for c in text_columns} | {"value": "float64"})
+    text_columns = [
+        c for c in COLUMNS if c not in ("period_start", "retrieved_at", *NUMBER_COLUMNS)
+    ]
+    frame = frame.astype(
+        {c: text_dtype for c in text_columns} | dict.fromkeys(NUMBER_COLUMNS, "float64")
+    )
     return frame[COLUMNS]
 
 

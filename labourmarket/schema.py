@@ -13,6 +13,9 @@ from labourmarket.periods import PERIOD_PATTERNS, parse_period
 KEY = ["measure_id", "region_code", "period", "sex", "age", "birth_region", "education"]
 # What every source's parse() returns; the pipeline adds period_start, frequency and provenance.
 PARSED_COLUMNS = [*KEY, "value", "status"]
+# Optional in a parse() result: counts behind the figure; null where a source gives none.
+COUNT_COLUMNS = ["numerator", "denominator"]
+NUMBER_COLUMNS = ["value", *COUNT_COLUMNS]
 GROUP_DIMENSIONS = ["sex", "age", "birth_region", "education"]
 
 ARROW_SCHEMA = pa.schema(
@@ -27,6 +30,10 @@ ARROW_SCHEMA = pa.schema(
         pa.field("birth_region", pa.string(), nullable=False),
         pa.field("education", pa.string(), nullable=False),
         pa.field("value", pa.float64(), nullable=True),
+        # The counts behind a share where the source gives them (AF: inskrivna arbetslösa over
+        # the labour force); aggregates are summed from these, never averaged from shares.
+        pa.field("numerator", pa.float64(), nullable=True),
+        pa.field("denominator", pa.float64(), nullable=True),
         pa.field("status", pa.string(), nullable=True),
         pa.field("source_id", pa.string(), nullable=False),
         pa.field("retrieved_at", pa.timestamp("s", tz="UTC"), nullable=False),
@@ -44,15 +51,21 @@ GROUP_CODES: dict[str, tuple[str, ...]] = {
 ALLOWED_CODES: dict[str, frozenset[str]] = {
     "frequency": frozenset(PERIOD_PATTERNS),
     **{dimension: frozenset(codes) for dimension, codes in GROUP_CODES.items()},
-    "status": frozenset({"suppressed", "provisional", "not_applicable"}),
+    # lower_bound: the true figure is at least `value` (AF's "<5" cells, and sums holding one).
+    # missing_part: an aggregate left null because one of its parts is missing.
+    "status": frozenset(
+        {"suppressed", "provisional", "not_applicable", "lower_bound", "missing_part"}
+    ),
 }
 AGE_PATTERN = r"^(total|\d{2}-\d{2}|\d{2}\+)$"
-STATUSES_WITHOUT_VALUE = frozenset({"suppressed", "not_applicable"})
+STATUSES_WITHOUT_VALUE = frozenset({"suppressed", "not_applicable", "missing_part"})
 
 DTYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
     "period_start": pd.api.types.is_datetime64_any_dtype,
     "retrieved_at": lambda s: isinstance(s.dtype, pd.DatetimeTZDtype),
     "value": pd.api.types.is_float_dtype,
+    "numerator": pd.api.types.is_float_dtype,
+    "denominator": pd.api.types.is_float_dtype,
 }
 
 
