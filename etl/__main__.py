@@ -1,8 +1,9 @@
-"""Command line for the ETL: build offline, fetch from Kolada/SCB, import AF files, show status."""
+"""Command line for the ETL: build offline, fetch from Kolada/SCB/AF, import AF files, status."""
 
 import argparse
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ from tqdm import tqdm
 from etl.errors import SourceError
 from etl.http import HttpError, HttpSettingError
 from etl.pipeline import SOURCES, build, list_raw_files
-from etl.sources import arbetsformedlingen, kolada, scb
+from etl.sources import af_tidsserier, arbetsformedlingen, kolada, scb
 from labourmarket import paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.schema import ValidationError
@@ -21,7 +22,7 @@ Arbetsmarknadsläget ETL: upstream bytes in data/raw -> validated data/clean/obs
 
 commands:
   build    rebuild data/clean from data/raw, offline and deterministic
-  fetch    download from Kolada (and SCB) into data/raw, then build
+  fetch    download from Kolada, SCB or Arbetsförmedlingen (af) into data/raw, then build
   import   copy a file downloaded from Arbetsförmedlingen into data/raw, then build
   status   what raw files there are, where from, how old, and whether the build is current
 
@@ -37,6 +38,8 @@ examples:
   python -m etl fetch kolada --regions sodertorn,01,00 --years 2015-2024
   python -m etl fetch kolada --kpis N03920,N03935 --regions 0181,0136 --years 2023
   python -m etl fetch scb --tables TAB6260 --regions 0181,01,00 --periods 2024M09,2024M10
+  python -m etl fetch af            (AF's newest monthly workbooks, once all of a release is out)
+  python -m etl fetch af --no-build --page-url https://arbetsformedlingen.se/statistik/...
   python -m etl import ~/Hämtningar/arbetslosa-andel-2024-10.xlsx
   python -m etl status
 """
@@ -100,15 +103,64 @@ def fetch_scb(args: argparse.Namespace, regions: list[str]) -> list[Path]:
     return saved
 
 
+class ByteBars:
+    """One tqdm bar in bytes per file being downloaded, on stderr."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.bar: tqdm | None = None
+        self.name = ""
+
+    def update(self, name: str, done: int, total: int | None) -> None:
+        if name != self.name:
+            self.close()
+            self.name = name
+            self.bar = tqdm(
+                desc=f"{self.prefix}: {name}",
+                total=total,
+                unit="B",
+                unit_scale=True,
+                file=sys.stderr,
+            )
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def fetch_af(args: argparse.Namespace, regions: list[str]) -> list[Path]:
+    # A workbook the build could not parse must not land: each one is parsed before saving.
+    check = partial(arbetsformedlingen.check_file, catalog=load_catalog())
+    bars = ByteBars("af")
+    try:
+        saved = af_tidsserier.fetch(
+            args.page_url, check, bars.update, on_plan=lambda plan: print(plan.describe())
+        )
+    finally:
+        bars.close()
+    if not saved:
+        held = af_tidsserier.describe_held(af_tidsserier.read_held_months())
+        print(f"nothing new: held {held}")
+    return saved
+
+
 def run_fetch(args: argparse.Namespace) -> None:
-    regions = resolve_regions(args.regions, load_catalog())
-    fetchers = {"kolada": fetch_kolada, "scb": fetch_scb}
+    # AF's page lists whole-country workbooks: no regions to ask for.
+    regions = [] if args.source == "af" else resolve_regions(args.regions, load_catalog())
+    fetchers = {"kolada": fetch_kolada, "scb": fetch_scb, "af": fetch_af}
     try:
         saved = fetchers[args.source](args, regions)
     except HttpError as error:
         # The URL may be a mirror or a test server: say which source it was for.
-        raise SourceError(args.source, f"{error.method} {error.url}", error.summary) from error
-    print(f"saved {len(saved)} response(s) under {paths.raw_dir() / args.source}")
+        source = name_raw_source(args.source)
+        raise SourceError(source, f"{error.method} {error.url}", error.summary) from error
+    if args.source == "af" and not saved:
+        return
+    directory = paths.raw_dir() / name_raw_source(args.source)
+    print(f"saved {len(saved)} response(s) under {directory}")
     if args.no_build:
         return
     try:
@@ -116,14 +168,19 @@ def run_fetch(args: argparse.Namespace) -> None:
     except Exception:
         names = ", ".join(path.name for path in saved)
         print(
-            f"note: the fetched file(s) stay in {paths.raw_dir() / args.source}: {names}",
+            f"note: the fetched file(s) stay in {directory}: {names}",
             file=sys.stderr,
         )
         raise
 
 
+def name_raw_source(fetch_source: str) -> str:
+    """The source a fetch saves under in data/raw (af's files are arbetsformedlingen's)."""
+    return arbetsformedlingen.SOURCE if fetch_source == "af" else fetch_source
+
+
 def run_import(args: argparse.Namespace) -> None:
-    saved = arbetsformedlingen.import_file(Path(args.file), load_catalog().regions)
+    saved = arbetsformedlingen.import_file(Path(args.file), load_catalog(), args.region)
     print(f"imported {args.file} as {saved}")
     if not args.no_build:
         report_build()
@@ -187,15 +244,22 @@ def create_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     add_command(commands, "build", run_build, "rebuild data/clean from data/raw (offline)")
     fetch = add_command(commands, "fetch", run_fetch, "download into data/raw, then build")
-    fetch.add_argument("source", choices=["kolada", "scb"], help="which publisher to fetch from")
+    fetch.add_argument(
+        "source",
+        choices=["kolada", "scb", "af"],
+        help="which publisher to fetch from (af: Arbetsförmedlingen's tidsserier page)",
+    )
     fetch.add_argument(
         "--regions",
         default="sodertorn,01,00",
         help="SCB codes and/or groups, comma-separated: 0181,01,00, sodertorn, lan_01 "
-        "(default: sodertorn,01,00)",
+        "(default: sodertorn,01,00; not used by af)",
     )
     fetch.add_argument(
-        "--years", type=parse_years, default=parse_years("2015-2024"), help="2015-2024 or 2023"
+        "--years",
+        type=parse_years,
+        default=parse_years("2015-2024"),
+        help="2015-2024 or 2023 (not used by af)",
     )
     fetch.add_argument("--kpis", help="kolada: KPI ids (default: every KPI in kolada_kpis.csv)")
     fetch.add_argument(
@@ -210,10 +274,20 @@ def create_parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--base-url", help=f"API root (default {kolada.KOLADA_URL}, or {scb.V2_URL} for scb)"
     )
+    fetch.add_argument(
+        "--page-url",
+        default=af_tidsserier.AF_PAGE_URL,
+        help=f"af: the page that links the workbooks (default {af_tidsserier.AF_PAGE_URL})",
+    )
     imported = add_command(
         commands, "import", run_import, "import a file downloaded from Arbetsförmedlingen"
     )
     imported.add_argument("file", help="the .xlsx or .csv file as downloaded")
+    imported.add_argument(
+        "--region",
+        help="SCB code of the one region an older one-region download holds, when its title"
+        " does not name it (e.g. 0181)",
+    )
     imported.add_argument("--no-build", action="store_true", help="only copy into data/raw")
     add_command(commands, "status", run_status, "show raw files, their age and the build")
     return parser

@@ -52,12 +52,7 @@ SOURCES: list[Source] = [
         scb.SOURCE,
         lambda raw, provenance, catalog: scb.parse_recorded(raw, provenance),
     ),
-    Source(
-        arbetsformedlingen.SOURCE,
-        lambda raw, provenance, catalog: arbetsformedlingen.parse(
-            raw, provenance["file"], catalog.regions
-        ),
-    ),
+    Source(arbetsformedlingen.SOURCE, arbetsformedlingen.parse),
 ]
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 

@@ -132,6 +132,13 @@ def select_bad_periods(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return frame[pd.MultiIndex.from_frame(frame[columns]).isin(pd.MultiIndex.from_frame(bad))]
 
 
+def select_mixed_frequencies(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Rows of a measure with more than one frequency (kv 3 2013 and 2013M07 start on one day)."""
+    frequencies = frame.groupby("measure_id", observed=True)["frequency"].nunique()
+    mixed = frequencies.index[frequencies > 1]
+    return frame[frame["measure_id"].isin(mixed)]
+
+
 def select_duplicate_keys(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return frame[frame.duplicated(KEY, keep=False)]
 
@@ -164,6 +171,7 @@ CHECKS: list[tuple[str, str, Callable[[pd.DataFrame, Catalog], pd.DataFrame]]] =
     ("unknown_codes", "group, frequency or status code not allowed", select_unknown_codes),
     ("bad_period", "period code does not match frequency/period_start", select_bad_periods),
     ("duplicate_key", "key is not unique", select_duplicate_keys),
+    ("mixed_frequency", "one measure holds more than one frequency", select_mixed_frequencies),
     ("unknown_measure", "measure_id not in measures.csv", select_unknown_measures),
     ("unknown_region", "region_code not in regions.csv", select_unknown_regions),
     ("unknown_source", "source_id not in sources.csv", select_unknown_sources),

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from etl.errors import SourceError
-from etl.sources import arbetsformedlingen
+from etl.sources import af_sheet, arbetsformedlingen
 from labourmarket import paths
 from labourmarket.catalog import load_catalog
 from labourmarket.schema import PARSED_COLUMNS
@@ -137,15 +137,15 @@ def select(frame: pd.DataFrame, region_code: str, group: dict[str, str]) -> pd.D
 @pytest.mark.parametrize(
     ("raw", "file_name", "measure_id", "rows"),
     [
-        (FRACTIONS_XLSX, "andel.xlsx", "af_inskrivna_andel_rams", 24),
-        (LONG_PERCENT_XLSX, "lan.xlsx", "af_inskrivna_andel_rams", 4),
+        (FRACTIONS_XLSX, "andel.xlsx", "af_inskrivna_andel_reg", 24),
+        (LONG_PERCENT_XLSX, "lan.xlsx", "af_inskrivna_andel_reg", 4),
         (BAS_DATES_XLSX, "bas.xlsx", "af_inskrivna_andel_bas", 2),
-        (SEMICOLON_CSV, "kommuner.csv", "af_inskrivna_andel_rams", 9),
-        (COMMA_CSV, "lang.csv", "af_inskrivna_andel_rams", 2),
+        (SEMICOLON_CSV, "kommuner.csv", "af_inskrivna_andel_reg", 9),
+        (COMMA_CSV, "lang.csv", "af_inskrivna_andel_reg", 2),
     ],
 )
 def test_parse_returns_canonical_rows_of_one_measure_and_month(raw, file_name, measure_id, rows):
-    frame = arbetsformedlingen.parse(raw, file_name, REGIONS)
+    frame = af_sheet.parse(raw, file_name, REGIONS)
     assert list(frame.columns) == PARSED_COLUMNS
     assert len(frame) == rows
     assert set(frame["measure_id"]) == {measure_id}
@@ -186,7 +186,7 @@ def test_parse_returns_canonical_rows_of_one_measure_and_month(raw, file_name, m
 )
 def test_parse_reads_each_figure_in_percent(raw, region_code, group, value, status):
     """Fractions become percent exactly (0.145 -> 14.5); missing stays null, never 0."""
-    frame = arbetsformedlingen.parse(raw, "fil.xlsx", REGIONS)
+    frame = af_sheet.parse(raw, "fil.xlsx", REGIONS)
     match = select(frame, region_code, group)
     assert len(match) == 1
     row = match.iloc[0]
@@ -201,12 +201,12 @@ def test_parse_reads_a_cp1252_csv_without_mangling_names():
     """The county row has no code: its cp1252 name must decode to match regions.csv."""
     with pytest.raises(UnicodeDecodeError):
         SEMICOLON_CSV.decode("utf-8")
-    frame = arbetsformedlingen.parse(SEMICOLON_CSV, "kommuner.csv", REGIONS)
+    frame = af_sheet.parse(SEMICOLON_CSV, "kommuner.csv", REGIONS)
     assert sorted(frame["region_code"].unique()) == ["01", "0127", "0181"]
 
 
 def test_parse_detects_xlsx_by_content_not_by_extension():
-    frame = arbetsformedlingen.parse(FRACTIONS_XLSX, "nedladdning.csv", REGIONS)
+    frame = af_sheet.parse(FRACTIONS_XLSX, "nedladdning.csv", REGIONS)
     assert len(frame) == 24
 
 
@@ -308,7 +308,7 @@ def csv_bytes(*lines: str) -> bytes:
 )
 def test_parse_refuses_bad_files_naming_sheet_row_and_column(raw, message):
     with pytest.raises(SourceError) as caught:
-        arbetsformedlingen.parse(raw, "af.xlsx", REGIONS)
+        af_sheet.parse(raw, "af.xlsx", REGIONS)
     assert caught.value.source == "arbetsformedlingen"
     assert message in str(caught.value)
 
@@ -321,7 +321,7 @@ def test_parse_refuses_two_share_sheets():
     buffer = io.BytesIO()
     workbook.save(buffer)
     with pytest.raises(SourceError, match="several sheets hold share tables"):
-        arbetsformedlingen.parse(buffer.getvalue(), "af.xlsx", REGIONS)
+        af_sheet.parse(buffer.getvalue(), "af.xlsx", REGIONS)
 
 
 def test_parse_prefers_the_andel_sheet_over_an_earlier_one():
@@ -331,7 +331,7 @@ def test_parse_prefers_the_andel_sheet_over_an_earlier_one():
         counts.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    frame = arbetsformedlingen.parse(buffer.getvalue(), "af.xlsx", REGIONS)
+    frame = af_sheet.parse(buffer.getvalue(), "af.xlsx", REGIONS)
     assert select(frame, "0181", {})["value"].tolist() == [14.5]
 
 
@@ -342,7 +342,7 @@ def raw_dir(data_tree: Path) -> Path:
 def test_import_file_keeps_exact_bytes_and_a_matching_sidecar(data_tree, tmp_path):
     download = tmp_path / "Inskrivna arbetslösa 2024-10.xlsx"
     download.write_bytes(FRACTIONS_XLSX)
-    landed = arbetsformedlingen.import_file(download, load_catalog().regions)
+    landed = arbetsformedlingen.import_file(download, load_catalog())
     digest = hashlib.sha256(FRACTIONS_XLSX).hexdigest()
     assert landed == raw_dir(data_tree) / f"Inskrivna_arbetslösa_2024-10-{digest[:12]}.xlsx"
     assert landed.read_bytes() == FRACTIONS_XLSX
@@ -361,9 +361,9 @@ def test_import_file_keeps_exact_bytes_and_a_matching_sidecar(data_tree, tmp_pat
 def test_import_file_twice_is_idempotent(data_tree, tmp_path):
     download = tmp_path / "kommuner.csv"
     download.write_bytes(SEMICOLON_CSV)
-    first = arbetsformedlingen.import_file(download, load_catalog().regions)
+    first = arbetsformedlingen.import_file(download, load_catalog())
     sidecar_text = first.with_name(f"{first.stem}.provenance.json").read_text(encoding="utf-8")
-    second = arbetsformedlingen.import_file(download, load_catalog().regions)
+    second = arbetsformedlingen.import_file(download, load_catalog())
     assert second == first
     assert sorted(p.name for p in raw_dir(data_tree).iterdir()) == sorted(
         [first.name, f"{first.stem}.provenance.json"]
@@ -375,7 +375,7 @@ def test_import_file_names_the_raw_file_by_content(data_tree, tmp_path):
     """An xlsx saved as .xls still lands as .xlsx: the name says what the bytes are."""
     download = tmp_path / "download.xls"
     download.write_bytes(FRACTIONS_XLSX)
-    landed = arbetsformedlingen.import_file(download, load_catalog().regions)
+    landed = arbetsformedlingen.import_file(download, load_catalog())
     assert landed.suffix == ".xlsx"
 
 
@@ -390,7 +390,7 @@ def test_import_file_leaves_raw_unchanged_on_a_bad_file(data_tree, tmp_path, raw
     download = tmp_path / "trasig.xlsx"
     download.write_bytes(raw)
     with pytest.raises(SourceError, match=re.escape(message)):
-        arbetsformedlingen.import_file(download, load_catalog().regions)
+        arbetsformedlingen.import_file(download, load_catalog())
     directory = raw_dir(data_tree)
     assert not directory.exists() or not any(directory.iterdir())
 
@@ -408,6 +408,6 @@ def test_a_percent_header_keeps_small_values_as_percent(header, expected):
         "2024-10,181,Totalt,0.9\n"
         "2024-10,181,Förgymnasial utbildning,0.7\n"
     ).encode()
-    frame = arbetsformedlingen.parse(raw, "liten.csv", REGIONS)
+    frame = af_sheet.parse(raw, "liten.csv", REGIONS)
     total = frame[(frame["region_code"] == "0181") & (frame["education"] == "total")]
     assert total["value"].tolist() == [expected]

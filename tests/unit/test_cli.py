@@ -57,7 +57,8 @@ def test_import_lands_the_file_and_the_page_shows_it(built_tree, tmp_path, capsy
     download.write_bytes(AF_CSV)
     assert main(["import", str(download)]) == 0
     assert "arbetsformedlingen: raw/arbetsformedlingen/" in capsys.readouterr().out
-    at = open_page(GAP, measure="af_inskrivna_andel_rams", breakdown="birth_region", view="table")
+    # A monthly download is the monthly reg measure, never a month in Tabell 1's quarterly one.
+    at = open_page(GAP, measure="af_inskrivna_andel_reg", breakdown="birth_region", view="table")
     assert at.selectbox(key="period").value == "2024M10"
     row = read_shown_table(at)
     row = row[(row["Kommun"] == "Södertälje") & (row["Grupp"] == "Utrikes födda")].iloc[0]
