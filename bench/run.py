@@ -8,8 +8,12 @@ are what counts):
 - each page in Chromium (navigation to a rendered page) vs the bare page;
 - a widget change's rerun on each page (AppTest);
 - the Mål och budget pack's build;
-- the server's resident memory with SESSIONS browser sessions open.
-Only 127.0.0.1 is used. Run: `python -m bench.run [--repeats 3] [--sessions 20] [--keep DIR]`.
+- the server's resident memory with SESSIONS browser sessions open;
+- `python -m etl import` of a full-size synthetic AF andel workbook (bench/generate_af_workbook.py)
+  into a fresh copy of the bundled data tree, and reading its pivot-cache records alone, vs
+  pyarrow reading the same records as CSV (time and peak memory, own process).
+Only 127.0.0.1 is used. Run: `python -m bench.run [--repeats 3] [--sessions 20] [--keep DIR]
+[--only national|af]`.
 """
 
 import argparse
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import generate_af_workbook
 from bench.generate_national import MEASURE_ID, generate_national
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
 from labourmarket import paths
@@ -51,7 +56,11 @@ TARGETS = {
     "rerun_seconds": 0.3,
     "pack_seconds": 5.0,
     "sessions_mb": 1536,
+    "af_ratio": 3.0,
+    "af_peak_mb": 1024,
 }
+AF_MONTHS = "2008-01:2026-08"  # the span of AF's real andel files
+BUNDLED_DATA = ("reference", "raw")  # what `python -m etl import` starts from in a fresh tree
 
 
 @dataclass
@@ -63,12 +72,12 @@ class Row:
     target: str = ""
     met: bool | None = None
 
-    def render(self) -> str:
+    def render(self, width: int = 44) -> str:
         ratio = f"{self.value / self.floor:6.2f}x" if self.floor else " " * 7
         floor = f"{self.floor:9.3f}" if self.floor is not None else " " * 9
         verdict = {True: "met", False: "NOT met", None: ""}[self.met]
         return (
-            f"{self.what:<44} {self.value:9.3f} {self.unit:<3} {floor} {ratio}  "
+            f"{self.what:<{width}} {self.value:9.3f} {self.unit:<3} {floor} {ratio}  "
             f"{self.target:<18} {verdict}"
         )
 
@@ -79,18 +88,21 @@ def median_of(
     return statistics.median(measure(*args, **kwargs) for _ in range(repeats))
 
 
-def run_child(kind: str, root: Path) -> dict[str, float]:
-    """Run one conversion in its own process so its peak memory is its own."""
+def run_child(kind: str, root: Path, *files: Path) -> dict[str, float]:
+    """Run one conversion in its own process so its peak memory is its own; wall_seconds is the
+    whole process, start-up included."""
     env = {**os.environ, paths.DATA_DIR_ENV: str(root)}
+    start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--child", kind, str(root)],
+        [sys.executable, "-m", "bench.run", "--child", kind, str(root), *map(str, files)],
         env=env,
         cwd=paths.REPO_DIR,
         check=True,
         capture_output=True,
         text=True,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    wall = time.perf_counter() - start
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "wall_seconds": wall}
 
 
 def convert_in_child(kind: str, root: Path) -> None:
@@ -134,6 +146,103 @@ def measure_etl(root: Path, repeats: int) -> list[Row]:
             etl_mb < TARGETS["etl_peak_mb"],
         ),
     ]
+
+
+def measure_af_in_child(kind: str, file: Path) -> None:
+    """The child side of the AF section: import + build, read the pivot cache, or read the CSV;
+    print seconds, peak MB and the records read."""
+    records = 0
+    if kind == "af-import":
+        from etl.__main__ import main as run_etl
+
+        start = time.perf_counter()
+        if run_etl(["import", str(file)]) != 0:
+            sys.exit(1)
+    elif kind == "af-read":
+        import zipfile
+
+        from etl.pivot_cache import list_pivot_caches, read_records
+
+        start = time.perf_counter()
+        with zipfile.ZipFile(file) as archive:
+            for cache in list_pivot_caches(archive):
+                records += len(read_records(archive, cache))
+    else:
+        import pyarrow.csv
+
+        # Imported before the clock starts, as the pivot reader's modules are.
+        start = time.perf_counter()
+        records = pyarrow.csv.read_csv(file).num_rows
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "records": records}))
+
+
+def generate_af(directory: Path) -> tuple[Path, Path]:
+    """The full-size BAS andel workbook and its records as CSV, written once per tree."""
+    workbook, csv = directory / "af-andel-bas.xlsx", directory / "af-andel-bas.csv"
+    if not (workbook.exists() and csv.exists()):
+        directory.mkdir(parents=True, exist_ok=True)
+        arguments = [str(workbook), "--bas", "--months", AF_MONTHS, "--csv", str(csv)]
+        generate_af_workbook.main(arguments)
+    return workbook, csv
+
+
+def import_af_once(directory: Path, workbook: Path) -> tuple[dict[str, float], dict]:
+    """`python -m etl import` into a fresh copy of the bundled data tree: its figures, and the
+    manifest of the build it ended with."""
+    tree = Path(tempfile.mkdtemp(prefix="af-tree-", dir=directory))
+    try:
+        for name in BUNDLED_DATA:
+            shutil.copytree(paths.REPO_DIR / "data" / name, tree / name)
+        figures = run_child("af-import", tree, workbook)
+        return figures, json.loads((tree / "clean" / "manifest.json").read_text())
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+def measure_af(directory: Path, repeats: int) -> tuple[list[Row], str]:
+    """The AF rows, and a line saying what was imported."""
+    workbook, csv = generate_af(directory)
+    imports = [import_af_once(directory, workbook) for _ in range(repeats)]
+    reads = [run_child("af-read", directory, workbook) for _ in range(repeats)]
+    floors = [run_child("af-csv", directory, csv) for _ in range(repeats)]
+    import_s = statistics.median(figures["wall_seconds"] for figures, _ in imports)
+    import_mb = statistics.median(figures["peak_mb"] for figures, _ in imports)
+    read_s = statistics.median(r["seconds"] for r in reads)
+    read_mb = statistics.median(r["peak_mb"] for r in reads)
+    csv_s = statistics.median(r["seconds"] for r in floors)
+    csv_mb = statistics.median(r["peak_mb"] for r in floors)
+    manifest = imports[-1][1]
+    af_rows = sum(s["rows"] for s in manifest["sources"] if s["source"] == "arbetsformedlingen")
+    in_process = statistics.median(figures["seconds"] for figures, _ in imports)
+    about = (
+        f"AF andel workbook (synthetic, BAS, {AF_MONTHS}): {workbook.stat().st_size / 1e6:.1f} MB"
+        f" xlsx / {csv.stat().st_size / 1e6:.1f} MB CSV, {reads[0]['records']:,} records"
+        f" -> {af_rows:,} AF observation rows ({manifest['observations']['rows']:,} in the"
+        f" build); import + build {in_process:.3f} s of it after start-up."
+    )
+    rows = [
+        Row(
+            "AF import + build (full-size workbook) vs pyarrow CSV read",
+            import_s,
+            "s",
+            csv_s,
+            "<= 3x floor",
+            import_s <= TARGETS["af_ratio"] * csv_s,
+        ),
+        Row(
+            "AF import + build peak memory",
+            import_mb,
+            "MB",
+            csv_mb,
+            "< 1 GB",
+            import_mb < TARGETS["af_peak_mb"],
+        ),
+        Row("AF pivot-cache read vs pyarrow CSV read", read_s, "s", csv_s, "(reported)", None),
+        Row("AF pivot-cache read peak memory", read_mb, "MB", csv_mb, "(reported)", None),
+    ]
+    return rows, about
 
 
 def open_app_test(script: str, page: str | None, query: dict[str, str]):  # noqa: ANN201
@@ -348,13 +457,20 @@ def measure_pack(repeats: int) -> Row:
     )
 
 
-def print_table(rows: list[Row], cells: int, observations: int, repeats: int) -> None:
+def print_table(rows: list[Row], about: list[str], repeats: int) -> None:
+    width = max(44, *(len(row.what) for row in rows))
     print()
-    print(f"National synthetic tree: {cells:,} raw cells -> {observations:,} observations;")
-    print(f"median of {repeats} runs each; floor = DuckDB / bare page / idle server.")
-    print(f"{'measure':<44} {'value':>9} {'':<3} {'floor':>9} {'ratio':>7}  {'target':<18} met")
+    for line in about:
+        print(line)
+    print(
+        f"median of {repeats} runs each;"
+        " floor = DuckDB / bare page / idle server / pyarrow CSV read."
+    )
+    print(
+        f"{'measure':<{width}} {'value':>9} {'':<3} {'floor':>9} {'ratio':>7}  {'target':<18} met"
+    )
     for row in rows:
-        print(row.render())
+        print(row.render(width))
     missed = [row.what for row in rows if row.met is False]
     print(f"\n{len(missed)} target(s) not met" + (": " + "; ".join(missed) if missed else ""))
 
@@ -364,29 +480,51 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="use (or create) this tree instead of a temp one")
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "ROOT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        choices=["national", "af"],
+        help="measure one part alone: the national tree's ETL and pages, or the AF import",
+    )
+    # KIND ROOT [FILE]: the AF kinds read FILE.
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        convert_in_child(arguments.child[0], Path(arguments.child[1]))
+        kind, root, *files = arguments.child
+        if kind.startswith("af-"):
+            measure_af_in_child(kind, Path(files[0]))
+        else:
+            convert_in_child(kind, Path(root))
         return
     temp = None
     root = arguments.keep
     if root is None:
         temp = tempfile.mkdtemp(prefix="national-")
         root = Path(temp)
+    rows: list[Row] = []
+    about: list[str] = []
     try:
-        cells = (
-            generate_national(root)
-            if not (root / "raw" / "scb").exists()
-            else sum(1 for _ in (root / "raw" / "scb").glob("*.json"))
-        )
-        os.environ[paths.DATA_DIR_ENV] = str(root)
-        rows = measure_etl(root, arguments.repeats)
-        observations = json.loads((root / "clean" / "manifest.json").read_text())["observations"]
-        rows += measure_pages(arguments.repeats)
-        rows.append(measure_pack(arguments.repeats))
-        rows += measure_browser(root, arguments.repeats, arguments.sessions)
-        print_table(rows, cells, observations["rows"], arguments.repeats)
+        if arguments.only != "af":
+            cells = (
+                generate_national(root)
+                if not (root / "raw" / "scb").exists()
+                else sum(1 for _ in (root / "raw" / "scb").glob("*.json"))
+            )
+            os.environ[paths.DATA_DIR_ENV] = str(root)
+            rows += measure_etl(root, arguments.repeats)
+            manifest = json.loads((root / "clean" / "manifest.json").read_text())
+            rows += measure_pages(arguments.repeats)
+            rows.append(measure_pack(arguments.repeats))
+            rows += measure_browser(root, arguments.repeats, arguments.sessions)
+            observations = manifest["observations"]["rows"]
+            about.append(
+                f"National synthetic tree: {cells:,} raw cells -> {observations:,} observations."
+            )
+        if arguments.only != "national":
+            # Beside the national tree, not in its raw/: that tree's build must not read it.
+            af_rows, af_about = measure_af(root / "af", arguments.repeats)
+            rows += af_rows
+            about.append(af_about)
+        print_table(rows, about, arguments.repeats)
     finally:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)

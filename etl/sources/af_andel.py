@@ -12,7 +12,7 @@ import pandas as pd
 from etl.errors import SourceError
 from etl.sources.af_counts import Counts, describe_status, sum_levels
 from etl.sources.af_names import build_lookup, map_names
-from labourmarket.schema import GROUP_DIMENSIONS, KEY
+from labourmarket.schema import GROUP_DIMENSIONS, KEY, repeat_category
 
 SOURCE = "arbetsformedlingen"
 REG_MEASURE = "af_inskrivna_andel_reg"
@@ -182,13 +182,11 @@ def shape_rows(summed: Counts, measure_id: str) -> pd.DataFrame:
     groups = [COUNT_GROUPS[prefix] for prefix in COUNT_GROUPS]
     frame = pd.DataFrame(
         {
-            "measure_id": measure_id,
-            "region_code": pd.Categorical(np.repeat(summed.region_code, groups_count)),
-            "period": pd.Categorical(np.repeat(summed.period, groups_count)),
+            "measure_id": repeat_category(measure_id, regions_count * groups_count),
+            "region_code": repeat_codes(summed.region_code, groups_count),
+            "period": repeat_codes(summed.period, groups_count),
             **{
-                dimension: pd.Categorical(
-                    np.tile([group.get(dimension, "total") for group in groups], regions_count)
-                )
+                dimension: tile_codes([g.get(dimension, "total") for g in groups], regions_count)
                 for dimension in GROUP_DIMENSIONS
             },
             "value": shares.ravel(),
@@ -198,3 +196,15 @@ def shape_rows(summed: Counts, measure_id: str) -> pd.DataFrame:
         }
     )
     return frame[[*KEY, "value", "numerator", "denominator", "status"]]
+
+
+def repeat_codes(values: np.ndarray, times: int) -> pd.Categorical:
+    """Each value `times` times in a row, as a categorical built from codes (millions of rows)."""
+    codes, categories = pd.factorize(values)
+    return pd.Categorical.from_codes(np.repeat(codes, times), categories=categories)
+
+
+def tile_codes(values: list[str], times: int) -> pd.Categorical:
+    """The list repeated `times` times, as a categorical built from codes."""
+    codes, categories = pd.factorize(np.array(values, dtype=object))
+    return pd.Categorical.from_codes(np.tile(codes, times), categories=categories)

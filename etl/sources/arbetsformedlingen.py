@@ -39,8 +39,19 @@ SOURCE = "arbetsformedlingen"
 SOURCE_ID = "af_statistik"
 PUBLISHER = "Arbetsförmedlingen"
 SHORT_HASH_LENGTH = 12
+NAME_HINTS = {"andel-av-bas": af_andel.BAS_MEASURE, "andel-av-reg": af_andel.REG_MEASURE}
+LAST_PARSED: dict[tuple[str, str | None, str | None], pd.DataFrame] = {}
 SAYS_BAS = re.compile(r"\bBAS\b")
 SAYS_REG = re.compile(r"registerbaserad", re.IGNORECASE)
+
+
+def read_name_hint(file_names: list[str]) -> str | None:
+    """The measure AF's file name names (`…-andel-av-bas-…`, `…-andel-av-reg-…`), if any."""
+    for name in file_names:
+        for part, measure in NAME_HINTS.items():
+            if part in name:
+                return measure
+    return None
 
 
 def choose_andel_measure(
@@ -58,11 +69,9 @@ def choose_andel_measure(
     denominators = pd.to_numeric(records["TOTAK"], errors="coerce").dropna()
     if len(denominators) and (denominators % 1 != 0).any():
         return af_andel.BAS_MEASURE
-    for name in file_names:
-        if "andel-av-bas" in name:
-            return af_andel.BAS_MEASURE
-        if "andel-av-reg" in name:
-            return af_andel.REG_MEASURE
+    hinted = read_name_hint(file_names)
+    if hinted is not None:
+        return hinted
     if len(denominators):
         return af_andel.REG_MEASURE
     raise SourceError(
@@ -128,7 +137,20 @@ def parse_workbook(
 
 
 def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
-    """A raw AF file (as saved with its sidecar) -> canonical rows with counts where given."""
+    """A raw AF file (as saved with its sidecar) -> canonical rows with counts where given.
+
+    `import` parses a file before it lands and the build right after parses the same bytes
+    again (seconds for a national workbook): the last result is kept, keyed by the bytes.
+    """
+    names = [str(provenance["file"]), str(provenance.get("original_name", ""))]
+    key = (hashlib.sha256(raw).hexdigest(), provenance.get("region_code"), read_name_hint(names))
+    if key not in LAST_PARSED:
+        LAST_PARSED.clear()
+        LAST_PARSED[key] = parse_file(raw, provenance, catalog)
+    return LAST_PARSED[key]
+
+
+def parse_file(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
     file_names = [str(provenance["file"])]
     if provenance.get("original_name"):
         file_names.append(str(provenance["original_name"]))
