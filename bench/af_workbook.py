@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 
@@ -163,7 +163,7 @@ def encode_item(value: object, text: Callable[[str], str]) -> str:
     raise TypeError(f"no pivot cache form for {type(value).__name__} value {value!r}")
 
 
-def item_key(value: object) -> tuple[str, object]:
+def identify_item(value: object) -> tuple[str, object]:
     if is_missing(value):
         return ("m", None)
     if isinstance(value, bool | np.bool_):
@@ -201,7 +201,7 @@ class FieldStats:
             self.has_other = True
 
     def index_of(self, value: object) -> int:
-        key = item_key(value)
+        key = identify_item(value)
         index = self.items.get(key)
         if index is None:
             index = self.items[key] = len(self.shared_values)
@@ -359,7 +359,7 @@ def write_pivot_workbook(
     )
     views = [TableView() for _ in sheet_names]
     for view, item in zip(views, page_items, strict=False):
-        view.page_item = item
+        view.page_item = text(item) if isinstance(item, str) else item
     stats = [FieldStats() for _ in fields]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
 
@@ -457,12 +457,14 @@ def add_to_views(
             page_value = record[layout.page_field]
             if isinstance(page_value, str):
                 page_value = layout.text(page_value)
-            if view.page_item is UNSET or item_key(page_value) != item_key(view.page_item):
+            if view.page_item is UNSET or identify_item(page_value) != identify_item(
+                view.page_item
+            ):
                 continue
         row_value = record[layout.row_field]
         if isinstance(row_value, str):
             row_value = layout.text(row_value)
-        sums = view.sums.setdefault(item_key(row_value), {})
+        sums = view.sums.setdefault(identify_item(row_value), {})
         for column, name in summed:
             value = record[column]
             if is_number(value) and not math.isnan(value):
@@ -592,7 +594,7 @@ def write_definition(layout: Layout, stats: list[FieldStats], count: int) -> str
 def list_rows(layout: Layout, stats: list[FieldStats], view: TableView) -> list[int]:
     """The row field's items that the table shows: those with records, in cache order."""
     values = stats[layout.row_field].shared_values
-    return [index for index, value in enumerate(values) if item_key(value) in view.sums]
+    return [index for index, value in enumerate(values) if identify_item(value) in view.sums]
 
 
 def write_table(layout: Layout, stats: list[FieldStats], view: TableView, number: int) -> str:
@@ -642,7 +644,9 @@ def write_table(layout: Layout, stats: list[FieldStats], view: TableView, number
         parts.append('<colItems count="1"><i/></colItems>')
     if layout.page_field is not None:
         page_stats = stats[layout.page_field]
-        item = 0 if view.page_item is UNSET else page_stats.items.get(item_key(view.page_item), 0)
+        item = (
+            0 if view.page_item is UNSET else page_stats.items.get(identify_item(view.page_item), 0)
+        )
         parts.append(
             f'<pageFields count="1"><pageField fld="{layout.page_field}" item="{item}"'
             ' hier="-1"/></pageFields>'
@@ -712,7 +716,7 @@ def write_sheet(layout: Layout, stats: list[FieldStats], view: TableView) -> str
     total: dict[str, float] = {}
     line = 4
     for index in list_rows(layout, stats, view):
-        sums = view.sums[item_key(values[index])]
+        sums = view.sums[identify_item(values[index])]
         for name, value in sums.items():
             total[name] = total.get(name, 0.0) + value
         label = render_label(values[index])
@@ -737,17 +741,13 @@ def write_sheet(layout: Layout, stats: list[FieldStats], view: TableView) -> str
 
 
 def write_af_andel_workbook(
-    target: Path | BinaryIO, records: Iterable[Sequence[object]], **options: object
+    target: Path | BinaryIO, records: Iterable[Sequence[object]], **options: Any
 ) -> int:
-    """An "andel" workbook as AF publishes it: rows by PERIOD, filtered to one KOM."""
-    settings: dict[str, object] = {"row_field": "PERIOD", "page_field": "KOM"}
-    settings.update(options)
+    """An "andel" workbook as AF publishes it: AF_ANDEL_FIELDS and AF_CALCULATED, the visible
+    table by PERIOD filtered to one KOM; `options` as write_pivot_workbook takes them."""
+    options = {"row_field": "PERIOD", "page_field": "KOM", **options}
     return write_pivot_workbook(
-        target,
-        AF_ANDEL_FIELDS,
-        records,
-        calculated=AF_CALCULATED,
-        **settings,  # type: ignore[arg-type]
+        target, AF_ANDEL_FIELDS, records, calculated=AF_CALCULATED, **options
     )
 
 

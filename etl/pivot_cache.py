@@ -13,7 +13,7 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import IO
 from urllib.parse import unquote
@@ -27,6 +27,7 @@ DEFAULT_WORKBOOK = "xl/workbook.xml"
 BLOCK_BYTES = 1 << 22  # read from the zip stream at a time; a block's records parse together
 # A record is a few kB at most; a block this long without one's end is left to expat.
 MAX_PENDING_BYTES = 1 << 26
+MAX_PROLOGUE_BYTES = 1 << 20  # before the first record: a declaration and the root's tag
 MAX_NUMBER_WIDTH = 24  # longer numeric texts are parsed one by one
 PAD = bytes(32)  # so the block's checks may look a few bytes past either end
 RECORD_FLUSH = 10_000  # records the expat path holds as Python objects before packing
@@ -37,8 +38,6 @@ X, N, S, M, B, D, E = (ord(c) for c in "xnsmbde")
 VALUE_TAGS = frozenset("xnsmbde")
 IS_VALUE_TAG = np.zeros(256, dtype=bool)
 IS_VALUE_TAG[[X, N, S, M, B, D, E]] = True
-IS_NUMBER_BYTE = np.zeros(256, dtype=bool)
-IS_NUMBER_BYTE[list(b"0123456789.eE+-")] = True
 IS_WHITESPACE = np.zeros(256, dtype=bool)
 IS_WHITESPACE[list(b" \t\r\n")] = True
 
@@ -91,7 +90,7 @@ class PivotCache:
         return tuple(f for f in self.fields if f.database_field and not f.is_calculated)
 
 
-def local_name(tag: str) -> str:
+def strip_namespace(tag: str) -> str:
     """'{namespace}name' or 'prefix:name' -> 'name'."""
     return tag.rpartition("}")[2].rpartition(":")[2]
 
@@ -112,7 +111,7 @@ def open_part(archive: zipfile.ZipFile, part: str, named_by: str) -> Iterator[IO
         stream = archive.open(part)
     except KeyError:
         raise PivotCacheError(part, f"named by {named_by} but absent from the archive") from None
-    except (zipfile.BadZipFile, NotImplementedError, OSError) as error:
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as error:
         raise PivotCacheError(part, f"cannot be read from the archive: {error}") from error
     try:
         with stream:
@@ -171,7 +170,7 @@ class Package:
             return {}
         relationships = {}
         for event, element, _ in iterate_elements(self.archive, rels_part, source or "the zip"):
-            if event != "end" or local_name(element.tag) != "Relationship":
+            if event != "end" or strip_namespace(element.tag) != "Relationship":
                 continue
             if element.get("TargetMode") == "External":
                 continue
@@ -213,9 +212,9 @@ def list_pivot_caches(archive: zipfile.ZipFile) -> list[PivotCache]:
     for event, element, depth in iterate_elements(archive, workbook, "_rels/.rels"):
         if event != "start" or depth != 3:
             continue
-        if local_name(element.tag) == "pivotCache":
+        if strip_namespace(element.tag) == "pivotCache":
             cache_ids.append(find_relationship_id(element.attrib))
-        elif local_name(element.tag) == "sheet":
+        elif strip_namespace(element.tag) == "sheet":
             sheet_ids.append(find_relationship_id(element.attrib))
     definitions: list[tuple[str, str]] = []  # (part, the rels part that names it)
     for rel_id in cache_ids:
@@ -253,6 +252,8 @@ def read_item(tag: str, attributes: dict[str, str], location: str) -> Item:
     """One shared item (or record value) from its element: <s>, <n>, <b>, <m>, <d> or <e>."""
     if tag == "m":
         return None
+    if tag not in VALUE_TAGS or tag == "x":
+        raise PivotCacheError(location, f"<{tag}> is not a value element")
     value = attributes.get("v")
     if value is None:
         raise PivotCacheError(location, f"a <{tag}> without its v attribute")
@@ -273,15 +274,18 @@ def read_definition(package: Package, part: str) -> PivotCache:
     record_count = records_id = None
     current: dict[str, str] = {}
     items: list[Item] = []
+    in_shared_items = False
     for event, element, depth in iterate_elements(package.archive, part, "the workbook"):
-        tag = local_name(element.tag)
+        tag = strip_namespace(element.tag)
         if event == "start" and depth == 1:
             records_id = find_relationship_id(element.attrib)
             count = element.get("recordCount")
             record_count = int(count) if count and count.isdigit() else None
         elif event == "start" and depth == 3 and tag == "cacheField":
             current, items = dict(element.attrib), []
-        elif event == "start" and depth == 5 and tag in VALUE_TAGS and tag != "x":
+        elif depth == 4 and tag == "sharedItems":
+            in_shared_items = event == "start"
+        elif event == "start" and depth == 5 and in_shared_items:
             items.append(read_item(tag, element.attrib, f"{part}, field {len(fields) + 1}"))
         elif event == "end" and depth == 3 and tag == "cacheField":
             if "name" not in current:
@@ -313,14 +317,15 @@ class Gathered:
     """Records as they are read: per cell the element's tag byte and its number, if any."""
 
     width: int
-    kinds: list[np.ndarray] = field(default_factory=list)  # (records, width) uint8 blocks
-    numbers: list[np.ndarray] = field(default_factory=list)  # (records, width) float64 blocks
+    kinds: list[np.ndarray] = field(default_factory=list)  # (width, records) uint8 blocks
+    numbers: list[np.ndarray] = field(default_factory=list)  # (width, records) float64 blocks
     others: list[tuple[int, int, Item]] = field(default_factory=list)  # (record, column, value)
     rows: int = 0
 
     def add_block(self, kinds: np.ndarray, numbers: np.ndarray) -> None:
-        self.kinds.append(kinds)
-        self.numbers.append(numbers)
+        """Keep a (records, width) block field by field, as the frame's columns will be."""
+        self.kinds.append(np.ascontiguousarray(kinds.T))
+        self.numbers.append(np.ascontiguousarray(numbers.T))
         self.rows += len(kinds)
 
 
@@ -338,14 +343,15 @@ def read_records(archive: zipfile.ZipFile, cache: PivotCache) -> pd.DataFrame:
     width = len(cache.database_fields)
     gathered = None
     if width:
-        with open_part(archive, part, named_by) as stream:
+        # closing() stops the inflating thread before the stream it reads is closed.
+        with open_part(archive, part, named_by) as stream, closing(read_blocks(stream)) as blocks:
             try:
-                gathered = read_compact(read_blocks(stream), width)
+                gathered = read_compact(blocks, width)
             except NotCompactError:
                 gathered = None
     if gathered is None:
-        with open_part(archive, part, named_by) as stream:
-            gathered = read_with_expat(read_blocks(stream), width, part)
+        with open_part(archive, part, named_by) as stream, closing(read_blocks(stream)) as blocks:
+            gathered = read_with_expat(blocks, width, part)
     return assemble(gathered, cache.database_fields, part)
 
 
@@ -363,7 +369,7 @@ class OutlineChecker:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         self.depth += 1
-        if self.depth == 2 and local_name(name) == "r":
+        if self.depth == 2 and strip_namespace(name) == "r":
             raise NotCompactError
 
     def end(self, name: str) -> None:
@@ -431,8 +437,7 @@ def read_compact(blocks: Iterator[bytes], width: int) -> Gathered:
         if not started:
             first = pending.find(b"<r>")
             if first < 0:
-                # The text before the first record is a few hundred bytes.
-                if len(pending) > BLOCK_BYTES:
+                if len(pending) > MAX_PROLOGUE_BYTES:
                     raise NotCompactError
                 continue
             declared = ENCODING_DECLARATION.search(pending[:first])
@@ -452,6 +457,12 @@ def read_compact(blocks: Iterator[bytes], width: int) -> Gathered:
     return gathered
 
 
+def follows(data: np.ndarray, positions: np.ndarray, text: bytes) -> bool:
+    """Whether `text` stands at every one of the positions."""
+    # One gather per byte is quicker than one of windows of every byte.
+    return all((data[positions + offset] == byte).all() for offset, byte in enumerate(text))
+
+
 def parse_block(block: bytes, gathered: Gathered) -> None:
     """Check the block is whole records of `width` compact children, and read their values."""
     width = gathered.width
@@ -464,35 +475,26 @@ def parse_block(block: bytes, gathered: Gathered) -> None:
     if len(starts) % per_record:
         raise NotCompactError
     rows = len(starts) // per_record
-    tags = data[starts + 1].reshape(rows, per_record)
     starts = starts.reshape(rows, per_record)
-    kinds = np.ascontiguousarray(tags[:, 1:-1])
-    opens, closes = starts[:, 0], starts[:, -1]
+    opens, closes, children = starts[:, 0], starts[:, -1], starts[:, 1:-1]
+    kinds = data[children + 1]
     if not (
-        (tags[:, 0] == R).all()
-        and (tags[:, -1] == SLASH).all()
+        follows(data, opens, b"<r>")
+        and follows(data, closes, b"</r>")
         and IS_VALUE_TAG[kinds].all()
-        and (data[opens + 2] == GT).all()
-        and (data[closes + 2] == R).all()
-        and (data[closes + 3] == GT).all()
     ):
         raise NotCompactError
     missing = kinds == M
-    children = starts[:, 1:-1]
     blanks, valued = children[missing], children[~missing]
     quotes = np.flatnonzero(data == QUOTE)
     if len(quotes) != 2 * len(valued):
         raise NotCompactError
     value_starts, value_ends = quotes[0::2] + 1, quotes[1::2]
     if not (
-        (data[blanks + 2] == SLASH).all()
-        and (data[blanks + 3] == GT).all()
-        and (value_starts == valued + 6).all()
-        and (data[valued + 2] == SPACE).all()
-        and (data[valued + 3] == V).all()
-        and (data[valued + 4] == EQUALS).all()
-        and (data[value_ends + 1] == SLASH).all()
-        and (data[value_ends + 2] == GT).all()
+        (value_starts == valued + 6).all()
+        and follows(data, valued + 2, b' v="')
+        and follows(data, value_ends, b'"/>')
+        and follows(data, blanks, b"<m/>")
     ):
         raise NotCompactError
     ends = np.empty_like(starts)
@@ -518,8 +520,7 @@ def parse_block(block: bytes, gathered: Gathered) -> None:
     ):
         row, column = divmod(cell, width)
         text = decode_value(data[start:end].tobytes())
-        tag = chr(kinds[row, column])
-        if tag == "b":
+        if kinds[row, column] == B:
             if text not in TRUE_TEXTS and text not in FALSE_TEXTS:
                 raise NotCompactError
             gathered.others.append((first_row + row, column, text in TRUE_TEXTS))
@@ -541,9 +542,9 @@ def check_gaps(
         raise NotCompactError
     # Pretty-printed: every gap must hold only whitespace.
     not_space = np.concatenate(([0], np.cumsum(~IS_WHITESPACE[data], dtype=np.int64)))
-    if (not_space[starts[1:]] != not_space[ends[:-1]]).any() or not_space[starts[0]] != not_space[
-        first
-    ]:
+    if not_space[starts[0]] != not_space[first]:
+        raise NotCompactError
+    if (not_space[starts[1:]] != not_space[ends[:-1]]).any():
         raise NotCompactError
 
 
@@ -562,7 +563,7 @@ def parse_numbers(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
     plain = (lengths <= width) & (lengths > 0)
     values = np.empty(len(starts))
     try:
-        values[plain] = texts[plain].astype(np.float64) if not plain.all() else texts.astype(float)
+        values[plain] = (texts if plain.all() else texts[plain]).astype(np.float64)
     except ValueError:
         plain[:] = False
     for index in np.flatnonzero(~plain).tolist():
@@ -620,11 +621,11 @@ class ExpatRecords:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         self.depth += 1
-        if self.depth == 2 and local_name(name) == "r":
+        if self.depth == 2 and strip_namespace(name) == "r":
             self.record += 1
             self.in_record, self.count = True, 0
         elif self.depth == 3 and self.in_record:
-            self.add_value(local_name(name), attributes)
+            self.add_value(strip_namespace(name), attributes)
 
     def add_value(self, tag: str, attributes: dict[str, str]) -> None:
         if tag not in VALUE_TAGS:
@@ -702,8 +703,8 @@ def build_column(
     cache_field: CacheField,
     part: str,
 ) -> np.ndarray:
-    """One field's values: float64 when all are numbers or missing, else objects."""
-    column = numbers.copy()
+    """One field's values: `numbers` itself, shared items filled in, when all are numbers or
+    missing; else a new array of objects."""
     is_index = kinds == X
     items = cache_field.shared_items
     object_items = indices = None
@@ -721,13 +722,13 @@ def build_column(
         indices = codes.astype(np.intp)
         if all(is_number_item(item) for item in items):
             shared = np.array([np.nan if item is None else item for item in items], dtype=float)
-            column[is_index] = shared[indices]
+            numbers[is_index] = shared[indices]
         else:
             object_items = np.empty(len(items), dtype=object)
             object_items[:] = items
     if object_items is None and not others:
-        return column
-    values = column.astype(object)
+        return numbers
+    values = numbers.astype(object)
     values[kinds == M] = None
     if object_items is not None:
         values[is_index] = object_items[indices]
@@ -739,22 +740,28 @@ def build_column(
 def assemble(gathered: Gathered, fields: tuple[CacheField, ...], part: str) -> pd.DataFrame:
     width = len(fields)
     if gathered.kinds:
-        kinds = np.concatenate(gathered.kinds)
-        numbers = np.concatenate(gathered.numbers)
+        kinds = np.concatenate(gathered.kinds, axis=1)
+        numbers = np.concatenate(gathered.numbers, axis=1)
     else:
-        kinds = np.empty((gathered.rows, width), dtype=np.uint8)
-        numbers = np.empty((gathered.rows, width))
+        kinds = np.empty((width, gathered.rows), dtype=np.uint8)
+        numbers = np.empty((width, gathered.rows))
     others: list[list[tuple[int, Item]]] = [[] for _ in fields]
     for row, column, value in gathered.others:
         others[column].append((row, value))
-    # An explicit dtype, or pandas would turn a column of text into its own string type.
-    columns = {
-        index: pd.Series(values, dtype=values.dtype, copy=False)
+    columns = [
+        build_column(kinds[index], numbers[index], others[index], cache_field, part)
         for index, cache_field in enumerate(fields)
-        for values in [
-            build_column(kinds[:, index], numbers[:, index], others[index], cache_field, part)
-        ]
-    }
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(kinds)))
+    ]
+    numeric = [index for index, values in enumerate(columns) if values.dtype != object]
+    # The float columns become one block of the frame without a copy when they are adjacent.
+    if numeric and numeric == list(range(numeric[0], numeric[-1] + 1)):
+        block = numbers[numeric[0] : numeric[-1] + 1]
+    else:
+        block = numbers[numeric]
+    frame = pd.DataFrame(block.T, columns=numeric, index=pd.RangeIndex(gathered.rows), copy=False)
+    for index, values in enumerate(columns):
+        if values.dtype == object:
+            # An explicit dtype, or pandas would turn a column of text into its own string type.
+            frame.insert(index, index, pd.Series(values, dtype=object, copy=False))
     frame.columns = pd.Index([cache_field.name for cache_field in fields])
     return frame

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from etl.errors import SourceError
-from etl.sources.af_counts import Counts, describe_status, sum_levels
-from etl.sources.af_names import build_lookup, map_names
+from etl.sources.af_counts import Counts, describe_status, sum_levels, take
+from etl.sources.af_names import RESIDUAL, build_lookup, map_names
 from labourmarket.schema import GROUP_DIMENSIONS, KEY, repeat_category
 
 SOURCE = "arbetsformedlingen"
@@ -160,8 +160,13 @@ def parse_records(
     period = read_months(records["PERIOD"], where)
     kommun, county = map_geography(records, regions, where)
     values, hidden = read_counts(records, list(COUNT_FIELDS), where)
+    # A row without a known kommun has no labour force of its own (the register counts people
+    # where they live): its empty cells add nothing, where a named kommun's empty cell is missing.
+    residual = (kommun == RESIDUAL)[:, None] & np.isnan(values) & ~hidden
+    values[residual] = 0.0
     rows = Counts(kommun, period, values, hidden, np.ones(len(records), dtype=int))
-    check_shares(rows, where, np.arange(len(records)))
+    named = kommun != RESIDUAL
+    check_shares(take(rows, named), where, np.flatnonzero(named))
     return shape_rows(sum_levels(kommun, county, rows), measure_id)
 
 

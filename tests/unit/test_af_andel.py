@@ -145,6 +145,22 @@ def test_a_missing_cell_makes_the_county_and_riket_missing_not_smaller():
     assert pick(frame, "03", birth_region="foreign_born")["value"] > 0
 
 
+def test_a_residual_row_without_labour_force_adds_its_job_seekers_only():
+    """ "Uppgift saknas" rows have no labour force of their own: empty AK adds nothing there."""
+    records = make_records()
+    residual = records[6 + 2]  # Stockholms län, kommun unknown, 2024-02
+    assert residual["KOM"] == "Uppgift saknas"
+    for name in AF_COUNT_NAMES:
+        if name.endswith("AK"):
+            residual[name] = None
+    frame = parse(write_workbook(records))
+    row = pick(frame, "01")
+    stockholm = [r for r in records if r["PERIOD"] == "2024-02" and r["LAN"] == "Stockholms län"]
+    assert row["numerator"] == sum(r["TOTSOK"] for r in stockholm)
+    assert row["denominator"] == pytest.approx(sum(r["TOTAK"] or 0 for r in stockholm))
+    assert pd.isna(row["status"])
+
+
 def test_nfd_encoded_names_map_to_their_codes():
     frame = parse(write_workbook(make_records(), normalization="NFD"))
     assert unicodedata.is_normalized("NFD", "Södertälje") is False
