@@ -3,6 +3,7 @@
 import streamlit as st
 
 from labourmarket import ui
+from labourmarket.defaults import pick_pack_period
 from labourmarket.export import MIME_TYPES, find_browser
 from labourmarket.formatting import format_period
 from labourmarket.gap_view import DEFAULT_MUNICIPALITIES
@@ -23,11 +24,14 @@ if not regions:
     st.stop()
 left, right = st.columns([3, 1])
 with left:
-    default = next((code for code in DEFAULT_MUNICIPALITIES if code in regions), regions[0])
+    # The kommun chosen on another page, else Tabell 1's first with figures.
+    wanted = [ui.read_focus_region(catalog), *DEFAULT_MUNICIPALITIES]
+    default = next((code for code in wanted if code in regions), regions[0])
     region = ui.choose_one("Kommun", "region", regions, default, catalog.region_name)
 with right:
     periods = list_pack_periods(observations, region)
-    period = ui.choose_one("Period", "period", periods, periods[0], format_period)
+    default = pick_pack_period(ui.summarise_coverage_once(data), catalog, region, periods)
+    period = ui.choose_one("Period", "period", periods, default, format_period)
 
 pack = ui.assemble_pack_once(data, targets, region, period)
 st.markdown(

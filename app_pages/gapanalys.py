@@ -7,9 +7,10 @@ from labourmarket.charts import plot_gaps, plot_levels
 from labourmarket.export import compose_file_name
 from labourmarket.formatting import BREAKDOWN_LABELS, format_period
 from labourmarket.gap_view import (
+    encode_sex,
+    format_sex_suffix,
     list_benchmarks,
     list_breakdowns,
-    list_compared_regions,
     list_periods,
     pick_default_benchmark,
     pick_default_regions,
@@ -17,6 +18,7 @@ from labourmarket.gap_view import (
     shape_gap_table,
 )
 from labourmarket.gaps import compute_gaps, label_gaps
+from labourmarket.region_offer import offer_regions
 from labourmarket.sentences import compose_source_line, describe_largest_gap
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
@@ -29,22 +31,22 @@ st.caption(
 data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 
-left, middle = st.columns([3, 1])
+left, middle, right = st.columns([3, 1, 1])
 with left:
-    measure_id = ui.choose_measure(data)
+    # The page compares with the county or the country: its default measure must have them.
+    measure_id = ui.choose_measure(data, needs_benchmark=True)
 measure = catalog.measure(measure_id)
 with middle:
     series = ui.select_measure(data, measure_id)
-    periods = list_periods(series)
-    period = ui.choose_one("Period", "period", periods, periods[0], format_period)
+    period = ui.choose_period(data, measure_id, list_periods(series))
 selection = select_series(series, measure_id, period)
+with right:
+    sex = ui.choose_sex(selection)
 
-compared_label, comparable = list_compared_regions(selection, catalog)
-chosen = ui.choose_regions(
-    compared_label, "regions", comparable, pick_default_regions(comparable), catalog
-)
+offer = offer_regions(selection, catalog, "måttet och perioden")
+chosen = ui.choose_regions("regions", offer, pick_default_regions(offer.codes), catalog)
 benchmarks = list_benchmarks(selection, catalog, chosen)
-breakdowns = list_breakdowns(selection)
+breakdowns = list_breakdowns(selection, sex)
 if not benchmarks:
     st.warning(
         "Måttet har inget läns- eller riksvärde för den här perioden att jämföra med. "
@@ -72,25 +74,29 @@ with right:
     view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get, horizontal=True)
 
 if not chosen:
-    st.info("Välj minst en kommun." if compared_label == "Kommuner" else "Välj minst ett län.")
+    st.info("Välj minst en kommun." if offer.label == "Kommuner" else "Välj minst ett län.")
     st.stop()
 
 decimals = int(measure["decimals"])
 benchmark_name = catalog.region_name(benchmark)
 gaps = label_gaps(
-    compute_gaps(selection, chosen, benchmark, breakdown, decimals),
+    compute_gaps(selection, chosen, benchmark, breakdown, decimals, sex),
     catalog.region_names,
     breakdown,
     str(measure["population_sv"]),
+    sex,
 )
 source_line = compose_source_line(catalog, selection)
 st.markdown(f"#### {describe_largest_gap(gaps, benchmark_name, decimals)}")
 
 heading = (
     f"{measure['name_sv']}, {format_period(period)}, efter {BREAKDOWN_LABELS[breakdown].lower()}"
+    + format_sex_suffix(sex)
 )
 table = shape_gap_table(gaps, benchmark_name, decimals)
-file_name = compose_file_name("gapanalys", measure_id, period, chosen, benchmark, breakdown)
+file_name = compose_file_name(
+    "gapanalys", measure_id, period, chosen, benchmark, breakdown, encode_sex(sex)
+)
 if view == "chart":
     gap_title = f"Skillnad mot {benchmark_name} i procentenheter"
     levels = plot_levels(gaps, benchmark_name, heading, source_line, decimals)

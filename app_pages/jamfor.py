@@ -1,5 +1,7 @@
 """Jämför: kommunerna rangordnade på ett mått, och en kommuns skillnad mot länet grupp för grupp."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from labourmarket import ui
@@ -7,6 +9,7 @@ from labourmarket.export import compose_file_name
 from labourmarket.formatting import format_period, sort_key_sv
 from labourmarket.gap_view import (
     DEFAULT_MUNICIPALITIES,
+    encode_sex,
     list_benchmarks,
     list_periods,
     pick_default_benchmark,
@@ -43,6 +46,7 @@ from labourmarket.ranking import (
     shape_ranking_table,
 )
 from labourmarket.ranking_charts import plot_gap_profile, plot_ranking
+from labourmarket.region_offer import describe_members, list_region_groups, offer_regions
 from labourmarket.sentences import compose_source_line
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
@@ -75,8 +79,7 @@ decimals = int(measure["decimals"])
 population_sv = str(measure["population_sv"])
 with middle:
     series = ui.select_measure(data, measure_id)
-    periods = list_periods(series)
-    period = ui.choose_one("Period", "period", periods, periods[0], format_period)
+    period = ui.choose_period(data, measure_id, list_periods(series))
 with right:
     view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get, horizontal=True)
 selection = select_series(series, measure_id, period)
@@ -93,21 +96,29 @@ with st.expander("Varför kan jag inte jämföra två mått?"):
         )
     )
 
-population_names = {**ui.list_region_groups(catalog), ALL_MUNICIPALITIES: "alla kommuner"}
-left, right = st.columns(2)
+# Only groups with at least one kommun with figures can be ranked; each says how many have them.
+municipalities = offer_regions(selection, catalog, "måttet och perioden", level="municipality")
+if not municipalities.codes:
+    st.info(describe_no_figures("någon kommun", period, TOTAL_GROUP_KEY))
+    st.stop()
+population_names = {**list_region_groups(catalog), ALL_MUNICIPALITIES: "alla kommuner"}
+left, middle, right = st.columns([2, 2, 1])
 with left:
     population = ui.choose_one(
         "Kommuner att rangordna",
         "population",
-        list(population_names),
-        pick_default_population(selection, catalog, list(population_names)),
-        lambda code: population_names[code][:1].upper() + population_names[code][1:],
+        list(municipalities.groups),
+        pick_default_population(selection, catalog, list(municipalities.groups)),
+        municipalities.groups.__getitem__,
     )
+    st.caption(municipalities.describe_groups())
 with right:
+    sex = ui.choose_sex(selection)
+with middle:
     group_key = ui.choose_one(
         "Grupp",
         "group",
-        list_group_keys(selection),
+        list_group_keys(selection, sex),
         TOTAL_GROUP_KEY,
         lambda key: label_group_key(key, population_sv),
     )
@@ -115,23 +126,32 @@ population_name = population_names[population]
 members = sorted(
     list_population(catalog, population), key=lambda code: sort_key_sv(catalog.region_name(code))
 )
+population_offer = replace(
+    offer_regions(
+        selection,
+        catalog,
+        "måttet och perioden",
+        level="municipality",
+        population=(members, describe_members(population, population_name)),
+    ),
+    label="Markera kommuner",
+)
 highlighted = ui.choose_regions(
-    "Markera kommuner",
     "regions",
-    members,
-    [code for code in DEFAULT_MUNICIPALITIES if code in members],
+    population_offer,
+    [code for code in DEFAULT_MUNICIPALITIES if code in population_offer.codes],
     catalog,
 )
-group = decode_group(group_key)
+group = decode_group(group_key, sex)
 ranking = rank_regions(series, members, measure_id, period, group)
 if ranking["value"].isna().all():
-    st.info(describe_no_figures(population_name, period, group_key))
+    st.info(describe_no_figures(population_name, period, group_key, sex))
     st.stop()
 source_line = compose_source_line(catalog, selection)
 
 st.subheader("Rangordning")
 shown = select_shown(ranking, highlighted)
-title, subtitle = compose_ranking_title(measure["name_sv"], period, population_name, group_key)
+title, subtitle = compose_ranking_title(measure["name_sv"], period, population_name, group_key, sex)
 lines = find_reference_lines(series, catalog, members, measure_id, period, group)
 table = shape_ranking_table(shown, catalog.region_names, highlighted, decimals)
 figure = None
@@ -145,7 +165,7 @@ else:
     st.table(emphasise_highlighted(table))
     st.caption(describe_reference_lines(lines, decimals))
 ui.offer_downloads(
-    compose_file_name("jamfor", measure_id, period, population, group_key),
+    compose_file_name("jamfor", measure_id, period, population, group_key, encode_sex(sex)),
     data,
     selection,
     table,
@@ -192,7 +212,7 @@ else:
             horizontal=True,
         )
     region_name, benchmark_name = catalog.region_name(region_code), catalog.region_name(benchmark)
-    profile = compute_gap_profile(series, region_code, benchmark, measure_id, period, decimals)
+    profile = compute_gap_profile(series, region_code, benchmark, measure_id, period, decimals, sex)
     if profile.empty:
         st.info(
             f"Måttet är inte uppdelat på ålder, födelseland, utbildning eller kön för "
@@ -200,7 +220,7 @@ else:
         )
     else:
         title, subtitle = compose_profile_title(
-            measure["name_sv"], period, region_name, benchmark_name
+            measure["name_sv"], period, region_name, benchmark_name, sex
         )
         table = shape_profile_table(profile, region_name, benchmark_name, decimals)
         figure = None
@@ -219,7 +239,9 @@ else:
             show_heading(title, subtitle)
             st.table(table.style())
         ui.offer_downloads(
-            compose_file_name("jamfor", measure_id, period, region_code, benchmark, "profil"),
+            compose_file_name(
+                "jamfor", measure_id, period, region_code, benchmark, encode_sex(sex), "profil"
+            ),
             data,
             selection[selection["region_code"].isin([region_code, benchmark])],
             table,
@@ -227,7 +249,7 @@ else:
             source_line,
             figure,
         )
-        st.markdown(describe_gap_profile(profile, region_name, benchmark_name, decimals))
+        st.markdown(describe_gap_profile(profile, region_name, benchmark_name, decimals, sex))
         if profile["gap_pp"].isna().any():
             st.caption(MISSING_NOTE)
 

@@ -45,7 +45,7 @@ st.markdown(
     )
 )
 st.table(build_target_table(own_targets, latest, catalog).set_index("Mål"))
-target_rows = select_target_rows(observations, own_targets)
+target_rows = select_target_rows(observations, own_targets, latest)
 ui.offer_downloads(
     compose_file_name("mal", region),
     data,
@@ -64,12 +64,15 @@ for target in own_targets:
         st.info(f"{format_status('cannot_assess', result['reason_sv'])}.")
         st.caption(f"Tolkning: {target.note}")
         continue
-    own = select_series(observations, target, target.region)
-    benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
-    rows = observations[observations["measure_id"] == target.measure]
+    measure = str(result["measure_id"])
+    own = select_series(observations, target, target.region, measure)
+    benchmark = (
+        select_series(observations, target, target.benchmark, measure) if target.benchmark else None
+    )
+    rows = observations[observations["measure_id"] == measure]
     rows = rows[rows["period"].isin(own.index)]
     source_line = compose_source_line(catalog, rows)
-    figure = plot_target(target, own, benchmark, catalog, source_line)
+    figure = plot_target(target, measure, own, benchmark, catalog, source_line)
     st.plotly_chart(figure, config={"displaylogo": False})
     ui.offer_downloads(
         compose_file_name(target.id),
@@ -81,4 +84,7 @@ for target in own_targets:
         fit_target_for_export(figure, target, catalog),
     )
     status = format_status(result["status"])
-    st.caption(f"Status: {status} ({describe_period(result)}). Tolkning: {target.note}")
+    st.caption(
+        f"Status: {status} ({describe_period(result)}). "
+        f"Bedöms på måttet {catalog.measure(measure)['name_sv']}. Tolkning: {target.note}"
+    )

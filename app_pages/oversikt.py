@@ -4,11 +4,9 @@ import streamlit as st
 
 from labourmarket import ui
 from labourmarket.formatting import format_gap, format_percent, format_period
-from labourmarket.gap_view import (
-    list_compared_regions,
-    pick_default_regions,
-)
+from labourmarket.gap_view import SEX_LABELS, pick_default_regions
 from labourmarket.overview_view import build_card
+from labourmarket.region_offer import offer_regions
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import describe_region_targets
 from labourmarket.targets import select_latest
@@ -19,23 +17,28 @@ st.caption(
     "och hur det går med strategiernas mål."
 )
 data = ui.require_data()
-observations, catalog = data.observations, data.catalog
+catalog = data.catalog
 targets = ui.load_targets_or_explain(catalog)
 
-measure_id = ui.choose_measure(data)
+left, right = st.columns([4, 1])
+with left:
+    measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 decimals = int(measure["decimals"])
 series = ui.select_measure(data, measure_id)
-label, comparable = list_compared_regions(series, catalog)
-chosen = ui.choose_regions(label, "regions", comparable, pick_default_regions(comparable), catalog)
+with right:
+    sex = ui.choose_sex(series)
+offer = offer_regions(series, catalog, "måttet")
+chosen = ui.choose_regions("regions", offer, pick_default_regions(offer.codes), catalog)
 latest = select_latest(ui.evaluate_targets(data, targets))
 if not chosen:
     # A measure of another level (BAS has län, not kommuner) empties the kommun choice.
-    st.info("Välj minst en kommun." if label == "Kommuner" else "Välj minst ett län.")
+    st.info("Välj minst en kommun." if offer.label == "Kommuner" else "Välj minst ett län.")
 
+who = "" if sex == "total" else f" · {SEX_LABELS[sex]}"
 for start in range(0, len(chosen), 2):
     for column, region_code in zip(st.columns(2), chosen[start : start + 2], strict=False):
-        card = build_card(observations, catalog, measure_id, region_code)
+        card = build_card(series, catalog, measure_id, region_code, sex)
         with column, st.container(border=True):
             st.subheader(card.region_name)
             if card.value is None:
@@ -48,7 +51,7 @@ for start in range(0, len(chosen), 2):
             )
             right.metric("Mot riket", format_gap(card.gap_country, decimals))
             trend = card.trend or "bara en period i datan, ingen trend"
-            st.caption(f"Period: {format_period(card.period)} · Utveckling: {trend}")
+            st.caption(f"Period: {format_period(card.period)}{who} · Utveckling: {trend}")
             own_targets = [t for t in targets if t.region == region_code]
             if own_targets:
                 st.markdown("**Mål i strategin**")

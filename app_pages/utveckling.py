@@ -8,10 +8,12 @@ from labourmarket.export import compose_file_name
 from labourmarket.formatting import format_period
 from labourmarket.gap_view import (
     COUNTRY_CODE,
-    list_compared_regions,
+    encode_sex,
+    format_sex_suffix,
     list_periods,
     pick_default_regions,
 )
+from labourmarket.region_offer import offer_regions
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import compute_target_values, describe_target_line
 from labourmarket.targets import select_series as select_target_series
@@ -39,19 +41,21 @@ data = ui.require_data()
 observations, catalog = data.observations, data.catalog
 targets = ui.load_targets_or_explain(catalog)
 
-left, right = st.columns([3, 1])
+left, middle, right = st.columns([3, 1, 1])
 with left:
     measure_id = ui.choose_measure(data)
 measure = catalog.measure(measure_id)
 population, decimals = str(measure["population_sv"]), int(measure["decimals"])
 series = ui.select_measure(data, measure_id)
 with right:
-    groups = list_groups(series)
+    sex = ui.choose_sex(series)
+with middle:
+    groups = list_groups(series, sex)
     group_key = ui.choose_one(
         "Grupp", "group", groups, groups[0], lambda key: format_group_key(key, population)
     )
-label, comparable = list_compared_regions(series, catalog)
-chosen = ui.choose_regions(label, "regions", comparable, pick_default_regions(comparable), catalog)
+offer = offer_regions(series, catalog, "måttet")
+chosen = ui.choose_regions("regions", offer, pick_default_regions(offer.codes), catalog)
 periods = list(reversed(list_periods(series)))
 left, middle, right = st.columns([2, 2, 1])
 with left:
@@ -79,7 +83,7 @@ regions = catalog.regions.set_index("region_code")
 counties = [str(regions.at[c, "county_code"]) for c in chosen if regions.at[c, "county_code"]]
 references = [r for r in dict.fromkeys([*counties, COUNTRY_CODE]) if r not in chosen]
 references = [r for r in references if (series["region_code"] == r).any()]
-group = decode_group(group_key)
+group = {**decode_group(group_key), "sex": sex}
 trend = build_trend(
     observations,
     measure_id,
@@ -90,11 +94,14 @@ trend = build_trend(
     decimals,
     catalog.series_breaks(measure_id),
 )
-subject = describe_subject(group_key, population)
+subject = describe_subject(group_key, population, sex)
 sentence = describe_trend(
     trend, catalog.region_names, subject, chosen[0], references[0] if references else None, decimals
 )
-title = f"{measure['name_sv']}, {format_group_key(group_key, population).lower()}"
+title = (
+    f"{measure['name_sv']}, {format_group_key(group_key, population).lower()}"
+    + format_sex_suffix(sex)
+)
 source_line = compose_source_line(catalog, trend)
 
 target_line = None
@@ -102,15 +109,16 @@ matching = [
     t
     for t in targets
     if t.region == chosen[0]
-    and t.measure == measure_id
-    and t.group
-    == {"sex": "total", "age": "total", "birth_region": "total", "education": "total", **group}
+    and measure_id in t.measures
+    and t.group == {"age": "total", "birth_region": "total", "education": "total", **group}
 ]
 if matching and transform == "value":
     target = matching[0]
-    own = select_target_series(observations, target, target.region)
+    own = select_target_series(observations, target, target.region, measure_id)
     bench = (
-        select_target_series(observations, target, target.benchmark) if target.benchmark else None
+        select_target_series(observations, target, target.benchmark, measure_id)
+        if target.benchmark
+        else None
     )
     levels = compute_target_values(target, own, bench)
     levels.index = own["period_start"]
@@ -121,7 +129,9 @@ table = shape_trend_table(trend, transform, names, decimals)
 shown_rows = series[
     series["region_code"].isin(trend["region_code"]) & series["period"].isin(trend["period"])
 ]
-file_name = compose_file_name("utveckling", measure_id, group_key, chosen, first, last, transform)
+file_name = compose_file_name(
+    "utveckling", measure_id, group_key, encode_sex(sex), chosen, first, last, transform
+)
 figure = None
 if view == "chart":
     figure = plot_trend(

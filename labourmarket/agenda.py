@@ -10,13 +10,13 @@ from typing import Any, NoReturn
 from labourmarket import paths
 from labourmarket.catalog import Catalog
 from labourmarket.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
-from labourmarket.targets import Target
+from labourmarket.targets import MEASURE_FIELDS, Target, check_measures, read_measures
 
 AGENDAS_DIR = "agendas"
 DEFAULT_AGENDA = "mal"  # the key of a region's own agenda: one slide per strategy target
 AGENDA_FIELDS = ("title", "date", "region", "slides")
 TARGET_SLIDE_FIELDS = ("target", "title")
-MEASURE_SLIDE_FIELDS = ("measure", "group", "title")
+MEASURE_SLIDE_FIELDS = (*MEASURE_FIELDS, "group", "title")
 TOTAL_GROUP = "total"
 
 
@@ -29,7 +29,8 @@ class Slide:
     """One indicator: a strategy target, or a measure and group without a target."""
 
     title: str
-    measure: str
+    # In order of preference; slide_view picks the one shown (a target's: the one it is judged on).
+    measures: tuple[str, ...]
     group: dict[str, str]  # every group dimension, "total" where the slide does not narrow
     target: Target | None = None
 
@@ -48,7 +49,7 @@ def agendas_dir() -> Path:
 
 
 def build_target_slide(target: Target, title: str | None = None) -> Slide:
-    return Slide(title or target.goal_sv, target.measure, dict(target.group), target)
+    return Slide(title or target.goal_sv, target.measures, dict(target.group), target)
 
 
 def build_default_agenda(region: str, targets: list[Target], catalog: Catalog) -> Agenda:
@@ -111,14 +112,15 @@ def parse_slide(
     """Turn one [[slides]] table into a Slide, calling fail(field, problem) when it cannot."""
     if not isinstance(entry, dict):
         fail("slides", "not a table; write [[slides]] with target = ... or measure = ...")
-    if ("target" in entry) == ("measure" in entry):
+    has_measure = any(name in entry for name in MEASURE_FIELDS)
+    if ("target" in entry) == has_measure:
         fail("target", "give either target = <id> or measure = <measure id>, not both or neither")
     allowed = TARGET_SLIDE_FIELDS if "target" in entry else MEASURE_SLIDE_FIELDS
     unknown = sorted(set(entry) - set(allowed))
     if unknown:
         fail(unknown[0], f"unknown field; expected {', '.join(allowed)}")
     for name in allowed:
-        if name in entry and not is_text(entry[name]):
+        if name in entry and name != "measures" and not is_text(entry[name]):
             fail(name, f"{entry[name]!r} is not text")
     if "target" in entry:
         target = targets.get(entry["target"])
@@ -127,14 +129,13 @@ def parse_slide(
         if target.region != region:
             fail("target", f"target {target.id!r} belongs to {catalog.region_name(target.region)}")
         return build_target_slide(target, entry.get("title"))
-    if entry["measure"] not in set(catalog.measures["measure_id"]):
-        fail("measure", f"unknown measure {entry['measure']!r} (not in measures.csv)")
+    check_measures(entry, catalog, fail)
     if not is_text(entry.get("title")):
         fail("title", "missing or not text (a measure slide needs its own title)")
     group = decode_group(entry.get("group", TOTAL_GROUP))
     if group is None:
         fail("group", f"unknown group {entry['group']!r}; write e.g. birth_region:foreign_born")
-    return Slide(entry["title"], entry["measure"], group)
+    return Slide(entry["title"], read_measures(entry), group)
 
 
 def load_agenda(path: Path, catalog: Catalog, targets: list[Target]) -> Agenda:

@@ -8,15 +8,11 @@ from labourmarket.formatting import sort_key_sv
 from labourmarket.gaps import BREAKDOWNS, select_breakdown
 from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 
-DEFAULT_MEASURE = "af_inskrivna_andel_rams"
 # Tabell 1's four kommuner: Södertälje, Botkyrka, Haninge, Huddinge.
 DEFAULT_MUNICIPALITIES = ["0181", "0127", "0136", "0126"]
 COUNTRY_CODE = "00"
-
-
-def pick_default_measure(measure_ids: list[str]) -> str:
-    """Tabell 1's measure when it is there, else the first."""
-    return DEFAULT_MEASURE if DEFAULT_MEASURE in measure_ids else measure_ids[0]
+# The sex choice in the order the picker shows it; "total" (Alla) is the default.
+SEX_LABELS = {"women": "Kvinnor", "men": "Män", "total": "Alla"}
 
 
 def select_series(
@@ -51,17 +47,22 @@ def list_regions_at(observations: pd.DataFrame, catalog: Catalog, level: str) ->
     return sorted(at_level["region_code"], key=lambda code: sort_key_sv(catalog.region_name(code)))
 
 
-def list_municipalities(observations: pd.DataFrame, catalog: Catalog) -> list[str]:
-    """Return the kommuner with figures in the selection, in Swedish alphabetical order."""
-    return list_regions_at(observations, catalog, "municipality")
+def format_sex_suffix(sex: str) -> str:
+    """What a title adds for one sex: ", kvinnor" or ", män"; nothing for both."""
+    return "" if sex == "total" else f", {SEX_LABELS[sex].lower()}"
 
 
-def list_compared_regions(observations: pd.DataFrame, catalog: Catalog) -> tuple[str, list[str]]:
-    """Return what is compared and its codes: kommuner, or the län when a measure has none."""
-    municipalities = list_regions_at(observations, catalog, "municipality")
-    if municipalities:
-        return "Kommuner", municipalities
-    return "Län", list_regions_at(observations, catalog, "county")
+def encode_sex(sex: str) -> str:
+    """The sex in a file name: "women" or "men"; both sexes keep the names they always had."""
+    return "" if sex == "total" else sex
+
+
+def list_sexes(observations: pd.DataFrame) -> list[str]:
+    """Kvinnor, Män and Alla where the rows are split by sex; none (no choice) where not."""
+    present = set(observations["sex"].unique())
+    if present <= {"total"}:
+        return []
+    return [code for code in SEX_LABELS if code in present]
 
 
 def pick_default_regions(regions: list[str]) -> list[str]:
@@ -89,12 +90,12 @@ def pick_default_benchmark(benchmarks: list[str], chosen: list[str], catalog: Ca
     return benchmarks[0]
 
 
-def list_breakdowns(observations: pd.DataFrame) -> list[str]:
-    """Return the breakdowns for which the selection has more than the total group."""
+def list_breakdowns(observations: pd.DataFrame, sex: str = "total") -> list[str]:
+    """Return the breakdowns for which the selection has more than one sex's total group."""
     return [
         breakdown
         for breakdown in BREAKDOWNS
-        if select_breakdown(observations, breakdown)[breakdown].nunique() > 1
+        if select_breakdown(observations, breakdown, sex)[breakdown].nunique() > 1
     ]
 
 

@@ -25,12 +25,19 @@ def order_groups(dimension: str, codes: list[str]) -> list[str]:
     return sorted(set(codes), key=rank)
 
 
-def select_breakdown(observations: pd.DataFrame, breakdown: str) -> pd.DataFrame:
-    """Keep the rows that vary `breakdown` while every other group dimension is `total`."""
+def select_breakdown(
+    observations: pd.DataFrame, breakdown: str, sex: str = "total"
+) -> pd.DataFrame:
+    """Keep one sex's rows that vary `breakdown` while the other breakdowns are `total`.
+
+    Sex crosses every breakdown (men aged 18-24), so it is chosen, never left to chance.
+    """
     if breakdown not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {breakdown!r}; expected one of {BREAKDOWNS}")
-    others = [d for d in GROUP_DIMENSIONS if d != breakdown]
-    return observations[(observations[others] == "total").all(axis=1)]
+    others = [d for d in GROUP_DIMENSIONS if d not in (breakdown, "sex")]
+    return observations[
+        (observations[others] == "total").all(axis=1) & (observations["sex"] == sex)
+    ]
 
 
 def compute_gaps(
@@ -39,8 +46,9 @@ def compute_gaps(
     benchmark_code: str,
     breakdown: str,
     decimals: int = 1,
+    sex: str = "total",
 ) -> pd.DataFrame:
-    """Return each region's value per group beside the benchmark's, the gap and the ratio.
+    """Return each region's value per group of one sex beside the benchmark's, gap and ratio.
 
     The observations must hold one measure and one period: figures of different measures or
     periods are never subtracted from one another.
@@ -48,7 +56,7 @@ def compute_gaps(
     series = observations[["measure_id", "period"]].drop_duplicates()
     if len(series) > 1:
         raise ValueError(f"gaps need one measure and one period, got {len(series)} combinations")
-    rows = select_breakdown(observations, breakdown).rename(columns={breakdown: "group"})
+    rows = select_breakdown(observations, breakdown, sex).rename(columns={breakdown: "group"})
     benchmark = rows.loc[rows["region_code"] == benchmark_code, ["group", "value"]]
     regional = rows[rows["region_code"].isin(region_codes)]
     gaps = regional.merge(
@@ -70,10 +78,21 @@ def compute_gaps(
 
 
 def label_gaps(
-    gaps: pd.DataFrame, region_names: Mapping[str, str], breakdown: str, population: str
+    gaps: pd.DataFrame,
+    region_names: Mapping[str, str],
+    breakdown: str,
+    population: str,
+    sex: str = "total",
 ) -> pd.DataFrame:
-    """Add the Swedish region_name and group_label that charts, tables and sentences show."""
+    """Add the Swedish region_name and group_label that charts, tables and sentences show.
+
+    One sex's groups say so in their label ("18-24 år, män"): a table copied on its own
+    must not read as both sexes.
+    """
+    suffix = "" if sex == "total" else f", {format_group('sex', sex).lower()}"
     return gaps.assign(
         region_name=gaps["region_code"].map(lambda code: region_names.get(code, code)),
-        group_label=gaps["group"].map(lambda code: format_group(breakdown, code, population)),
+        group_label=gaps["group"].map(
+            lambda code: format_group(breakdown, code, population) + suffix
+        ),
     )

@@ -23,10 +23,11 @@ class Card:
     trend: str | None  # "↑ +0,3 p.e. sedan kv 2 2024", or a note why there is none
 
 
-def select_totals(observations: pd.DataFrame, measure_id: str) -> pd.DataFrame:
-    """The measure's whole-population rows (every group dimension total)."""
+def select_totals(observations: pd.DataFrame, measure_id: str, sex: str = "total") -> pd.DataFrame:
+    """The measure's rows for one sex (or both) with every other group dimension total."""
     rows = observations[observations["measure_id"] == measure_id]
-    return rows[(rows[GROUP_DIMENSIONS] == "total").all(axis=1)]
+    others = [d for d in GROUP_DIMENSIONS if d != "sex"]
+    return rows[(rows[others] == "total").all(axis=1) & (rows["sex"] == sex)]
 
 
 def read_value(totals: pd.DataFrame, region_code: str, period: str) -> float | None:
@@ -55,10 +56,14 @@ def describe_trend(
 
 
 def build_card(
-    observations: pd.DataFrame, catalog: Catalog, measure_id: str, region_code: str
+    observations: pd.DataFrame,
+    catalog: Catalog,
+    measure_id: str,
+    region_code: str,
+    sex: str = "total",
 ) -> Card:
-    """Summarise one region on one measure at the latest period it has a figure for."""
-    totals = select_totals(observations, measure_id)
+    """Summarise one region (one sex, or both) at the latest period it has a figure for."""
+    totals = select_totals(observations, measure_id, sex)
     decimals = int(catalog.measure(measure_id)["decimals"])
     own = totals[totals["region_code"] == region_code].dropna(subset=["value"])
     name = catalog.region_name(region_code)

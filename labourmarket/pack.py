@@ -1,7 +1,7 @@
 """The Mål och budget pack for one kommun and period: tables, charts, targets, Word draft, zip."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -25,7 +25,7 @@ from labourmarket.target_view import (
     shape_outcome_table,
     shape_target_table,
 )
-from labourmarket.targets import Target, evaluate
+from labourmarket.targets import Target, evaluate, pick_measure
 from labourmarket.targets import select_series as select_target_series
 from labourmarket.trend_view import describe_subject
 from labourmarket.trends import build_trend, describe_trend, name_in_sentence
@@ -311,17 +311,22 @@ def build_target_section(
     observations: pd.DataFrame, catalog: Catalog, target: Target, period: str
 ) -> tuple[Section, pd.Series]:
     """A target's heading, words, standing, outcome table and chart, up to the period."""
-    results = evaluate(observations, [target], catalog)
+    regions = [target.region, *([target.benchmark] if target.benchmark else [])]
+    relevant = observations[
+        observations["measure_id"].isin(target.measures) & observations["region_code"].isin(regions)
+    ]
+    # Judged on the measure known by the period: one first published later does not decide.
+    known = relevant["period"].map(lambda code: is_by(code, period)).astype(bool)
+    measure = pick_measure(relevant[known], target)
+    results = evaluate(relevant, [replace(target, measures=(measure,))], catalog)
     result = judge_as_of(results, period)
-    own = select_target_series(observations, target, target.region)
+    own = select_target_series(relevant, target, target.region, measure)
     own = own[[is_by(p, period) for p in own.index]]
     benchmark = None
     if target.benchmark:
-        benchmark = select_target_series(observations, target, target.benchmark)
+        benchmark = select_target_series(relevant, target, target.benchmark, measure)
         benchmark = benchmark[[is_by(p, period) for p in benchmark.index]]
-    rows = observations[observations["measure_id"] == target.measure]
-    regions = [target.region, *([target.benchmark] if target.benchmark else [])]
-    rows = rows[rows["period"].isin(own.index) & rows["region_code"].isin(regions)]
+    rows = relevant[(relevant["measure_id"] == measure) & relevant["period"].isin(own.index)]
     source_line = compose_source_line(catalog, rows) if not rows.empty else ""
     sentence = describe_target_result(target, result, catalog)
     outcome = shape_outcome_table(target, select_until(results, period), catalog)
@@ -333,7 +338,7 @@ def build_target_section(
     # As on the Mål page: a bar on its own baseline line would read as "on target".
     if result["status"] != "cannot_assess" and own["value"].notna().any():
         figure = fit_target_for_export(
-            plot_target(target, own, benchmark, catalog, source_line), target, catalog
+            plot_target(target, measure, own, benchmark, catalog, source_line), target, catalog
         )
         title = str(figure.layout.title.text)
         kind = "Stapeldiagram" if len(own) == 1 else "Linjediagram"
@@ -399,7 +404,8 @@ def assemble_pack(
         table=shape_target_table(own_targets, latest, catalog),
         source_line=" ".join(dict.fromkeys(s.source_line for s in sections if s.source_line)),
     )
-    shown = list_shown_rows(observations, region, period, catalog, own_targets)
+    judged = set(latest["measure_id"]) if "measure_id" in latest else set()
+    shown = list_shown_rows(observations, region, period, catalog, own_targets, judged)
     sources = PackTable(
         key=export.compose_file_name("kallor", region, period),
         sheet=export.SOURCES_SHEET,
@@ -420,12 +426,18 @@ def assemble_pack(
 
 
 def list_shown_rows(
-    observations: pd.DataFrame, region: str, period: str, catalog: Catalog, targets: list[Target]
+    observations: pd.DataFrame,
+    region: str,
+    period: str,
+    catalog: Catalog,
+    targets: list[Target],
+    judged: set[str],
 ) -> pd.DataFrame:
-    """The observations the pack draws on: its measures at the period, its targets' series."""
+    """The observations the pack draws on: its measures at the period, its targets' series
+    (on the measures they are judged on)."""
     county = str(catalog.regions.set_index("region_code").at[region, "county_code"])
     regions = {region, county, COUNTRY_CODE} | {t.benchmark for t in targets if t.benchmark}
-    measures = {t.measure for t in targets} | set(
+    measures = judged | set(
         observations.loc[
             (observations["region_code"] == region) & (observations["period"] == period),
             "measure_id",

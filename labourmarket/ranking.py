@@ -22,7 +22,7 @@ from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 
 TOTAL = "total"
 TOTAL_GROUP_KEY = "total"
-ALL_MUNICIPALITIES = "alla"  # the population of every kommun; matches ui.GROUP_PICKER_ALL
+ALL_MUNICIPALITIES = "alla"  # the population of every kommun; matches region_offer.GROUP_ALL
 RANKING_COLUMNS = ["region_code", "value", "status", "rank", "is_in_source"]
 PROFILE_COLUMNS = ["dimension", "group", "value", "benchmark_value", "gap_pp"]
 # Reading order of the profile's dimensions when two gaps are equally large.
@@ -32,6 +32,8 @@ STATUS_LABELS = {
     "provisional": "preliminärt",
     "suppressed": "undertryckt",
     "not_applicable": "ej tillämpligt",
+    "lower_bound": "minst (undre gräns)",
+    "missing_part": "en del saknas",
 }
 # "den högsta", "den näst högsta", "den tredje högsta" ... then numerals ("den 11:e högsta").
 ORDINALS = (
@@ -68,20 +70,23 @@ def encode_group(dimension: str, code: str) -> str:
     return TOTAL_GROUP_KEY if code == TOTAL else f"{dimension}:{code}"
 
 
-def decode_group(key: str) -> dict[str, str]:
-    """Turn a group key (`total`, `age:18-24`) into a value for every group dimension."""
-    group = dict.fromkeys(GROUP_DIMENSIONS, TOTAL)
+def decode_group(key: str, sex: str = TOTAL) -> dict[str, str]:
+    """Turn a group key (`total`, `age:18-24`) and a sex into a value for every dimension."""
+    group = {**dict.fromkeys(GROUP_DIMENSIONS, TOTAL), "sex": sex}
     if key != TOTAL_GROUP_KEY:
         dimension, code = key.split(":", 1)
         group[dimension] = code
     return group
 
 
-def list_group_keys(selection: pd.DataFrame) -> list[str]:
-    """Return the whole population, then every single-dimension group the selection has."""
+def list_group_keys(selection: pd.DataFrame, sex: str = TOTAL) -> list[str]:
+    """Return the whole population, then every single-breakdown group one sex has.
+
+    Sex is chosen on its own (it crosses every breakdown), so it is no group key here.
+    """
     keys = [TOTAL_GROUP_KEY]
-    for dimension in PROFILE_DIMENSIONS:
-        rows = select_single_breakdown(selection, dimension)
+    for dimension in BREAKDOWNS:
+        rows = select_single_breakdown(selection, dimension, sex)
         keys += [encode_group(dimension, c) for c in order_groups(dimension, list(rows[dimension]))]
     return list(dict.fromkeys(keys))
 
@@ -103,16 +108,21 @@ def describe_group(dimension: str, code: str) -> str:
 
 
 def phrase_group(group: Mapping[str, str]) -> str:
-    """The words that narrow a ranking sentence to one group, or "" for the whole population."""
-    varied = [(d, c) for d, c in group.items() if c != TOTAL]
+    """The words that narrow a sentence to one group, or "" for the whole population.
+
+    " i åldern 18-24 år", " bland män i åldern 18-24 år", " bland utrikes födda kvinnor".
+    """
+    sex = group.get("sex", TOTAL)
+    people = "" if sex == TOTAL else describe_group("sex", sex)
+    varied = [(d, c) for d, c in group.items() if c != TOTAL and d != "sex"]
     if not varied:
-        return ""
+        return f" bland {people}" if people else ""
     dimension, code = varied[0]
     if dimension == "age":
-        return f" i åldern {code} år"
+        return f" bland {people} i åldern {code} år" if people else f" i åldern {code} år"
     if dimension == "education":
-        return f" bland dem med {describe_group(dimension, code)}"
-    return f" bland {describe_group(dimension, code)}"
+        return f" bland {people or 'dem'} med {describe_group(dimension, code)}"
+    return f" bland {describe_group(dimension, code)}" + (f" {people}" if people else "")
 
 
 def select_group_rows(
@@ -124,10 +134,16 @@ def select_group_rows(
     return rows[(rows[list(wanted)] == pd.Series(wanted)).all(axis=1)]
 
 
-def select_single_breakdown(rows: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Rows that vary only `dimension` (sex too, which gaps.select_breakdown does not take)."""
-    others = [d for d in GROUP_DIMENSIONS if d != dimension]
-    return rows[(rows[others] == TOTAL).all(axis=1) & (rows[dimension] != TOTAL)]
+def select_single_breakdown(rows: pd.DataFrame, dimension: str, sex: str = TOTAL) -> pd.DataFrame:
+    """One sex's rows that vary only `dimension`, its total group left out.
+
+    `dimension` may be sex itself: both sexes for the whole population, or the one chosen.
+    """
+    others = [d for d in GROUP_DIMENSIONS if d not in (dimension, "sex")]
+    varied = rows[(rows[others] == TOTAL).all(axis=1) & (rows[dimension] != TOTAL)]
+    if dimension == "sex" and sex == TOTAL:
+        return varied
+    return varied[varied["sex"] == sex]
 
 
 def rank_regions(
@@ -178,27 +194,36 @@ def pick_profile_region(ranking: pd.DataFrame, highlighted: list[str], options: 
     return options[0]
 
 
+def name_group(group_key: str, sex: str = TOTAL) -> str:
+    """A group and sex as a title lists them: "18-24 år, män"; "" for everyone."""
+    parts = [] if group_key == TOTAL_GROUP_KEY else [describe_group(*group_key.split(":", 1))]
+    return ", ".join([*parts, *([describe_group("sex", sex)] if sex != TOTAL else [])])
+
+
 def compose_ranking_title(
-    measure_name: str, period: str, population_name: str, group_key: str
+    measure_name: str, period: str, population_name: str, group_key: str, sex: str = TOTAL
 ) -> tuple[str, str]:
     """The ranking's title and subtitle: the measure and period, then what is ranked."""
-    group = "" if group_key == TOTAL_GROUP_KEY else f", {describe_group(*group_key.split(':', 1))}"
+    named = name_group(group_key, sex)
+    group = f", {named}" if named else ""
     ranked = population_name[:1].upper() + population_name[1:]
     return f"{measure_name}, {format_period(period)}", f"{ranked}{group} – högsta värdet överst"
 
 
 def compose_profile_title(
-    measure_name: str, period: str, region_name: str, benchmark_name: str
+    measure_name: str, period: str, region_name: str, benchmark_name: str, sex: str = TOTAL
 ) -> tuple[str, str]:
+    named = f", {describe_group('sex', sex)}" if sex != TOTAL else ""
     return (
         f"{region_name} mot {benchmark_name}, {format_period(period)}: "
         "skillnad i procentenheter per grupp",
-        f"{measure_name} – största skillnaden överst",
+        f"{measure_name}{named} – största skillnaden överst",
     )
 
 
-def describe_no_figures(population_name: str, period: str, group_key: str) -> str:
-    group = "" if group_key == TOTAL_GROUP_KEY else f" ({describe_group(*group_key.split(':', 1))})"
+def describe_no_figures(population_name: str, period: str, group_key: str, sex: str = TOTAL) -> str:
+    named = name_group(group_key, sex)
+    group = f" ({named})" if named else ""
     return (
         f"Måttet har inga värden för {population_name} {format_period(period)}{group}. "
         "Välj ett annat urval, en annan period eller ett annat mått."
@@ -274,15 +299,16 @@ def compute_gap_profile(
     measure_id: str,
     period: str,
     decimals: int = 1,
+    sex: str = TOTAL,
 ) -> pd.DataFrame:
-    """Return every group of one kommun beside the benchmark's, largest absolute gap first.
+    """Return every group of one kommun (one sex) beside the benchmark's, largest gap first.
 
     A group where either side lacks a figure keeps its row, with gap NaN, after the others.
     """
     rows = select_series(observations, measure_id, period)
     parts = []
     for dimension in PROFILE_DIMENSIONS:
-        varied = select_single_breakdown(rows, dimension)
+        varied = select_single_breakdown(rows, dimension, sex)
         region = varied.loc[varied["region_code"] == region_code, [dimension, "value"]]
         benchmark = varied.loc[varied["region_code"] == benchmark_code, [dimension, "value"]]
         merged = region.merge(
@@ -415,9 +441,15 @@ def describe_ranking(
 
 
 def describe_gap_profile(
-    profile: pd.DataFrame, region_name: str, benchmark_name: str, decimals: int = 1
+    profile: pd.DataFrame,
+    region_name: str,
+    benchmark_name: str,
+    decimals: int = 1,
+    sex: str = TOTAL,
 ) -> str:
     """Say in which group the kommun lies furthest from the benchmark, and by how much."""
+    if sex != TOTAL:
+        region_name = f"{region_name} ({describe_group('sex', sex)})"
     known = profile.dropna(subset=["gap_pp"])
     if known.empty:
         return f"Det finns ingen grupp där både {region_name} och {benchmark_name} har värden."

@@ -23,6 +23,7 @@ from labourmarket.formatting import (
 )
 from labourmarket.gap_view import COUNTRY_CODE
 from labourmarket.overview_view import Card, build_card, read_value
+from labourmarket.periods import find_period_end
 from labourmarket.schema import GROUP_DIMENSIONS
 from labourmarket.sentences import compose_source_line
 from labourmarket.target_view import (
@@ -117,11 +118,13 @@ def label_group(group: dict[str, str], population: str) -> str:
     return ", ".join(format_group(d, code, population) for d, code in narrowed)
 
 
-def summarise_group(group_rows: pd.DataFrame, catalog: Catalog, slide: Slide, region: str) -> Card:
+def summarise_group(
+    group_rows: pd.DataFrame, catalog: Catalog, measure_id: str, region: str
+) -> Card:
     """An Översikt card for any group: build_card reads whole-population rows, so hand it the
     group's rows labelled as totals (they are this slide's whole population)."""
     as_totals = group_rows.assign(**dict.fromkeys(GROUP_DIMENSIONS, TOTAL_GROUP))
-    return build_card(as_totals, catalog, slide.measure, region)
+    return build_card(as_totals, catalog, measure_id, region)
 
 
 def list_comparisons(card: Card, decimals: int) -> tuple[tuple[Comparison, ...], str | None]:
@@ -143,26 +146,55 @@ def format_headline(value: float | None, unit: str, decimals: int) -> str:
     return format_percent(value, decimals) if unit == "percent" else format_number(value, decimals)
 
 
+def pick_slide_measure(observations: pd.DataFrame, slide: Slide, region: str) -> str:
+    """Of a measure slide's measures, the one with the newest figure for the region and group.
+
+    The agenda's order breaks a tie; without any figure the first is shown (and says so).
+    """
+    rows = observations[
+        observations["measure_id"].isin(slide.measures) & (observations["region_code"] == region)
+    ]
+    for dimension in GROUP_DIMENSIONS:
+        rows = rows[rows[dimension] == slide.group.get(dimension, TOTAL_GROUP)]
+    ends = {
+        measure: max(find_period_end(p) for p in periods)
+        for measure, periods in rows.loc[rows["value"].notna()]
+        .groupby("measure_id", observed=True)["period"]
+        .unique()
+        .items()
+    }
+    if not ends:
+        return slide.measures[0]
+    newest = max(ends.values())
+    return next(measure for measure in slide.measures if ends.get(measure) == newest)
+
+
 def build_slide(
     slide: Slide, region: str, observations: pd.DataFrame, catalog: Catalog
 ) -> SlideContent:
     """Everything one slide shows, from the current figures; nothing here depends on the screen."""
-    measure = catalog.measure(slide.measure)
-    decimals = int(measure["decimals"])
-    group_rows = select_group(observations, slide.measure, slide.group)
-    card = summarise_group(group_rows, catalog, slide, region)
-    comparisons, note = list_comparisons(card, decimals)
-    status = detail = None
     target = slide.target
     if target is not None:
         result = select_latest(evaluate(observations, [target], catalog)).iloc[0]
+        measure_id = str(result["measure_id"])
+    else:
+        measure_id = pick_slide_measure(observations, slide, region)
+    measure = catalog.measure(measure_id)
+    decimals = int(measure["decimals"])
+    group_rows = select_group(observations, measure_id, slide.group)
+    card = summarise_group(group_rows, catalog, measure_id, region)
+    comparisons, note = list_comparisons(card, decimals)
+    status = detail = None
+    if target is not None:
         status = format_status(result["status"])
         detail = (
             result["reason_sv"] if result["status"] == "cannot_assess" else describe_period(result)
         )
         figure, source_line = plot_target_slide(target, result, group_rows, observations, catalog)
     else:
-        figure, source_line = plot_measure_slide(slide, card, group_rows, catalog, decimals)
+        figure, source_line = plot_measure_slide(
+            slide, measure_id, card, group_rows, catalog, decimals
+        )
     if figure is not None:
         figure.update_layout(title={"text": ""})
     return SlideContent(
@@ -196,23 +228,31 @@ def plot_target_slide(
     catalog: Catalog,
 ) -> tuple[go.Figure | None, str]:
     """The target's own chart (figure against the target line), as the Mål page draws it."""
-    own = select_series(observations, target, target.region)
+    measure = str(result["measure_id"])
+    own = select_series(observations, target, target.region, measure)
     shown = [target.region, *([target.benchmark] if target.benchmark else [])]
     rows = group_rows[group_rows["region_code"].isin(shown) & group_rows["period"].isin(own.index)]
     source_line = describe_sources(catalog, rows)
     # A baseline bar on its own target line would read as "on target": the status says why instead.
     if result["status"] == "cannot_assess" or own["value"].isna().all():
         return None, source_line
-    benchmark = select_series(observations, target, target.benchmark) if target.benchmark else None
+    benchmark = (
+        select_series(observations, target, target.benchmark, measure) if target.benchmark else None
+    )
     # The slide shows the goal and the document in large type already.
     figure = shorten_target_label(
-        plot_target(target, own, benchmark, catalog, source_line), target, catalog
+        plot_target(target, measure, own, benchmark, catalog, source_line), target, catalog
     )
     return figure, source_line
 
 
 def plot_measure_slide(
-    slide: Slide, card: Card, group_rows: pd.DataFrame, catalog: Catalog, decimals: int
+    slide: Slide,
+    measure_id: str,
+    card: Card,
+    group_rows: pd.DataFrame,
+    catalog: Catalog,
+    decimals: int,
 ) -> tuple[go.Figure | None, str]:
     """The region beside its county and the country: a line over time, or bars for one period."""
     if card.value is None or card.period is None:
@@ -221,7 +261,7 @@ def plot_measure_slide(
     regions = list(dict.fromkeys(code for code in (card.region_code, county, COUNTRY_CODE) if code))
     rows = group_rows[group_rows["region_code"].isin(regions)]
     own_periods = rows.loc[rows["region_code"] == card.region_code, "period"].nunique()
-    label = label_group(slide.group, str(catalog.measure(slide.measure)["population_sv"]))
+    label = label_group(slide.group, str(catalog.measure(measure_id)["population_sv"]))
     title = f"{card.region_name}: {slide.title}"
     if own_periods > 1:
         source_line = describe_sources(catalog, rows)
@@ -235,7 +275,7 @@ def plot_measure_slide(
             source_line=source_line,
             y_title="Andel (%)",
             decimals=decimals,
-            breaks=catalog.series_breaks(slide.measure),
+            breaks=catalog.series_breaks(measure_id),
         )
         return figure, source_line
     at_period = rows[rows["region_code"].isin(regions) & (rows["period"] == card.period)]

@@ -69,13 +69,15 @@ def build_target_table(
     rows = []
     for target in targets:
         result = by_id.loc[target.id]
-        decimals = int(catalog.measure(target.measure)["decimals"])
+        measure = catalog.measure(str(result["measure_id"]))
+        decimals = int(measure["decimals"])
         difference = result["change_pp"] if target.baseline_period else result["gap_pp"]
         rows.append(
             {
                 "Mål": target.goal_sv,
                 "Dokument och avsnitt": f"{target.document}, {target.section}",
                 "Citat": f"”{target.quote}”",
+                "Mått": str(measure["name_sv"]),
                 "Värde": format_number(result["value"], decimals),
                 "Jämförelse": describe_comparison(target, result, catalog, decimals)
                 if pd.notna(result["value"])
@@ -141,17 +143,19 @@ def fit_target_for_export(figure: go.Figure, target: Target, catalog: Catalog) -
 
 def plot_target(
     target: Target,
+    measure: str,
     own: pd.DataFrame,
     benchmark: pd.DataFrame | None,
     catalog: Catalog,
     source_line: str,
 ) -> go.Figure:
-    """The region's figures with the target level drawn as a dashed line, tolerance as a band.
+    """The region's figures on the judged measure with the target level drawn as a dashed line,
+    tolerance as a band.
 
     One period reads as a bar against a horizontal target line; a series as a line with the
     target line beside it (it moves when the target follows the county or the country).
     """
-    decimals = int(catalog.measure(target.measure)["decimals"])
+    decimals = int(catalog.measure(measure)["decimals"])
     periods = [format_period(p) for p in own.index]
     levels = compute_target_values(target, own, benchmark)
     label = wrap_target_line(target, catalog)
@@ -295,6 +299,7 @@ TARGET_TABLE_COLUMNS = [
     "Dokument",
     "Avsnitt",
     "Citat",
+    "Mått",
     "Regel",
     "Period",
     "Utfall (%)",
@@ -308,10 +313,10 @@ TARGET_TABLE_COLUMNS = [
 def shape_target_table(targets: list[Target], latest: pd.DataFrame, catalog: Catalog) -> ShownTable:
     """One row per target with real numbers: figure, target level, difference, status, sources."""
     by_id = latest.set_index("target_id")
-    decimals = max((int(catalog.measure(t.measure)["decimals"]) for t in targets), default=1)
     rows = []
     for target in targets:
         result = by_id.loc[target.id]
+        measure = catalog.measure(str(result["measure_id"]))
         level = compute_target_level(target, result)
         value = float("nan") if pd.isna(result["value"]) else float(result["value"])
         rows.append(
@@ -321,7 +326,8 @@ def shape_target_table(targets: list[Target], latest: pd.DataFrame, catalog: Cat
                 "Dokument": target.document,
                 "Avsnitt": target.section,
                 "Citat": f"”{target.quote}”",
-                "Regel": describe_rule(target, catalog, decimals),
+                "Mått": str(measure["name_sv"]),
+                "Regel": describe_rule(target, catalog, int(measure["decimals"])),
                 "Period": describe_period(result),
                 "Utfall (%)": value,
                 "Målnivå (%)": level,
@@ -330,6 +336,8 @@ def shape_target_table(targets: list[Target], latest: pd.DataFrame, catalog: Cat
                 "Tolkning": target.note,
             }
         )
+    measures = {str(by_id.at[t.id, "measure_id"]) for t in targets}
+    decimals = max((int(catalog.measure(m)["decimals"]) for m in measures), default=1)
     return make_shown_table(
         pd.DataFrame(rows, columns=TARGET_TABLE_COLUMNS),
         {
@@ -343,9 +351,10 @@ def shape_target_table(targets: list[Target], latest: pd.DataFrame, catalog: Cat
 def shape_outcome_table(target: Target, results: pd.DataFrame, catalog: Catalog) -> ShownTable:
     """Outcome against the target, period by period: the figure, the level it must stay at, status.
 
-    `results` are evaluate()'s rows for this one target.
+    `results` are evaluate()'s rows for this one target (all on the one judged measure).
     """
-    decimals = int(catalog.measure(target.measure)["decimals"])
+    measure = str(results["measure_id"].iloc[0]) if len(results) else target.measures[0]
+    decimals = int(catalog.measure(measure)["decimals"])
     judged = results[results["period"].notna()]
     region = f"{catalog.region_name(target.region)} (%)"
     frame = pd.DataFrame({"Period": [describe_period(row) for _, row in judged.iterrows()]})
@@ -371,7 +380,7 @@ def describe_target_result(target: Target, result: pd.Series, catalog: Catalog) 
     symbol, word = STATUS_DISPLAY[result["status"]]
     if pd.isna(result["value"]):
         return f"Målet kan inte bedömas: {result['reason_sv']}."
-    decimals = int(catalog.measure(target.measure)["decimals"])
+    decimals = int(catalog.measure(str(result["measure_id"]))["decimals"])
     region = catalog.region_name(target.region)
     value = format_percent(result["value"], decimals)
     subject = f"arbetslösheten{phrase_group(target.group)} i {region}"
@@ -405,12 +414,15 @@ def describe_target_result(target: Target, result: pd.Series, catalog: Catalog) 
     return text
 
 
-def select_target_rows(observations: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
-    """The observations the targets are judged on: their measures in their regions."""
+def select_target_rows(
+    observations: pd.DataFrame, targets: list[Target], latest: pd.DataFrame
+) -> pd.DataFrame:
+    """The observations the targets are judged on: each one's judged measure in its regions."""
+    judged = latest.set_index("target_id")["measure_id"]
     wanted = pd.Series(False, index=observations.index)
     for target in targets:
         regions = [target.region, *([target.benchmark] if target.benchmark else [])]
-        wanted |= (observations["measure_id"] == target.measure) & observations["region_code"].isin(
-            regions
-        )
+        wanted |= (observations["measure_id"] == judged[target.id]) & observations[
+            "region_code"
+        ].isin(regions)
     return observations[wanted]

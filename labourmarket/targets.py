@@ -23,8 +23,11 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "below_baseline": ("baseline_period",),
     "gap_below_baseline": ("benchmark", "baseline_period"),
 }
-TEXT_FIELDS = ("id", "region", "document", "section", "quote", "goal_sv", "measure", "rule")
+TEXT_FIELDS = ("id", "region", "document", "section", "quote", "goal_sv", "rule")
+# One measure, or several in order of preference (see pick_measure).
+MEASURE_FIELDS = ("measure", "measures")
 OPTIONAL_FIELDS = (
+    *MEASURE_FIELDS,
     "benchmark",
     "threshold",
     "baseline_period",
@@ -36,6 +39,7 @@ STATUSES = ("met", "close", "not_met", "cannot_assess")
 RESULT_COLUMNS = [
     "target_id",
     "region_code",
+    "measure_id",
     "period",
     "value",
     "benchmark_value",
@@ -62,7 +66,7 @@ class Target:
     section: str
     quote: str
     goal_sv: str
-    measure: str
+    measures: tuple[str, ...]  # in order of preference: the target is judged on one of them
     rule: str
     tolerance: float
     group: dict[str, str] = field(default_factory=dict)
@@ -120,8 +124,7 @@ def check_entry(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
             fail(name, f"{value!r} is not a number")
     if entry.get("tolerance", -1) < 0:
         fail("tolerance", "missing or negative")
-    if entry["measure"] not in set(catalog.measures["measure_id"]):
-        fail("measure", f"unknown measure {entry['measure']!r}")
+    check_measures(entry, catalog, fail)
     for name in ("region", "benchmark"):
         if name in entry and entry[name] not in catalog.region_names:
             fail(name, f"unknown region {entry[name]!r}")
@@ -142,6 +145,31 @@ def check_entry(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
                 fail(name, str(error))
 
 
+def check_measures(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
+    """`measure = "id"` or `measures = ["id", ...]` (not both), every id in measures.csv."""
+    given = [name for name in MEASURE_FIELDS if name in entry]
+    if len(given) != 1:
+        fail(
+            "measure",
+            'give either measure = "<id>" or measures = ["<id>", ...], not both or neither',
+        )
+    name = given[0]
+    measures = [entry[name]] if name == "measure" else entry[name]
+    if not isinstance(measures, list) or not measures:
+        fail(name, "expected a non-empty list of measure ids")
+    for measure in measures:
+        if not isinstance(measure, str) or not measure.strip():
+            fail(name, f"{measure!r} is not text")
+        if measure not in set(catalog.measures["measure_id"]):
+            fail(name, f"unknown measure {measure!r}")
+    if len(set(measures)) < len(measures):
+        fail(name, "a measure is named twice")
+
+
+def read_measures(entry: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(entry["measures"]) if "measures" in entry else (entry["measure"],)
+
+
 def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
     """Read targets.toml, refusing it whole if one entry is wrong (the error names it)."""
     path = path or paths.reference_dir() / TARGETS_FILE
@@ -159,6 +187,7 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
         targets.append(
             Target(
                 **{name: entry[name] for name in TEXT_FIELDS},
+                measures=read_measures(entry),
                 tolerance=float(entry["tolerance"]),
                 group={d: entry.get(d, "total") for d in GROUP_DIMENSIONS},
                 benchmark=entry.get("benchmark"),
@@ -171,16 +200,40 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
     return targets
 
 
-def select_series(observations: pd.DataFrame, target: Target, region: str) -> pd.DataFrame:
-    """The target's measure and group in one region, one row per period, oldest first."""
+def select_series(
+    observations: pd.DataFrame, target: Target, region: str, measure: str
+) -> pd.DataFrame:
+    """One measure of the target, in its group and one region: a row per period, oldest first."""
     # Narrow to the region's rows first: group comparisons then run on hundreds, not millions.
     rows = observations[
-        (observations["measure_id"] == target.measure) & (observations["region_code"] == region)
+        (observations["measure_id"] == measure) & (observations["region_code"] == region)
     ]
     for dimension, code in target.group.items():
         rows = rows[rows[dimension] == code]
     rows = rows.sort_values("period_start")
     return rows.set_index("period")[["value", "status", "period_start"]]
+
+
+def pick_measure(observations: pd.DataFrame, target: Target) -> str:
+    """The measure a target is judged on.
+
+    The first, in the file's order, with a figure for the region (in the target's group) from
+    period_from on; else the one with the newest figure, which then shows the starting point
+    before the strategy; else the first (and the target cannot be assessed).
+    """
+    newest: dict[str, pd.Timestamp] = {}
+    for measure in target.measures:
+        own = select_series(observations, target, target.region, measure)
+        starts = own.loc[own["value"].notna(), "period_start"]
+        if starts.empty:
+            continue
+        if target.period_from is None or starts.max() >= pd.Timestamp(
+            parse_period(target.period_from).start
+        ):
+            return measure
+        newest[measure] = starts.max()
+    # max keeps the first of equals: the file's order breaks ties.
+    return max(newest, key=lambda measure: newest[measure]) if newest else target.measures[0]
 
 
 def judge(compared: float, limit: float, tolerance: float, strict: bool, decimals: int) -> str:
@@ -209,12 +262,18 @@ def describe_missing(series: pd.DataFrame, period: str, what: str) -> Reason | N
                 f"värdet för {what} {when} är undertryckt (för osäkert eller röjande)",
             )
         return "missing", f"värde saknas för {what} {when}"
+    status = series.at[period, "status"]
+    if pd.notna(status) and status == "lower_bound":
+        return (
+            "lower_bound",
+            f"värdet för {what} {when} är en undre gräns (en del är för liten för att visas)",
+        )
     return None
 
 
-def crosses_break(catalog: Catalog, target: Target, period: str) -> Reason | None:
+def crosses_break(catalog: Catalog, target: Target, measure: str, period: str) -> Reason | None:
     baseline = str(target.baseline_period)
-    brk = find_break_between(catalog.series_breaks(target.measure), baseline, period)
+    brk = find_break_between(catalog.series_breaks(measure), baseline, period)
     if brk is None:
         return None
     return "not_comparable", (
@@ -232,6 +291,7 @@ def is_before_strategy(target: Target, period: str) -> bool:
 
 def evaluate_period(
     target: Target,
+    measure: str,
     period: str,
     own: pd.DataFrame,
     benchmark: pd.DataFrame | None,
@@ -242,6 +302,7 @@ def evaluate_period(
     row.update(
         target_id=target.id,
         region_code=target.region,
+        measure_id=measure,
         period=period,
         before_strategy=is_before_strategy(target, period),
     )
@@ -256,7 +317,7 @@ def evaluate_period(
     compared = row["gap_pp"] if target.is_gap_rule else row["value"]
     limit = target.threshold
     if reason is None and target.baseline_period is not None:
-        reason = crosses_break(catalog, target, period)
+        reason = crosses_break(catalog, target, measure, period)
         baseline = evaluate_baseline(target, own, benchmark, catalog, decimals)
         if isinstance(baseline, tuple):
             reason = reason or baseline
@@ -300,7 +361,9 @@ def list_periods_to_judge(target: Target, own: pd.DataFrame) -> list[str]:
     return [p for p in periods if parse_period(p).start > start]
 
 
-def describe_unassessable(target: Target, own: pd.DataFrame, catalog: Catalog) -> dict[str, Any]:
+def describe_unassessable(
+    target: Target, measure: str, own: pd.DataFrame, catalog: Catalog
+) -> dict[str, Any]:
     """The one row of a target with no period to judge: nothing after the baseline, or no data."""
     if target.baseline_period and not own.empty:
         reason = "period_not_found"
@@ -309,7 +372,9 @@ def describe_unassessable(target: Target, own: pd.DataFrame, catalog: Catalog) -
         reason = "missing"
         text = f"inga värden för {catalog.region_name(target.region)} i måttet och gruppen"
     row = dict.fromkeys(RESULT_COLUMNS)
-    row.update(target_id=target.id, region_code=target.region, status="cannot_assess")
+    row.update(
+        target_id=target.id, region_code=target.region, measure_id=measure, status="cannot_assess"
+    )
     return {**row, "reason": reason, "reason_sv": text}
 
 
@@ -319,21 +384,26 @@ def evaluate(observations: pd.DataFrame, targets: list[Target], catalog: Catalog
     # picks its series from that handful of rows.
     regions = {t.region for t in targets} | {t.benchmark for t in targets if t.benchmark}
     observations = observations[
-        observations["measure_id"].isin({t.measure for t in targets})
+        observations["measure_id"].isin({m for t in targets for m in t.measures})
         & observations["region_code"].isin(regions)
     ]
     rows = []
     for target in targets:
-        decimals = int(catalog.measure(target.measure)["decimals"])
-        own = select_series(observations, target, target.region)
+        measure = pick_measure(observations, target)
+        decimals = int(catalog.measure(measure)["decimals"])
+        own = select_series(observations, target, target.region, measure)
         benchmark = (
-            select_series(observations, target, target.benchmark) if target.is_gap_rule else None
+            select_series(observations, target, target.benchmark, measure)
+            if target.is_gap_rule
+            else None
         )
         periods = list_periods_to_judge(target, own)
         if not periods:
-            rows.append(describe_unassessable(target, own, catalog))
+            rows.append(describe_unassessable(target, measure, own, catalog))
             continue
-        rows += [evaluate_period(target, p, own, benchmark, catalog, decimals) for p in periods]
+        rows += [
+            evaluate_period(target, measure, p, own, benchmark, catalog, decimals) for p in periods
+        ]
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from labourmarket.formatting import format_group, format_period
-from labourmarket.gaps import order_groups
-from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.gaps import BREAKDOWNS, order_groups
+from labourmarket.ranking import phrase_group
 from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
 
 TOTAL = "total"
@@ -17,15 +17,19 @@ TRANSFORM_LABELS = {
 }
 
 
-def list_groups(observations: pd.DataFrame) -> list[str]:
-    """Group keys a measure has: "total" and "dimension:code" where one dimension varies."""
+def list_groups(observations: pd.DataFrame, sex: str = TOTAL) -> list[str]:
+    """Group keys one sex has: "total" and "dimension:code" where one breakdown varies.
+
+    Sex is a choice of its own (it crosses every breakdown), not a group here.
+    """
+    rows = observations[observations["sex"] == sex]
     keys = []
-    for dimension in GROUP_DIMENSIONS:
-        others = [d for d in GROUP_DIMENSIONS if d != dimension]
-        rows = observations[(observations[others] == TOTAL).all(axis=1)]
-        codes = [c for c in order_groups(dimension, list(rows[dimension].unique())) if c != TOTAL]
+    for dimension in BREAKDOWNS:
+        others = [d for d in BREAKDOWNS if d != dimension]
+        varied = rows[(rows[others] == TOTAL).all(axis=1)]
+        codes = [c for c in order_groups(dimension, list(varied[dimension].unique())) if c != TOTAL]
         keys += [f"{dimension}:{code}" for code in codes]
-    has_total = (observations[GROUP_DIMENSIONS] == TOTAL).all(axis=1).any()
+    has_total = (rows[list(BREAKDOWNS)] == TOTAL).all(axis=1).any()
     return [TOTAL, *keys] if has_total else keys
 
 
@@ -44,8 +48,10 @@ def format_group_key(key: str, population: str) -> str:
     return format_group(dimension, code, population)
 
 
-def describe_subject(key: str, population: str) -> str:
-    """The sentence's subject: "arbetslösheten bland utrikes födda"."""
+def describe_subject(key: str, population: str, sex: str = TOTAL) -> str:
+    """The sentence's subject: "arbetslösheten bland utrikes födda", "… bland män 18-24 år"."""
+    if sex != TOTAL:
+        return f"arbetslösheten{phrase_group({**decode_group(key), 'sex': sex})}"
     if key == TOTAL:
         return f"arbetslösheten ({population})"
     dimension, code = next(iter(decode_group(key).items()))

@@ -11,9 +11,16 @@ import streamlit as st
 
 from labourmarket import export, paths, store
 from labourmarket.catalog import Catalog, CatalogError, load_catalog
-from labourmarket.formatting import format_number, quote_link_value
-from labourmarket.gap_view import pick_default_measure, select_series
+from labourmarket.defaults import pick_default_measure, pick_default_period, summarise_coverage
+from labourmarket.formatting import format_number, format_period, quote_link_value
+from labourmarket.gap_view import (
+    DEFAULT_MUNICIPALITIES,
+    SEX_LABELS,
+    list_sexes,
+    select_series,
+)
 from labourmarket.pack import Pack, assemble_pack
+from labourmarket.region_offer import GROUP_ALL, RegionOffer
 from labourmarket.shown_table import ShownTable
 from labourmarket.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
 
@@ -66,6 +73,16 @@ def select_measure_cached(
 def select_measure(data: LoadedData, measure_id: str) -> pd.DataFrame:
     """One measure's rows, cut once per build and shared by sessions (millions of rows at scale)."""
     return select_measure_cached(data.version, measure_id, data.observations)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def summarise_coverage_cached(version: str, _observations: pd.DataFrame) -> pd.DataFrame:
+    return summarise_coverage(_observations)
+
+
+def summarise_coverage_once(data: LoadedData) -> pd.DataFrame:
+    """Each measure's newest period per region, once per build: what the defaults follow."""
+    return summarise_coverage_cached(data.version, data.observations)
 
 
 def identify_build(data: LoadedData) -> tuple[str, tuple[int, ...]]:
@@ -201,7 +218,6 @@ def load_data() -> LoadedData | None:
 
 
 SHARED_REGIONS = "shared_regions"  # not a widget key: Streamlit keeps it across pages
-GROUP_PICKER_ALL = "alla"
 
 
 def warn_stale_link(key: str, wanted: str, fallback: str) -> None:
@@ -238,6 +254,9 @@ def seed_choice(
 ) -> None:
     """Start a single-choice widget from the URL (a shared link) or keep a still-valid choice."""
     if st.session_state.get(key) in options:
+        # Written back: a widget of another page under the same key (other options) would
+        # otherwise start at its first option, ignoring both the choice and the default.
+        st.session_state[key] = st.session_state[key]
         return
     wanted = st.query_params.get(key)
     if wanted is not None and wanted not in options and not is_own_param(key, wanted):
@@ -308,60 +327,88 @@ def choose_many(
     return values
 
 
-def choose_measure(data: LoadedData) -> str:
-    """The measure picker every analysis page opens with (Tabell 1's measure by default)."""
+def read_focus_region(catalog: Catalog) -> str:
+    """The kommun a page's defaults follow: the link's first region, else the comparison set's
+    first, else Södertälje (Tabell 1's first)."""
+    regions = catalog.regions
+    municipalities = set(regions.loc[regions["level"] == "municipality", "region_code"])
+    linked = (st.query_params.get("regions") or "").split(",")
+    candidates = [*linked, *st.session_state.get(SHARED_REGIONS, []), *DEFAULT_MUNICIPALITIES]
+    return next(code for code in candidates if code in municipalities)
+
+
+def choose_measure(data: LoadedData, needs_benchmark: bool = False) -> str:
+    """The measure picker every analysis page opens with.
+
+    By default the percentage measure with the newest figures for the kommun in focus
+    (defaults.pick_default_measure); `needs_benchmark` for a page that compares with the
+    county or the country.
+    """
     measure_ids = sorted(data.observations["measure_id"].unique())
     names = data.catalog.measures.set_index("measure_id")["name_sv"]
-    default = pick_default_measure(measure_ids)
+    default = pick_default_measure(
+        summarise_coverage_once(data),
+        data.catalog,
+        read_focus_region(data.catalog),
+        needs_benchmark,
+    )
+    default = default if default in measure_ids else measure_ids[0]
     return choose_one("Mått", "measure", measure_ids, default, lambda code: names.get(code, code))
 
 
-def list_region_groups(catalog: Catalog) -> dict[str, str]:
-    """Named groups a user can add at once: hand-kept ones, each county's kommuner, all."""
-    groups = dict(
-        catalog.region_groups.drop_duplicates("group_id")[["group_id", "group_name"]].itertuples(
-            index=False
-        )
+def choose_period(data: LoadedData, measure_id: str, periods: list[str]) -> str:
+    """A period picker (latest first) that opens on the newest figure for the kommun in focus."""
+    newest = pick_default_period(
+        summarise_coverage_once(data), measure_id, read_focus_region(data.catalog)
     )
-    counties = catalog.regions[catalog.regions["level"] == "county"]
-    for code, name in zip(counties["region_code"], counties["region_name"], strict=True):
-        groups[f"lan_{code}"] = f"Kommunerna i {name}"
-    groups[GROUP_PICKER_ALL] = "Alla"
-    return groups
+    default = newest if newest in periods else periods[0]
+    return choose_one("Period", "period", periods, default, format_period)
 
 
-def choose_regions(
-    label: str,
-    key: str,
-    options: Sequence[str],
-    default: list[str],
-    catalog: Catalog,
-) -> list[str]:
-    """The comparison set: searchable by name, groups added at once, shared by every page."""
-    groups = list_region_groups(catalog)
+def choose_sex(rows: pd.DataFrame) -> str:
+    """Kvinnor, Män or Alla (in the link as `sex`) where the rows are split by sex; else total.
+
+    Without a split there is no widget: a link's `sex` gets the usual notice and is dropped.
+    """
+    options = list_sexes(rows)
+    if not options:
+        seed_choice("sex", ["total"], "total", SEX_LABELS.__getitem__)
+        st.query_params.pop("sex", None)
+        return "total"
+    return choose_one("Kön", "sex", options, "total", SEX_LABELS.__getitem__, horizontal=True)
+
+
+def choose_regions(key: str, offer: RegionOffer, default: list[str], catalog: Catalog) -> list[str]:
+    """The comparison set: searchable by name, groups added at once, shared by every page.
+
+    Only regions with figures are offered (a multiselect cannot explain a search that finds
+    nothing), so the caption under it counts those that are left out and says why.
+    """
 
     def add_group() -> None:
         picked = st.session_state.get(f"{key}_group")
         if not picked:
             return
-        members = list(options) if picked == GROUP_PICKER_ALL else catalog.group_members(picked)
+        members = offer.codes if picked == GROUP_ALL else catalog.group_members(picked)
         current = list(st.session_state.get(key, []))
-        st.session_state[key] = current + [c for c in members if c in options and c not in current]
+        added = [c for c in members if c in offer.codes and c not in current]
+        st.session_state[key] = current + added
         st.session_state[f"{key}_group"] = None
 
     left, right = st.columns([4, 1])
     with right:
         st.selectbox(
             "Lägg till grupp",
-            list(groups),
+            list(offer.groups),
             index=None,
             key=f"{key}_group",
-            format_func=groups.get,
+            format_func=offer.groups.__getitem__,
             placeholder="Välj grupp",
             on_change=add_group,
         )
     with left:
-        values = choose_many(label, key, options, default, catalog.region_name)
+        values = choose_many(offer.label, key, offer.codes, default, catalog.region_name)
+        st.caption(offer.caption)
     st.session_state[SHARED_REGIONS] = values
     return values
 

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from labourmarket import paths
+from tests.af_observations import append_to_build
 
 APP = str(paths.REPO_DIR / "app.py")
 
@@ -17,6 +18,13 @@ APP = str(paths.REPO_DIR / "app.py")
 def clear_streamlit_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def af_tree(built_tree):
+    """The bundled build plus made-up monthly AF shares: TEST DATA (tests/af_observations.py)."""
+    append_to_build()
+    return built_tree
 
 
 GAP = "app_pages/gapanalys.py"

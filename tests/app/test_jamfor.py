@@ -6,14 +6,44 @@ from tests.app.conftest import open_page, read_charts, read_shown_table
 
 COMPARE = "app_pages/jamfor.py"
 INTEGRATION = "scb_integration_arbetsloshet_20_64"
+RAMS = "af_inskrivna_andel_rams"
 NBSP = "\u00a0"
 
 
-def test_default_view_ranks_tabell_1_within_sodertorn(built_tree):
+def test_default_view_ranks_the_newest_figures_for_sodertalje(built_tree):
+    """The integration statistics (2023) are the newest percentages covering Södertälje."""
     at = open_page(COMPARE)
     assert not at.exception
     assert at.title[0].value == "Jämför"
-    assert at.selectbox(key="measure").value == "af_inskrivna_andel_rams"
+    assert (at.selectbox(key="measure").value, at.selectbox(key="period").value) == (
+        INTEGRATION,
+        "2023",
+    )
+    assert at.selectbox(key="population").value == "lan_01"
+    assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
+    assert "- 2023 hade Södertälje den högsta andelen av 26 kommuner: 16,6 procent." in (
+        " ".join(m.value for m in at.markdown)
+    )
+
+
+def test_ranking_groups_say_how_many_have_figures(built_tree):
+    """Only groups with a kommun with figures are offered: Södertörn, the county, all."""
+    at = open_page(COMPARE, measure=INTEGRATION)
+    assert at.selectbox(key="population").options == [
+        "Södertörn (8 av 8 med data)",
+        "Kommunerna i Stockholms län (26 av 26 med data)",
+        "Alla (26 av 290 med data)",
+    ]
+    assert (
+        "Grupperna visar hur många av sina kommuner som har värden; grupper där ingen kommun har "
+        "värden (20 st) visas inte."
+    ) in [c.value for c in at.caption]
+
+
+def test_tabell_1_ranks_within_sodertorn(built_tree):
+    """Tabell 1 by link (the default is now the newest measure): Södertörn, all four kommuner."""
+    at = open_page(COMPARE, measure=RAMS)
+    assert not at.exception
     assert at.selectbox(key="period").value == "2013K3"
     assert at.selectbox(key="population").value == "sodertorn"
     assert at.selectbox(key="group").value == "total"
@@ -64,29 +94,19 @@ def test_ties_are_said_in_the_sentence(built_tree):
 def test_a_shared_link_reopens_the_exact_view(built_tree):
     at = open_page(
         COMPARE,
+        measure=RAMS,
         group="birth_region:foreign_born",
-        regions="0136,0140",
+        regions="0136",
         view="table",
         profile="0136",
         benchmark="00",
     )
     assert not at.exception
     assert at.selectbox(key="group").value == "birth_region:foreign_born"
-    assert at.multiselect(key="regions").value == ["0136", "0140"]
+    assert at.multiselect(key="regions").value == ["0136"]
     assert (at.selectbox(key="profile").value, at.radio(key="benchmark").value) == ("0136", "00")
     ranking, profile = read_shown_table(at, 0), read_shown_table(at, 1)
-    assert ranking["Kommun"].tolist() == [
-        "Södertälje",
-        "Botkyrka",
-        "Haninge",
-        "Huddinge",
-        "Nykvarn",
-    ]
-    assert ranking.iloc[-1][["Rang", "Andel (%)", "Status"]].tolist() == [
-        "..",
-        "..",
-        "finns inte i källan",
-    ]
+    assert ranking["Kommun"].tolist() == ["Södertälje", "Botkyrka", "Haninge", "Huddinge"]
     assert ranking.loc[ranking["Kommun"] == "Haninge", "Markerad"].item() == "ja"
     assert profile.iloc[0][["Grupp", "Haninge (%)", "Riket (%)"]].tolist() == [
         "Utrikes födda",
@@ -96,20 +116,38 @@ def test_a_shared_link_reopens_the_exact_view(built_tree):
     assert profile.iloc[0]["Skillnad mot Riket"] == f"-5,8{NBSP}p.e."
     captions = [c.value for c in at.caption]
     assert f"Som jämförelse: Stockholms län 15,7{NBSP}%, Riket 20,7{NBSP}%." in captions
-    assert any(c.startswith("..: värde saknas eller är undertryckt.") for c in captions)
-    assert "Kv 3 2013 saknas värde för Nykvarn (..)" in " ".join(m.value for m in at.markdown)
+    assert "4 av 8 kommuner i Södertörn finns inte i källan." in captions
+
+
+def test_a_kommun_without_figures_is_not_offered_and_the_caption_says_why(built_tree):
+    """Nykvarn is not in Tabell 1: a link to it gets the usual notice; the caption counts it."""
+    at = open_page(COMPARE, measure=RAMS, regions="0136,0140")
+    assert not at.exception
+    assert at.multiselect(key="regions").value == ["0136"]
+    assert "0140" not in at.multiselect(key="regions").options
+    assert "Länken angav regions = '0140', som inte finns här." in at.warning[0].value
+    assert (
+        "4 av 8 kommuner i Södertörn har värden för måttet och perioden; 4 saknas. Kommuner i "
+        "Södertörn utan värden för måttet och perioden visas inte i listan och kan inte sökas "
+        "fram. Grupper där ingen kommun har värden (20 st) visas inte i gruppvalet."
+    ) in [c.value for c in at.caption]
+    assert at.selectbox(key="regions_group").options == [
+        "Södertörn (4 av 8 med data)",
+        "Kommunerna i Stockholms län (4 av 26 med data)",
+        "Alla (4 av 8 med data)",
+    ]
 
 
 @pytest.mark.parametrize(
     ("key", "value", "fallback"),
     [
-        ("population", "mars", "Södertörn"),
+        ("population", "mars", "Södertörn (4 av 8 med data)"),
         ("group", "shoe_size:42", "Totalt 16-64 år"),
         ("view", "hologram", "Diagram"),
     ],
 )
 def test_a_bad_link_parameter_shows_a_notice_and_the_default(built_tree, key, value, fallback):
-    at = open_page(COMPARE, **{key: value})
+    at = open_page(COMPARE, measure=RAMS, **{key: value})
     assert not at.exception
     notices = [w.value for w in at.warning]
     assert any(f"{key} = {value!r}" in n and f"Visar {fallback} i stället" in n for n in notices)
@@ -119,7 +157,7 @@ def test_a_bad_link_parameter_shows_a_notice_and_the_default(built_tree, key, va
 def test_a_measure_without_kommun_figures_says_so(built_tree):
     at = open_page(COMPARE, measure="scb_bas_arbetsloshet_20_64")
     assert not at.exception
-    assert at.info[0].value.startswith("Måttet har inga värden för Södertörn december 2024.")
+    assert at.info[0].value.startswith("Måttet har inga värden för någon kommun december 2024.")
     assert not at.get("plotly_chart")
 
 

@@ -66,7 +66,7 @@ def test_a_bad_slide_number_falls_back_to_the_first_with_a_notice(built_tree, wa
     [
         ("0136", "1", "7,7", "+0,6", "≈ Nära"),
         ("0136", "2", "7,7", "-0,8", "✓ Uppfyllt"),
-        ("0181", "6", "27,0", "+11,3", "✗ Ej uppfyllt"),
+        ("0181", "7", "27,0", "+11,3", "✗ Ej uppfyllt"),
         ("0181", "1", "18,7", "+7,4", "? Kan inte bedömas"),
     ],
 )

@@ -21,8 +21,21 @@ def test_overview_is_the_landing_page(built_tree):
     assert [h.value for h in at.subheader] == ["Södertälje", "Botkyrka", "Haninge", "Huddinge"]
 
 
-def test_overview_cards_show_level_and_gaps(built_tree):
+def test_overview_opens_on_the_newest_figures_for_the_kommuner(built_tree):
+    """The integration statistics (2023) are newer than Tabell 1 (kv 3 2013): no county figure."""
     at = open_page(OVERVIEW)
+    assert at.selectbox(key="measure").value == "scb_integration_arbetsloshet_20_64"
+    metrics = read_metrics(at)
+    assert metrics["Nivå"] == [f"16,6{NBSP}%", f"16,4{NBSP}%", f"12,1{NBSP}%", f"11,2{NBSP}%"]
+    assert metrics["Mot riket"] == [".."] * 4
+    assert any(
+        c.value.startswith("26 av 290 kommuner har värden för måttet; 264 saknas.")
+        for c in at.caption
+    )
+
+
+def test_overview_cards_show_level_and_gaps(built_tree):
+    at = open_page(OVERVIEW, measure="af_inskrivna_andel_rams")
     metrics = read_metrics(at)
     assert metrics["Nivå"] == [f"14,5{NBSP}%", f"12,9{NBSP}%", f"7,7{NBSP}%", f"7,3{NBSP}%"]
     assert metrics["Mot Stockholms län"] == [
@@ -127,7 +140,7 @@ def test_a_malformed_targets_file_is_named_and_the_app_still_runs(built_tree):
         assert (
             "target sodertalje_unga_minska: field rule: unknown rule 'trend'" in at.error[0].value
         )
-    overview = open_page(OVERVIEW)
+    overview = open_page(OVERVIEW, measure="af_inskrivna_andel_rams")
     assert read_metrics(overview)["Nivå"][0] == f"14,5{NBSP}%"
 
 

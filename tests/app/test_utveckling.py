@@ -13,10 +13,19 @@ def read_chart(at):
     return pio.from_json(at.get("plotly_chart")[0].proto.spec)
 
 
-def test_default_renders_tabell_1_with_sentence(built_tree):
+def test_default_renders_the_newest_figures_for_sodertalje(built_tree):
+    """The integration statistics (2023) are newer than Tabell 1 (kv 3 2013)."""
     at = open_page(TREND)
     assert not at.exception
-    assert at.selectbox(key="measure").value == "af_inskrivna_andel_rams"
+    assert at.selectbox(key="measure").value == "scb_integration_arbetsloshet_20_64"
+    assert at.markdown[0].value.startswith(
+        "År 2023 var arbetslösheten (20-64 år) i Södertälje 16,6 procent."
+    )
+
+
+def test_tabell_1_renders_with_sentence(built_tree):
+    at = open_page(TREND, measure="af_inskrivna_andel_rams")
+    assert not at.exception
     assert (
         "Kv 3 2013 var arbetslösheten (16-64 år) i Södertälje 14,5 procent" in at.markdown[0].value
     )

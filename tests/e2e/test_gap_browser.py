@@ -97,7 +97,8 @@ def test_kallor_page_opens_from_the_sidebar_and_by_deep_link(page: Page, app_url
 
 
 def test_overview_and_targets_read_without_colour(page: Page, app_url: str):
-    page.goto(app_url)
+    # Tabell 1 by link: the landing page opens on the newest measure (integration, 2023).
+    page.goto(f"{app_url}/?measure=af_inskrivna_andel_rams")
     wait_for_app(page)
     expect(page.locator("h1").filter(has_text="Översikt")).to_be_visible()
     expect(page.get_by_text("Ej uppfyllt").first).to_be_visible()

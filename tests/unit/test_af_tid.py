@@ -7,9 +7,11 @@ import pytest
 
 from bench.af_tid_workbook import write_kommun_workbook, write_riket_workbook
 from etl.errors import SourceError
+from etl.pipeline import normalise
 from etl.sources import arbetsformedlingen
 from labourmarket import paths
 from labourmarket.catalog import load_catalog
+from labourmarket.targets import evaluate, load_targets
 
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 TOTAL_ROWS = [
@@ -120,3 +122,28 @@ def test_an_unknown_group_label_stops_naming_sheet_and_value():
     )
     with pytest.raises(SourceError, match=r"sheet Födelseland.*unknown 'födelseland' value 'Mars'"):
         parse(raw, "tid.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("now_count", "status"),
+    [(1500, "met"), (1900, "not_met"), ("<5", "cannot_assess")],
+)
+def test_sodertalje_long_term_target_is_judged_on_af_counts(now_count, status):
+    """'Minska långtidsarbetslösheten': >12 months now against September 2013."""
+    raw = write_kommun_workbook(
+        {
+            "Total": [
+                ("2013-09", "Stockholms län", "Södertälje", None, 5000, 2600, 1700, 900),
+                ("2026-08", "Stockholms län", "Södertälje", None, 5210, 2900, now_count, 950),
+            ]
+        }
+    )
+    rows = parse(raw, "tid.xlsx")
+    observations = normalise(
+        rows, {"source_id": "af_statistik", "retrieved_at": "2026-09-25T00:00:00Z"}
+    )
+    targets = [t for t in load_targets(CATALOG) if t.id == "sodertalje_langtid_antal_minska"]
+    result = evaluate(observations, targets, CATALOG).iloc[0]
+    assert result["status"] == status
+    if status != "cannot_assess":
+        assert (result["period"], result["value"]) == ("2026M08", now_count)

@@ -56,6 +56,10 @@ def targets(catalog):
             "bad.toml: slide 1: field measure: unknown measure 'af_nope'",
         ),
         (
+            HEADER + '[[slides]]\nmeasures = ["af_inskrivna_andel_bas", "af_nope"]\ntitle = "X"\n',
+            "bad.toml: slide 1: field measures: unknown measure 'af_nope'",
+        ),
+        (
             HEADER + TARGET_SLIDE + '[[slides]]\nmeasure = "af_inskrivna_andel_rams"\n',
             "bad.toml: slide 2: field title: missing or not text",
         ),
@@ -96,6 +100,7 @@ def targets(catalog):
         "unknown-target",
         "target-of-other-region",
         "unknown-measure",
+        "unknown-measure-in-list",
         "measure-slide-without-title",
         "unknown-group",
         "target-and-measure",

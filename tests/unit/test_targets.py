@@ -101,7 +101,7 @@ def test_gap_below_baseline_compares_gaps():
     """Haninge +0,6 against the county in 2013; 7,5 against 7,2 later is +0,3: the gap closed."""
     target = replace(
         TARGETS["haninge_gap_lan_closing"],
-        measure="af_inskrivna_andel_rams",
+        measures=("af_inskrivna_andel_rams",),
         baseline_period="2013K3",
     )
     frame = add_period(
@@ -206,7 +206,35 @@ VALID = TARGETS_PATH.read_text(encoding="utf-8")
         (
             'measure = "af_inskrivna_andel_rams"',
             'measure = "af_okand"',
-            "target haninge_total_vs_lan: field measure: unknown measure 'af_okand'",
+            "target sodertalje_unga_minska: field measure: unknown measure 'af_okand'",
+        ),
+        (
+            'measures = ["af_inskrivna_andel_bas"',
+            'measures = ["af_okand"',
+            "target haninge_total_vs_lan: field measures: unknown measure 'af_okand'",
+        ),
+        (
+            'measures = ["af_inskrivna_andel_bas", "af_inskrivna_andel_reg", '
+            '"af_inskrivna_andel_rams"]',
+            "measures = []",
+            "target haninge_total_vs_lan: field measures: expected a non-empty list",
+        ),
+        (
+            'measures = ["af_inskrivna_andel_bas", "af_inskrivna_andel_reg", '
+            '"af_inskrivna_andel_rams"]',
+            'measures = ["af_inskrivna_andel_bas", "af_inskrivna_andel_bas"]',
+            "target haninge_total_vs_lan: field measures: a measure is named twice",
+        ),
+        (
+            'measures = ["af_inskrivna_andel_bas", "af_inskrivna_andel_reg", '
+            '"af_inskrivna_andel_rams"]',
+            'measures = ["af_inskrivna_andel_bas"]\nmeasure = "af_inskrivna_andel_reg"',
+            "target haninge_total_vs_lan: field measure: give either",
+        ),
+        (
+            'sex = "men"',
+            'sex = "unga_man"',
+            "target haninge_unga_man_vs_lan: field sex: unknown group code 'unga_man'",
         ),
         (
             'region = "0136"',
@@ -267,6 +295,11 @@ VALID = TARGETS_PATH.read_text(encoding="utf-8")
     ],
     ids=[
         "measure",
+        "measures",
+        "measures-empty",
+        "measures-twice",
+        "measure-and-measures",
+        "sex",
         "region",
         "rule",
         "age",
@@ -322,3 +355,86 @@ def test_each_quote_is_in_its_own_document(target_id):
     for piece in (p.strip(" .") for p in target.quote.split("…")):
         if piece:
             assert "".join(piece.split()) in text, f"{target.id}: {piece!r}"
+
+
+def test_the_young_men_target_names_its_group():
+    target = TARGETS["haninge_unga_man_vs_lan"]
+    assert target.group == {
+        "sex": "men",
+        "age": "18-24",
+        "birth_region": "total",
+        "education": "total",
+    }
+    assert target.measures == (
+        "af_inskrivna_andel_bas",
+        "af_inskrivna_andel_reg",
+        "af_inskrivna_andel_rams",
+    )
+    assert (target.rule, target.benchmark, target.threshold, target.tolerance) == (
+        "gap_at_most",
+        "01",
+        0.0,
+        1.0,
+    )
+
+
+def as_measure(frame: pd.DataFrame, measure: str, period: str, start: str) -> pd.DataFrame:
+    """Tabell 1's figures relabelled as another measure and a month, for the preference rules."""
+    return frame.assign(
+        measure_id=measure, period=period, period_start=pd.Timestamp(start), frequency="M"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "measure", "period", "before"),
+    [
+        ([], "af_inskrivna_andel_rams", "2013K3", True),
+        (
+            [("af_inskrivna_andel_reg", "2019M12", "2019-12-01")],
+            "af_inskrivna_andel_reg",
+            "2019M12",
+            True,
+        ),
+        (
+            [
+                ("af_inskrivna_andel_reg", "2023M12", "2023-12-01"),
+                ("af_inskrivna_andel_bas", "2023M01", "2023-01-01"),
+            ],
+            "af_inskrivna_andel_bas",
+            "2023M01",
+            False,
+        ),
+        (
+            [
+                ("af_inskrivna_andel_reg", "2021M06", "2021-06-01"),
+                ("af_inskrivna_andel_bas", "2019M01", "2019-01-01"),
+            ],
+            "af_inskrivna_andel_reg",
+            "2021M06",
+            False,
+        ),
+    ],
+    ids=["tabell-1-only", "newest-before-2020", "bas-first", "reg-from-2020"],
+)
+def test_a_target_is_judged_on_its_first_measure_with_figures_from_period_from(
+    extra, measure, period, before
+):
+    """Haninge's targets prefer BAS, then the register-based share, then Tabell 1."""
+    frame = pd.concat(
+        [TABELL_1, *(as_measure(TABELL_1, *args) for args in extra)], ignore_index=True
+    ).astype({"period": "string", "measure_id": "string"})
+    row = evaluate_one("haninge_total_vs_lan", frame)
+    assert (row["measure_id"], row["period"], bool(row["before_strategy"])) == (
+        measure,
+        period,
+        before,
+    )
+    assert (row["value"], row["gap_pp"], row["status"]) == (7.7, 0.6, "close")
+
+
+def test_a_target_split_by_sex_cannot_be_assessed_on_tabell_1():
+    row = evaluate_one("haninge_unga_man_vs_lan")
+    assert (row["status"], row["reason_sv"]) == (
+        "cannot_assess",
+        "inga värden för Haninge i måttet och gruppen",
+    )

@@ -1,0 +1,124 @@
+"""What a region picker offers: the regions with figures, how many lack them, groups with counts."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from labourmarket.catalog import Catalog
+from labourmarket.formatting import sort_key_sv
+
+GROUP_ALL = "alla"  # every offered region at once; the ranking's "alla kommuner" too
+LEVEL_WORDS = {"municipality": ("Kommuner", "kommuner"), "county": ("Län", "län")}
+
+
+@dataclass(frozen=True)
+class RegionOffer:
+    label: str  # the picker's label: "Kommuner" or "Län"
+    codes: list[str]  # the regions with a figure, in Swedish alphabetical order
+    groups: dict[str, str]  # group id -> "Kommunerna i Skåne län (33 av 33 med data)"
+    caption: str  # how many have figures, how many lack them and why they are not offered
+    hidden_groups: int = 0  # groups left out: none of their kommuner has a figure
+
+    def describe_groups(self) -> str:
+        """The caption under a picker of groups (the ranking's): what the counts mean."""
+        text = "Grupperna visar hur många av sina kommuner som har värden"
+        if self.hidden_groups:
+            return (
+                f"{text}; grupper där ingen kommun har värden ({self.hidden_groups} st) visas inte."
+            )
+        return f"{text}."
+
+
+def list_region_groups(catalog: Catalog) -> dict[str, str]:
+    """Named groups of kommuner: hand-kept ones, then each county's kommuner."""
+    groups = dict(
+        catalog.region_groups.drop_duplicates("group_id")[["group_id", "group_name"]].itertuples(
+            index=False
+        )
+    )
+    counties = catalog.regions[catalog.regions["level"] == "county"]
+    for code, name in zip(counties["region_code"], counties["region_name"], strict=True):
+        groups[f"lan_{code}"] = f"Kommunerna i {name}"
+    return groups
+
+
+def describe_members(group_id: str, name: str) -> str:
+    """A group's kommuner inside a sentence: "kommuner i Södertörn", or just "kommuner" (all)."""
+    return "kommuner" if group_id == GROUP_ALL else f"kommuner i {name}"
+
+
+def find_regions_with_figures(observations: pd.DataFrame) -> set[str]:
+    return set(observations.loc[observations["value"].notna(), "region_code"].unique())
+
+
+def list_level(catalog: Catalog, level: str) -> list[str]:
+    regions = catalog.regions
+    return regions.loc[regions["level"] == level, "region_code"].tolist()
+
+
+def pick_level(known: set[str], catalog: Catalog) -> str:
+    """Kommuner, or the län when the figures have no kommun (BAS is published by län)."""
+    return "municipality" if known & set(list_level(catalog, "municipality")) else "county"
+
+
+def count_groups(catalog: Catalog, offered: list[str]) -> tuple[dict[str, str], int]:
+    """Each group with at least one offered kommun, labelled with its count; how many had none."""
+    labels, hidden = {}, 0
+    offered_set = set(offered)
+    for group_id, name in list_region_groups(catalog).items():
+        members = catalog.group_members(group_id)
+        covered = sum(code in offered_set for code in members)
+        if covered:
+            labels[group_id] = f"{name} ({covered} av {len(members)} med data)"
+        else:
+            hidden += 1
+    return labels, hidden
+
+
+def describe_offer(offered: int, universe: int, noun: str, scope: str, hidden_groups: int) -> str:
+    """The caption under a picker: "263 av 290 kommuner har värden för måttet; 27 saknas. …"."""
+    text = f"{offered} av {universe} {noun} har värden för {scope}"
+    missing = universe - offered
+    if missing:
+        # A multiselect's search only finds its options: say why a kommun cannot be found.
+        text += (
+            f"; {missing} saknas. {noun[:1].upper()}{noun[1:]} utan värden för {scope} "
+            "visas inte i listan och kan inte sökas fram."
+        )
+    else:
+        text += "."
+    if hidden_groups:
+        text += (
+            f" Grupper där ingen kommun har värden ({hidden_groups} st) visas inte i gruppvalet."
+        )
+    return text
+
+
+def offer_regions(
+    observations: pd.DataFrame,
+    catalog: Catalog,
+    scope: str,
+    level: str | None = None,
+    population: tuple[list[str], str] | None = None,
+) -> RegionOffer:
+    """The regions a picker offers: those with a figure in `observations`, and their groups.
+
+    `scope` says what the figures cover ("måttet och perioden"). Without `level` the picker
+    offers kommuner, or län where the figures have no kommun. `population` narrows it to a
+    group of kommuner: (codes, "kommuner i Södertörn").
+    """
+    known = find_regions_with_figures(observations)
+    level = level or pick_level(known, catalog)
+    label, noun = LEVEL_WORDS[level]
+    universe = list_level(catalog, level)
+    if population is not None:
+        universe, noun = population
+    codes = sorted(
+        (code for code in universe if code in known),
+        key=lambda code: sort_key_sv(catalog.region_name(code)),
+    )
+    groups, hidden = count_groups(catalog, codes) if level == "municipality" else ({}, 0)
+    if codes:
+        groups[GROUP_ALL] = f"Alla ({len(codes)} av {len(universe)} med data)"
+    caption = describe_offer(len(codes), len(universe), noun, scope, hidden)
+    return RegionOffer(label, codes, groups, caption, hidden)
