@@ -7,7 +7,6 @@ from the first (a county sum with a "<5" part is a lower bound), Riket only from
 """
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +15,14 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.sources.af_andel import map_geography, read_counts, read_months
-from etl.sources.af_counts import COUNTRY_CODE, Counts, describe_status, sum_levels, sum_rows
+from etl.sources.af_counts import (
+    COUNTRY_CODE,
+    Counts,
+    describe_status,
+    sum_levels,
+    sum_rows,
+    take,
+)
 from etl.sources.af_names import normalise_name
 from labourmarket.schema import GROUP_DIMENSIONS, KEY
 
@@ -139,25 +145,15 @@ def parse_riket_records(records: pd.DataFrame, where: str) -> pd.DataFrame:
     sexes = map_group_values(records["KOEN"], spec, f"{where}, field KOEN")
     for sex in ("women", "men"):
         chosen = sexes == sex
-        part = Counts(
-            rows.region_code[chosen],
-            period[chosen],
-            values[chosen],
-            hidden[chosen],
-            rows.parts[chosen],
-        )
+        part = take(rows, chosen)
         summed = sum_rows(part.region_code, part.period, part)
         frames.append(shape_counts(summed, fields, {"sex": sex}))
     return pd.concat(frames, ignore_index=True)
 
 
-def iter_sheet_rows(worksheet: object) -> Iterator[tuple]:
-    yield from worksheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
-
-
 def read_sheet_table(worksheet: object, where: str) -> pd.DataFrame:
     """The table under the header row (PERIOD, LÄN, KOMMUN, …), columns named as in the file."""
-    rows = iter_sheet_rows(worksheet)
+    rows = worksheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
     header = None
     for _ in range(HEADER_SEARCH_ROWS):
         row = next(rows, None)
