@@ -3,11 +3,11 @@
 import streamlit as st
 
 from labourmarket import ui
-from labourmarket.defaults import pick_pack_period
-from labourmarket.export import MIME_TYPES, find_browser
-from labourmarket.formatting import format_period
-from labourmarket.gap_view import DEFAULT_MUNICIPALITIES
-from labourmarket.pack import build_pack, list_pack_periods, list_pack_regions
+from labourmarket.core.defaults import pick_pack_period
+from labourmarket.output.formats import MIME_TYPES, find_browser
+from labourmarket.output.formatting import format_period
+from labourmarket.views.export import build_pack, list_pack_periods, list_pack_regions
+from labourmarket.views.gapanalys import DEFAULT_MUNICIPALITIES
 
 st.title("Export")
 st.caption(

@@ -3,10 +3,13 @@
 import streamlit as st
 
 from labourmarket import ui
-from labourmarket.charts import plot_gaps, plot_levels
-from labourmarket.export import compose_file_name
-from labourmarket.formatting import BREAKDOWN_LABELS, format_period
-from labourmarket.gap_view import (
+from labourmarket.core.gaps import compute_gaps, label_gaps
+from labourmarket.core.region_offer import offer_regions
+from labourmarket.output.charts import plot_gaps, plot_levels
+from labourmarket.output.formats import compose_file_name
+from labourmarket.output.formatting import BREAKDOWN_LABELS, format_period
+from labourmarket.output.sentences import compose_source_line, describe_largest_gap
+from labourmarket.views.gapanalys import (
     encode_sex,
     format_sex_suffix,
     list_benchmarks,
@@ -17,9 +20,6 @@ from labourmarket.gap_view import (
     select_series,
     shape_gap_table,
 )
-from labourmarket.gaps import compute_gaps, label_gaps
-from labourmarket.region_offer import offer_regions
-from labourmarket.sentences import compose_source_line, describe_largest_gap
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
 

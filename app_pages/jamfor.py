@@ -5,17 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from labourmarket import ui
-from labourmarket.export import compose_file_name
-from labourmarket.formatting import format_period, sort_key_sv
-from labourmarket.gap_view import (
-    DEFAULT_MUNICIPALITIES,
-    encode_sex,
-    list_benchmarks,
-    list_periods,
-    pick_default_benchmark,
-    select_series,
-)
-from labourmarket.ranking import (
+from labourmarket.core.ranking import (
     ALL_MUNICIPALITIES,
     MISSING_NOTE,
     TOTAL_GROUP_KEY,
@@ -45,9 +35,19 @@ from labourmarket.ranking import (
     shape_profile_table,
     shape_ranking_table,
 )
-from labourmarket.ranking_charts import plot_gap_profile, plot_ranking
-from labourmarket.region_offer import describe_members, list_region_groups, offer_regions
-from labourmarket.sentences import compose_source_line
+from labourmarket.core.region_offer import describe_members, list_region_groups, offer_regions
+from labourmarket.output.formats import compose_file_name
+from labourmarket.output.formatting import format_period, sort_key_sv
+from labourmarket.output.ranking_charts import plot_gap_profile, plot_ranking
+from labourmarket.output.sentences import compose_source_line
+from labourmarket.views.gapanalys import (
+    DEFAULT_MUNICIPALITIES,
+    encode_sex,
+    list_benchmarks,
+    list_periods,
+    pick_default_benchmark,
+    select_series,
+)
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
 CHART_CONFIG = {"displaylogo": False}

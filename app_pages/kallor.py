@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from labourmarket import paths, ui
-from labourmarket.catalog import CatalogError
-from labourmarket.source_view import (
+from labourmarket import ui
+from labourmarket.core import paths
+from labourmarket.core.catalog import CatalogError
+from labourmarket.views.kallor import (
     COMPARABILITY_WARNING,
     list_raw_files,
     summarise_definitions,

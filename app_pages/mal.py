@@ -3,9 +3,10 @@
 import streamlit as st
 
 from labourmarket import ui
-from labourmarket.export import compose_file_name
-from labourmarket.sentences import compose_source_line
-from labourmarket.target_view import (
+from labourmarket.core.targets import select_latest, select_series
+from labourmarket.output.formats import compose_file_name
+from labourmarket.output.sentences import compose_source_line
+from labourmarket.views.mal import (
     STATUS_DISPLAY,
     build_target_table,
     describe_period,
@@ -16,7 +17,6 @@ from labourmarket.target_view import (
     shape_outcome_table,
     shape_target_table,
 )
-from labourmarket.targets import select_latest, select_series
 
 st.title("Mål")
 st.caption(

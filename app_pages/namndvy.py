@@ -5,10 +5,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from labourmarket import paths, store, ui
-from labourmarket.agenda import DEFAULT_AGENDA, Agenda, build_default_agenda, load_agendas
-from labourmarket.catalog import Catalog, CatalogError
-from labourmarket.slide_view import (
+from labourmarket import ui
+from labourmarket.core import paths, store
+from labourmarket.core.agenda import DEFAULT_AGENDA, Agenda, build_default_agenda, load_agendas
+from labourmarket.core.catalog import Catalog, CatalogError
+from labourmarket.views.namndvy import (
     EMBED_CSS,
     SLIDE_CSS,
     SlideContent,

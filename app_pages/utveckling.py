@@ -3,21 +3,22 @@
 import streamlit as st
 
 from labourmarket import ui
-from labourmarket.charts import plot_trend
-from labourmarket.export import compose_file_name
-from labourmarket.formatting import format_period
-from labourmarket.gap_view import (
+from labourmarket.core.region_offer import offer_regions
+from labourmarket.core.targets import select_series as select_target_series
+from labourmarket.core.trends import build_trend, describe_trend
+from labourmarket.output.charts import plot_trend
+from labourmarket.output.formats import compose_file_name
+from labourmarket.output.formatting import format_period
+from labourmarket.output.sentences import compose_source_line
+from labourmarket.views.gapanalys import (
     COUNTRY_CODE,
     encode_sex,
     format_sex_suffix,
     list_periods,
     pick_default_regions,
 )
-from labourmarket.region_offer import offer_regions
-from labourmarket.sentences import compose_source_line
-from labourmarket.target_view import compute_target_values, describe_target_line
-from labourmarket.targets import select_series as select_target_series
-from labourmarket.trend_view import (
+from labourmarket.views.mal import compute_target_values, describe_target_line
+from labourmarket.views.utveckling import (
     TRANSFORM_LABELS,
     decode_group,
     describe_subject,
@@ -26,7 +27,6 @@ from labourmarket.trend_view import (
     list_transforms,
     shape_trend_table,
 )
-from labourmarket.trends import build_trend, describe_trend
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
 Y_TITLES = {

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from labourmarket import paths, store
+from labourmarket.core import paths, store
 from labourmarket.ui import load_observations_cached
 
 observations = load_observations_cached(str(paths.clean_dir()), store.read_data_version() or "")

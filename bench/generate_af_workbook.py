@@ -24,7 +24,7 @@ from bench.af_workbook import (
     generate_af_andel_records,
     write_af_andel_workbook,
 )
-from labourmarket import paths
+from labourmarket.core import paths
 
 # Counties whose residual row ("Uppgift saknas" as kommun) the workbook carries.
 RESIDUAL_COUNTIES = ("01", "12", "14", "22", "25")

@@ -24,8 +24,8 @@ import pandas as pd
 from etl.http import Fetched
 from etl.raw import PROVENANCE_SUFFIX, RawItem, describe_provenance
 from etl.sources import scb
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 
 MEASURE_ID = "synthetic_arbetsloshet_16_64"
 SOURCE_ID = "synthetic"

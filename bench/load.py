@@ -26,7 +26,7 @@ from playwright.async_api import BrowserContext, Locator, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
-from labourmarket import paths
+from labourmarket.core import paths
 
 MAX_SESSIONS = 50
 MAX_SECONDS = 600

@@ -33,7 +33,7 @@ from pathlib import Path
 from bench import generate_af_workbook
 from bench.generate_national import MEASURE_ID, generate_national
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
-from labourmarket import paths
+from labourmarket.core import paths
 
 PAGES = {
     "Översikt": ("app_pages/oversikt.py", ""),
@@ -429,10 +429,10 @@ def measure_sessions(browser, url: str, pid: int, sessions: int) -> Row:  # noqa
 
 
 def measure_pack(repeats: int) -> Row:
-    from labourmarket import store
-    from labourmarket.catalog import load_catalog
-    from labourmarket.pack import assemble_pack, build_pack, list_pack_periods
-    from labourmarket.targets import load_targets
+    from labourmarket.core import store
+    from labourmarket.core.catalog import load_catalog
+    from labourmarket.core.targets import load_targets
+    from labourmarket.views.export import assemble_pack, build_pack, list_pack_periods
 
     catalog = load_catalog()
     observations = store.read_observations()

@@ -13,9 +13,9 @@ from etl.errors import SourceError
 from etl.http import HttpError, HttpSettingError
 from etl.pipeline import SOURCES, build, list_raw_files
 from etl.sources import af_tidsserier, arbetsformedlingen, kolada, scb
-from labourmarket import paths, store
-from labourmarket.catalog import Catalog, CatalogError, load_catalog
-from labourmarket.schema import ValidationError
+from labourmarket.core import paths, store
+from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.core.schema import ValidationError
 
 DESCRIPTION = """\
 Arbetsmarknadsläget ETL: upstream bytes in data/raw -> validated data/clean/observations.parquet.

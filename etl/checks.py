@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 
 from etl.errors import SourceError
-from labourmarket.schema import KEY
+from labourmarket.core.schema import KEY
 
 
 def check_unique_key(

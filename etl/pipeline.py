@@ -14,10 +14,10 @@ from pandas.api.types import union_categoricals
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import arbetsformedlingen, kolada, scb, scb_snapshot, seed
-from labourmarket import paths, store
-from labourmarket.catalog import Catalog, load_catalog
-from labourmarket.periods import parse_period
-from labourmarket.schema import (
+from labourmarket.core import paths, store
+from labourmarket.core.catalog import Catalog, load_catalog
+from labourmarket.core.periods import parse_period
+from labourmarket.core.schema import (
     COLUMNS,
     COUNT_COLUMNS,
     KEY,

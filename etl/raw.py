@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.http import Fetched
-from labourmarket import paths
+from labourmarket.core import paths
 
 PROVENANCE_SUFFIX = ".provenance.json"
 

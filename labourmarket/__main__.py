@@ -5,11 +5,11 @@ import sys
 import time
 from pathlib import Path
 
-from labourmarket import store
-from labourmarket.catalog import Catalog, CatalogError, load_catalog
-from labourmarket.export import ImageExportError
-from labourmarket.pack import PackError, assemble_pack, build_pack, list_pack_periods
-from labourmarket.targets import TargetError, load_targets
+from labourmarket.core import store
+from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.core.targets import TargetError, load_targets
+from labourmarket.output.formats import ImageExportError
+from labourmarket.views.export import PackError, assemble_pack, build_pack, list_pack_periods
 
 DESCRIPTION = """\
 Arbetsmarknadsläget: the Mål och budget pack for a kommun and period, as the Export page makes it.

@@ -9,20 +9,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from labourmarket import export, paths, store
-from labourmarket.catalog import Catalog, CatalogError, load_catalog
-from labourmarket.defaults import pick_default_measure, pick_default_period, summarise_coverage
-from labourmarket.formatting import format_number, format_period, quote_link_value
-from labourmarket.gap_view import (
+from labourmarket.core import paths, store
+from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.core.defaults import pick_default_measure, pick_default_period, summarise_coverage
+from labourmarket.core.region_offer import GROUP_ALL, RegionOffer
+from labourmarket.core.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
+from labourmarket.output import formats
+from labourmarket.output.formatting import format_number, format_period, quote_link_value
+from labourmarket.output.shown_table import ShownTable
+from labourmarket.views.export import Pack, assemble_pack
+from labourmarket.views.gapanalys import (
     DEFAULT_MUNICIPALITIES,
     SEX_LABELS,
     list_sexes,
     select_series,
 )
-from labourmarket.pack import Pack, assemble_pack
-from labourmarket.region_offer import GROUP_ALL, RegionOffer
-from labourmarket.shown_table import ShownTable
-from labourmarket.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
 
 BUILD_HELP = """\
 **Det finns ingen byggd data ännu.**
@@ -440,27 +441,29 @@ def offer_downloads(
 ) -> None:
     """Download buttons under a chart or table: its data (CSV, Excel) and the chart (PNG, SVG).
 
-    `name` is built from codes (export.compose_file_name); `rows` are the observations behind
+    `name` is built from codes (formats.compose_file_name); `rows` are the observations behind
     the view, for the workbook's Källor sheet. Each file is made when its button is clicked,
     in Streamlit's download thread, so a rerun never waits for a chart image.
     """
     built_at = str(data.manifest["built_at"])
     choices: list[tuple[str, str, str, Callable[[], bytes]]] = [
-        ("CSV för svenska Excel", "csv", "", lambda: export.write_csv(table, "sv")),
-        ("CSV (komma, punkt)", "csv", "_komma", lambda: export.write_csv(table, "plain")),
+        ("CSV för svenska Excel", "csv", "", lambda: formats.write_csv(table, "sv")),
+        ("CSV (komma, punkt)", "csv", "_komma", lambda: formats.write_csv(table, "plain")),
         (
             "Excel",
             "xlsx",
             "",
-            lambda: export.write_view_xlsx(table, title, source_line, rows, data.catalog, built_at),
+            lambda: formats.write_view_xlsx(
+                table, title, source_line, rows, data.catalog, built_at
+            ),
         ),
     ]
     if figure is not None:
         choices += [
-            ("Diagram som PNG", "png", "", lambda: export.render_image(figure, "png")),
-            ("Diagram som SVG", "svg", "", lambda: export.render_image(figure, "svg")),
+            ("Diagram som PNG", "png", "", lambda: formats.render_image(figure, "png")),
+            ("Diagram som SVG", "svg", "", lambda: formats.render_image(figure, "svg")),
         ]
-    has_browser = export.find_browser() is not None
+    has_browser = formats.find_browser() is not None
     with st.popover("Ladda ner", icon=":material/download:"):
         for label, extension, suffix, build in choices:
             is_image = extension in ("png", "svg")
@@ -468,7 +471,7 @@ def offer_downloads(
                 label,
                 data=build,
                 file_name=f"{name}{suffix}.{extension}",
-                mime=export.MIME_TYPES[extension],
+                mime=formats.MIME_TYPES[extension],
                 key=f"download_{name}{suffix}_{extension}",
                 on_click="ignore",
                 disabled=is_image and not has_browser,

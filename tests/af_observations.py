@@ -23,10 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from labourmarket import store
-from labourmarket.catalog import load_catalog
-from labourmarket.periods import parse_period
-from labourmarket.schema import COLUMNS, validate
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.periods import parse_period
+from labourmarket.core.schema import COLUMNS, validate
 
 SOURCE_ID = "af_statistik"
 RETRIEVED_AT = pd.Timestamp("2024-07-15T06:00:00Z")

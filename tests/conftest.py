@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from etl.pipeline import build
-from labourmarket import paths
+from labourmarket.core import paths
 
 REPO_DATA = paths.REPO_DIR / "data"
 

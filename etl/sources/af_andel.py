@@ -12,7 +12,7 @@ import pandas as pd
 from etl.errors import SourceError
 from etl.sources.af_counts import Counts, describe_status, sum_levels, take
 from etl.sources.af_names import RESIDUAL, build_lookup, map_names
-from labourmarket.schema import GROUP_DIMENSIONS, KEY, repeat_category
+from labourmarket.core.schema import GROUP_DIMENSIONS, KEY, repeat_category
 
 SOURCE = "arbetsformedlingen"
 REG_MEASURE = "af_inskrivna_andel_reg"

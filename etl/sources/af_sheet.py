@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from etl.checks import locate_byte
 from etl.errors import SourceError
 from etl.sources.af_archive import XLSX_MAGIC, open_workbook
-from labourmarket.schema import PARSED_COLUMNS
+from labourmarket.core.schema import PARSED_COLUMNS
 
 SOURCE = "arbetsformedlingen"
 # Sheet downloads are monthly: the registerbaserad ones are the monthly reg measure, never the

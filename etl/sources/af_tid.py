@@ -24,7 +24,7 @@ from etl.sources.af_counts import (
     take,
 )
 from etl.sources.af_names import normalise_name
-from labourmarket.schema import GROUP_DIMENSIONS, KEY
+from labourmarket.core.schema import GROUP_DIMENSIONS, KEY
 
 SOURCE = "arbetsformedlingen"
 MEASURES = {

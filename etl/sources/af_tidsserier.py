@@ -23,7 +23,7 @@ from etl.http import Fetched, HttpError, create_session, describe_failure, read_
 from etl.raw import PROVENANCE_SUFFIX, RawItem, save_raw_batch
 from etl.sources.af_archive import MAX_FILE_BYTES, XLSX_MAGIC
 from etl.sources.arbetsformedlingen import PUBLISHER, SOURCE, SOURCE_ID
-from labourmarket import paths
+from labourmarket.core import paths
 
 AF_PAGE_URL = "https://arbetsformedlingen.se/statistik/sok-statistik/tidigare-statistik-tidsserier"
 # Real workbooks reach 60+ MB (a pivot cache of the whole series); the parser's limit applies.

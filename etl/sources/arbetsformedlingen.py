@@ -31,9 +31,9 @@ from etl.sources.af_archive import (
     open_workbook,
     read_title_text,
 )
-from labourmarket import paths
-from labourmarket.catalog import Catalog
-from labourmarket.store import hash_file, write_bytes_atomic
+from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.store import hash_file, write_bytes_atomic
 
 SOURCE = "arbetsformedlingen"
 SOURCE_ID = "af_statistik"

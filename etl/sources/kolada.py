@@ -21,8 +21,8 @@ from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import Fetched, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
-from labourmarket import paths
-from labourmarket.schema import PARSED_COLUMNS
+from labourmarket.core import paths
+from labourmarket.core.schema import PARSED_COLUMNS
 
 SOURCE = "kolada"
 KOLADA_URL = "https://api.kolada.se/v3"

@@ -28,9 +28,9 @@ from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
-from labourmarket import paths
-from labourmarket.periods import parse_period
-from labourmarket.schema import PARSED_COLUMNS, repeat_category
+from labourmarket.core import paths
+from labourmarket.core.periods import parse_period
+from labourmarket.core.schema import PARSED_COLUMNS, repeat_category
 
 SOURCE = "scb"
 V2_URL = "https://statistikdatabasen.scb.se/api/v2"

@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from labourmarket import paths
+from labourmarket.core import paths
 from tests.af_observations import append_to_build
 
 APP = str(paths.REPO_DIR / "app.py")

@@ -6,11 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from labourmarket import export, store
-from labourmarket.catalog import load_catalog
-from labourmarket.formatting import format_gap, format_number
-from labourmarket.gap_view import select_series, shape_gap_table
-from labourmarket.gaps import compute_gaps, label_gaps
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.gaps import compute_gaps, label_gaps
+from labourmarket.output import formats
+from labourmarket.output.formatting import format_gap, format_number
+from labourmarket.views.gapanalys import select_series, shape_gap_table
 from tests.app.conftest import GAP, TARGETS, open_page, read_shown_table
 from tests.chromium import CHROMIUM
 
@@ -99,7 +100,7 @@ def test_gap_table_export_equals_the_table_on_screen(built_tree):
         label_gaps(gaps, catalog.region_names, "education", "16-64 år"), "Stockholms län"
     )
     exported = pd.read_csv(
-        io.BytesIO(export.write_csv(table, "sv")), **export.read_csv_options("sv")
+        io.BytesIO(formats.write_csv(table, "sv")), **formats.read_csv_options("sv")
     )
     assert (
         exported[["Grupp", "Kommun"]].values.tolist() == screen[["Grupp", "Kommun"]].values.tolist()

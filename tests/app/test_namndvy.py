@@ -2,7 +2,7 @@
 
 import pytest
 
-from labourmarket import store
+from labourmarket.core import store
 from tests.app.conftest import open_page
 
 PAGE = "app_pages/namndvy.py"

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from labourmarket import paths
+from labourmarket.core import paths
 from tests.app.conftest import GAP, open_page, read_shown_table
 
 FIXTURES = paths.REPO_DIR / "tests" / "fixtures"
@@ -80,7 +80,7 @@ def place_recorded_scb(data_tree, retrieved_at: str) -> None:
 def test_a_newer_scb_retrieval_supersedes_the_bundled_snapshot(data_tree):
     """The snapshot and a live TAB6260 answer share months; the newer vintage wins, counted."""
     from etl.pipeline import build
-    from labourmarket import store
+    from labourmarket.core import store
 
     place_recorded_scb(data_tree, "2026-11-25T07:00:00Z")
     manifest = build()

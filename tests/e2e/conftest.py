@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.server import CHROMIUM_ARGS, serve_app
-from labourmarket import paths
+from labourmarket.core import paths
 from tests.chromium import CHROMIUM, require_chromium
 
 # A cold Streamlit script run on a busy 2-core machine can pass Playwright's 5 s default.

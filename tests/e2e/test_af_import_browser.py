@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.server import serve_app
-from labourmarket import paths
-from labourmarket.formatting import format_gap, format_number
+from labourmarket.core import paths
+from labourmarket.output.formatting import format_gap, format_number
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_gap_browser import read_table_row, wait_for_app
 from tests.unit.test_af_andel import make_records, write_workbook

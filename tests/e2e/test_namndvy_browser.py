@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.server import serve_app
-from labourmarket import paths
+from labourmarket.core import paths
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_gap_browser import wait_for_app
 

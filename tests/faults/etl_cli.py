@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from labourmarket import paths
+from labourmarket.core import paths
 
 REPO_DATA = paths.REPO_DIR / "data"
 # Cases run side by side: each is mostly an interpreter starting up, and no two share a tree.

@@ -13,8 +13,8 @@ from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from bench.server import CHROMIUM_ARGS, serve_app
-from labourmarket import store
-from labourmarket.catalog import load_catalog
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
 from tests.app.conftest import open_page
 from tests.chromium import CHROMIUM, require_chromium
 

@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.sources import kolada
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 from tests.faults.etl_cli import (
     assert_consistent_clean,
     copy_tree,

@@ -11,11 +11,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from labourmarket import export, store
-from labourmarket.catalog import load_catalog
-from labourmarket.formatting import quote_link_value
-from labourmarket.gap_view import select_series, shape_gap_table
-from labourmarket.gaps import compute_gaps, label_gaps
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.gaps import compute_gaps, label_gaps
+from labourmarket.output import formats
+from labourmarket.output.formatting import quote_link_value
+from labourmarket.views.gapanalys import select_series, shape_gap_table
 from tests.app.conftest import open_page
 
 # The URL keys each page reads; each but slide is also its widget's key.
@@ -144,7 +145,7 @@ def test_a_hostile_label_is_neutralised_in_every_spreadsheet(built_tree):
     table = shape_gap_table(
         label_gaps(gaps, crafted.region_names, "birth_region", "16-64 år"), "Stockholms län"
     )
-    content = export.write_view_xlsx(
+    content = formats.write_view_xlsx(
         table, HYPERLINK, "Källa: test", selection, crafted, "2026-01-01T00:00:00+00:00"
     )
     book = openpyxl.load_workbook(io.BytesIO(content))
@@ -153,10 +154,10 @@ def test_a_hostile_label_is_neutralised_in_every_spreadsheet(built_tree):
     # The title, the kommun's rows in the data sheet and the measure's name in Källor.
     assert len(crafted_cells) >= 4
     assert all(c.value.startswith("'=HYPERLINK") and c.data_type == "s" for c in crafted_cells)
-    assert {c.parent.title for c in crafted_cells} == {"Data", export.SOURCES_SHEET}
+    assert {c.parent.title for c in crafted_cells} == {"Data", formats.SOURCES_SHEET}
     for dialect in ("sv", "plain"):
         read = pd.read_csv(
-            io.BytesIO(export.write_csv(table, dialect)), **export.read_csv_options(dialect)
+            io.BytesIO(formats.write_csv(table, dialect)), **formats.read_csv_options(dialect)
         )
         kommun = read["Kommun"].tolist()
         assert kommun.count(f"'{HYPERLINK}") == 3 and not any(k.startswith("=") for k in kommun)

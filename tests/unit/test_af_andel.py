@@ -12,8 +12,8 @@ import pytest
 from bench.af_workbook import AF_ANDEL_FIELDS, AF_CALCULATED, AF_COUNT_NAMES, write_pivot_workbook
 from etl.errors import SourceError
 from etl.sources import arbetsformedlingen
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 MONTHS = ("2024-01", "2024-02")

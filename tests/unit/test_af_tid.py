@@ -9,9 +9,9 @@ from bench.af_tid_workbook import write_kommun_workbook, write_riket_workbook
 from etl.errors import SourceError
 from etl.pipeline import normalise
 from etl.sources import arbetsformedlingen
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
-from labourmarket.targets import evaluate, load_targets
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.targets import evaluate, load_targets
 
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 TOTAL_ROWS = [

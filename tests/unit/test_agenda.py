@@ -4,23 +4,23 @@ from pathlib import Path
 
 import pytest
 
-from labourmarket import paths, store
-from labourmarket.agenda import (
+from labourmarket.core import paths, store
+from labourmarket.core.agenda import (
     DEFAULT_AGENDA,
     AgendaError,
     build_default_agenda,
     load_agenda,
     load_agendas,
 )
-from labourmarket.catalog import load_catalog
-from labourmarket.slide_view import (
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.targets import load_targets
+from labourmarket.views.namndvy import (
     Comparison,
     build_slide,
     fit_for_projector,
     read_live_seconds,
     read_slide_number,
 )
-from labourmarket.targets import load_targets
 
 NBSP = "\u00a0"
 REFERENCE = paths.REPO_DIR / "data" / "reference"

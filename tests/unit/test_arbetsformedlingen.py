@@ -15,9 +15,9 @@ import pytest
 
 from etl.errors import SourceError
 from etl.sources import af_sheet, arbetsformedlingen
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
-from labourmarket.schema import PARSED_COLUMNS
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.schema import PARSED_COLUMNS
 
 REGIONS = load_catalog(paths.REPO_DIR / "data" / "reference").regions
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from labourmarket import paths
-from labourmarket.catalog import CatalogError, load_catalog
+from labourmarket.core import paths
+from labourmarket.core.catalog import CatalogError, load_catalog
 
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 REGIONS = CATALOG.regions

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from etl.__main__ import main, parse_years
-from labourmarket import paths
+from labourmarket.core import paths
 from tests.app.conftest import GAP, open_page, read_shown_table
 from tests.http_server import Reply, serve
 

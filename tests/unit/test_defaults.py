@@ -3,20 +3,20 @@
 import pandas as pd
 import pytest
 
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
-from labourmarket.defaults import (
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.defaults import (
     pick_default_measure,
     pick_default_period,
     pick_pack_period,
     summarise_coverage,
 )
-from labourmarket.gap_view import list_breakdowns, list_sexes
-from labourmarket.gaps import compute_gaps
-from labourmarket.overview_view import build_card
-from labourmarket.periods import parse_period
-from labourmarket.ranking import compute_gap_profile, list_group_keys, phrase_group
-from labourmarket.region_offer import offer_regions
+from labourmarket.core.gaps import compute_gaps
+from labourmarket.core.periods import parse_period
+from labourmarket.core.ranking import compute_gap_profile, list_group_keys, phrase_group
+from labourmarket.core.region_offer import offer_regions
+from labourmarket.views.gapanalys import list_breakdowns, list_sexes
+from labourmarket.views.oversikt import build_card
 from tests.af_observations import build_rows
 
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from labourmarket import paths
+from labourmarket.core import paths
 
 README = (paths.REPO_DIR / "README.md").read_text(encoding="utf-8")
 LAYOUT = README.split("## Layout", 1)[1].split("```")[1]

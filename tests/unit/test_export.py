@@ -17,12 +17,15 @@ import pytest
 from docx import Document
 
 from etl.pipeline import build
-from labourmarket import export, paths, store
 from labourmarket.__main__ import main
-from labourmarket.catalog import Catalog, load_catalog
-from labourmarket.gap_view import select_series, shape_gap_table
-from labourmarket.gaps import compute_gaps, label_gaps
-from labourmarket.pack import (
+from labourmarket.core import paths, store
+from labourmarket.core.catalog import Catalog, load_catalog
+from labourmarket.core.gaps import compute_gaps, label_gaps
+from labourmarket.core.periods import find_period_end
+from labourmarket.core.targets import load_targets
+from labourmarket.output import formats
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.views.export import (
     Pack,
     PackError,
     assemble_pack,
@@ -30,9 +33,7 @@ from labourmarket.pack import (
     list_pack_periods,
     number_sheets,
 )
-from labourmarket.periods import find_period_end
-from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
-from labourmarket.targets import load_targets
+from labourmarket.views.gapanalys import select_series, shape_gap_table
 from tests.chromium import require_chromium
 from tests.tabell1 import ROWS
 
@@ -83,7 +84,7 @@ def pack(loaded: Loaded) -> Pack:
 
 @pytest.fixture(scope="module")
 def workbook(pack: Pack) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(export.write_xlsx(number_sheets(pack))))
+    return openpyxl.load_workbook(io.BytesIO(formats.write_xlsx(number_sheets(pack))))
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +171,9 @@ def gap_table(loaded: Loaded) -> ShownTable:
 
 @pytest.mark.parametrize("dialect", ["sv", "plain"])
 def test_both_csv_dialects_read_back_to_the_frame(gap_table, dialect):
-    content = export.write_csv(gap_table, dialect)
-    read = pd.read_csv(io.BytesIO(content), **export.read_csv_options(dialect))
-    pd.testing.assert_frame_equal(read, export.shape_export_frame(gap_table), check_dtype=False)
+    content = formats.write_csv(gap_table, dialect)
+    read = pd.read_csv(io.BytesIO(content), **formats.read_csv_options(dialect))
+    pd.testing.assert_frame_equal(read, formats.shape_export_frame(gap_table), check_dtype=False)
     head = content.split(b"\n", 1)[0]
     if dialect == "sv":
         assert content.startswith(b"\xef\xbb\xbf") and head.count(b";") == 5
@@ -193,7 +194,7 @@ def test_formula_text_is_neutralised_in_xlsx_and_both_csvs(start):
         {label: NumberFormat(1, signed=True, unit="p.e.")},
     )
     sheet = openpyxl.load_workbook(
-        io.BytesIO(export.write_xlsx([export.Sheet("Data", table, label)]))
+        io.BytesIO(formats.write_xlsx([formats.Sheet("Data", table, label)]))
     )["Data"]
     assert sheet["A1"].value == f"'{label}" and sheet["A1"].data_type == "s"  # the title
     assert sheet["B2"].value == f"'{label} (p.e.)"  # a header
@@ -202,7 +203,7 @@ def test_formula_text_is_neutralised_in_xlsx_and_both_csvs(start):
     assert sheet["C3"].value == -3 and sheet["C3"].data_type == "n"  # also without a format
     for dialect in ("sv", "plain"):
         read = pd.read_csv(
-            io.BytesIO(export.write_csv(table, dialect)), **export.read_csv_options(dialect)
+            io.BytesIO(formats.write_csv(table, dialect)), **formats.read_csv_options(dialect)
         )
         assert read.columns[1] == f"'{label} (p.e.)"
         assert read.iloc[0, 0] == f"'{label}" and read.iloc[0, 1] == -2.5
@@ -213,9 +214,9 @@ def test_a_crafted_region_name_is_neutralised_on_its_way_through_the_pack(loaded
     regions.loc[regions["region_code"] == "0181", "region_name"] = "=1+1"
     crafted = dataclasses.replace(loaded.catalog, regions=regions)
     pack = assemble(dataclasses.replace(loaded, catalog=crafted))
-    sheet = openpyxl.load_workbook(io.BytesIO(export.write_xlsx(number_sheets(pack))))["Tabell 1"]
+    sheet = openpyxl.load_workbook(io.BytesIO(formats.write_xlsx(number_sheets(pack))))["Tabell 1"]
     assert sheet["A1"].value.startswith("'=1+1: ") and sheet["B2"].value == "'=1+1 (%)"
-    csv = export.write_csv(pack.measures[0].table.table, "sv").decode("utf-8-sig")
+    csv = formats.write_csv(pack.measures[0].table.table, "sv").decode("utf-8-sig")
     assert csv.startswith("Grupp;'=1+1 (%);")
 
 
@@ -233,7 +234,7 @@ def test_a_crafted_region_name_is_neutralised_on_its_way_through_the_pack(loaded
     ],
 )
 def test_neutralise(text, expected):
-    assert export.neutralise(text) == expected
+    assert formats.neutralise(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -248,7 +249,7 @@ def test_neutralise(text, expected):
 def test_exported_numbers_are_rounded_as_shown(value, decimals, shown, kept):
     table = make_shown_table(pd.DataFrame({"v": [value]}), {"v": NumberFormat(decimals)})
     assert table.format_cells()["v"].iloc[0] == shown
-    read = pd.read_csv(io.BytesIO(export.write_csv(table, "plain")))["v"].iloc[0]
+    read = pd.read_csv(io.BytesIO(formats.write_csv(table, "plain")))["v"].iloc[0]
     assert (pd.isna(read) and kept is None) or read == kept
 
 
@@ -268,7 +269,7 @@ def test_exported_numbers_are_rounded_as_shown(value, decimals, shown, kept):
     ],
 )
 def test_file_names_are_built_from_codes_only(parts, name):
-    assert export.compose_file_name(*parts) == name
+    assert formats.compose_file_name(*parts) == name
 
 
 @pytest.mark.parametrize(
@@ -367,17 +368,17 @@ def test_a_single_chart_renders_as_png_and_svg(pack):
         s for s in pack.targets if s.heading.startswith("Utrikes föddas") and "länets" in s.heading
     ]
     figure = section.chart.figure
-    assert export.render_image(figure, "png").startswith(PNG_MAGIC)
-    svg = export.render_image(figure, "svg")
+    assert formats.render_image(figure, "png").startswith(PNG_MAGIC)
+    svg = formats.render_image(figure, "svg")
     assert "Målnivå: 15,7" in "".join(ET.fromstring(svg).itertext())
 
 
 def test_a_missing_browser_is_an_error_not_a_hang(monkeypatch):
     """kaleido's own sync server would wait forever here; ours names what to install."""
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    assert export.find_browser() is None
-    with pytest.raises(export.ImageExportError, match="apt-get install chromium"):
-        export.ChartRenderer().render({"data": [], "layout": {}}, {"format": "png"})
+    assert formats.find_browser() is None
+    with pytest.raises(formats.ImageExportError, match="apt-get install chromium"):
+        formats.ChartRenderer().render({"data": [], "layout": {}}, {"format": "png"})
 
 
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:

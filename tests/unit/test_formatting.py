@@ -2,7 +2,8 @@
 
 import pytest
 
-from labourmarket.formatting import (
+from labourmarket.core.periods import parse_period
+from labourmarket.output.formatting import (
     GROUP_LABELS,
     format_gap,
     format_group,
@@ -11,7 +12,6 @@ from labourmarket.formatting import (
     format_period,
     sort_key_sv,
 )
-from labourmarket.periods import parse_period
 
 NBSP = "\u00a0"
 
@@ -112,7 +112,7 @@ def test_format_number_rounds_half_up_like_statistical_tables(value, decimals, e
 
 
 def test_every_group_code_has_a_label():
-    from labourmarket.schema import GROUP_CODES
+    from labourmarket.core.schema import GROUP_CODES
 
     for dimension, codes in GROUP_CODES.items():
         assert set(codes) <= set(GROUP_LABELS[dimension]), dimension

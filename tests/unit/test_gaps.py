@@ -7,8 +7,8 @@ import pytest
 
 from etl.pipeline import normalise
 from etl.sources import seed
-from labourmarket.gaps import compute_gaps, label_gaps, order_groups, select_breakdown
-from labourmarket.sentences import describe_largest_gap
+from labourmarket.core.gaps import compute_gaps, label_gaps, order_groups, select_breakdown
+from labourmarket.output.sentences import describe_largest_gap
 from tests.unit.test_seed import PROVENANCE, RAW
 
 FOUR = ["0181", "0127", "0136", "0126"]

@@ -13,8 +13,8 @@ from etl.errors import SourceError
 from etl.http import HttpError, create_session
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import kolada
-from labourmarket import paths
-from labourmarket.schema import PARSED_COLUMNS
+from labourmarket.core import paths
+from labourmarket.core.schema import PARSED_COLUMNS
 from tests.http_server import Reply, serve
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kolada"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from labourmarket import store
-from labourmarket.catalog import load_catalog
-from labourmarket.overview_view import build_card
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
+from labourmarket.views.oversikt import build_card
 
 
 @pytest.fixture

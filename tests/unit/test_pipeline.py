@@ -14,9 +14,9 @@ import pytest
 
 from etl.errors import SourceError
 from etl.pipeline import build
-from labourmarket import paths, store
-from labourmarket.catalog import CatalogError
-from labourmarket.schema import KEY, ValidationError
+from labourmarket.core import paths, store
+from labourmarket.core.catalog import CatalogError
+from labourmarket.core.schema import KEY, ValidationError
 from tests.tabell1 import FIGURES
 
 SEED_FILE = Path("raw/seed/sodertalje_2014_tabell1.txt")

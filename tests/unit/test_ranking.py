@@ -7,9 +7,9 @@ import pytest
 
 from etl.pipeline import normalise
 from etl.sources import seed
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
-from labourmarket.ranking import (
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.ranking import (
     build_profile_table,
     build_ranking_table,
     compute_gap_profile,
@@ -30,7 +30,7 @@ from labourmarket.ranking import (
     say_ordinal,
     select_shown,
 )
-from labourmarket.ranking_charts import plot_gap_profile, plot_ranking
+from labourmarket.output.ranking_charts import plot_gap_profile, plot_ranking
 from tests.unit.test_seed import PROVENANCE, RAW
 
 MEASURE = "af_inskrivna_andel_rams"

@@ -8,8 +8,8 @@ import pytest
 from etl.http import Fetched
 from etl.pipeline import build
 from etl.raw import RawItem, save_raw_batch
-from labourmarket import store
-from labourmarket.schema import ValidationError
+from labourmarket.core import store
+from labourmarket.core.schema import ValidationError
 
 PAGE = {
     "values": [

@@ -15,8 +15,8 @@ from etl.errors import SourceError
 from etl.http import HttpError, create_session
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import scb
-from labourmarket import paths
-from labourmarket.schema import KEY, PARSED_COLUMNS
+from labourmarket.core import paths
+from labourmarket.core.schema import KEY, PARSED_COLUMNS
 from tests.http_server import Reply, Request, Server, serve
 
 FIXTURES = paths.REPO_DIR / "tests" / "fixtures" / "scb"

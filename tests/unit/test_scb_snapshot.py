@@ -6,7 +6,7 @@ import pytest
 
 from etl.errors import SourceError
 from etl.sources import scb_snapshot
-from labourmarket import paths
+from labourmarket.core import paths
 
 SNAPSHOT_DIR = paths.REPO_DIR / "data" / "raw" / "scb_snapshot"
 BAS = "scb_bas_arbstatusm_monthly_2020_2024_riket_stockholmslan_by_birthregion"

@@ -7,9 +7,9 @@ import pytest
 
 from etl.pipeline import normalise
 from etl.sources import seed
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
-from labourmarket.schema import ValidationError, validate
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.schema import ValidationError, validate
 from tests.unit.test_seed import PROVENANCE, RAW
 
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")

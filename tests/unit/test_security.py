@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from labourmarket import paths
+from labourmarket.core import paths
 
 CONFIG = paths.REPO_DIR / ".streamlit" / "config.toml"
 APP_SOURCES = [

@@ -7,7 +7,7 @@ import pytest
 
 from etl.errors import SourceError
 from etl.sources import seed
-from labourmarket import paths
+from labourmarket.core import paths
 from tests.tabell1 import FIGURES
 
 SEED_DIR = paths.REPO_DIR / "data" / "raw" / "seed"

@@ -7,9 +7,9 @@ import pytest
 
 from etl.pipeline import normalise
 from etl.sources import seed
-from labourmarket import paths
-from labourmarket.catalog import load_catalog
-from labourmarket.targets import (
+from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.targets import (
     TargetError,
     evaluate,
     judge,

@@ -4,14 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labourmarket.trend_view import describe_subject, list_groups
-from labourmarket.trends import (
+from labourmarket.core.trends import (
     add_moving_average,
     add_year_on_year,
     build_trend,
     describe_trend,
     previous_year_period,
 )
+from labourmarket.views.utveckling import describe_subject, list_groups
 
 NAMES = {"01": "Stockholms län", "00": "Riket", "0136": "Haninge"}
 
@@ -76,7 +76,7 @@ def test_year_on_year(values, breaks, expected):
 
 
 def test_sentence_for_the_bundled_bas_series(built_tree):
-    from labourmarket import store
+    from labourmarket.core import store
 
     observations = store.read_observations()
     trend = build_trend(
@@ -96,7 +96,7 @@ def test_sentence_for_the_bundled_bas_series(built_tree):
 
 
 def test_sentence_for_tabell_1(built_tree):
-    from labourmarket import store
+    from labourmarket.core import store
 
     observations = store.read_observations()
     trend = build_trend(
@@ -126,7 +126,7 @@ def test_sentence_without_figures():
 
 
 def test_groups_and_subjects_of_tabell_1(built_tree):
-    from labourmarket import store
+    from labourmarket.core import store
 
     rows = store.read_observations({"measure_id": "af_inskrivna_andel_rams"})
     assert list_groups(rows) == [

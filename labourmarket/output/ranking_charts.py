@@ -5,8 +5,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket.charts import BENCHMARK_COLOUR, FONT, REGION_COLOURS, apply_house_style
-from labourmarket.formatting import format_gap, format_number, format_percent
+from labourmarket.output.charts import BENCHMARK_COLOUR, FONT, REGION_COLOURS, apply_house_style
+from labourmarket.output.formatting import format_gap, format_number, format_percent
 
 HIGHLIGHT_COLOUR = REGION_COLOURS[0]
 OTHER_COLOUR = "#B8B8B8"

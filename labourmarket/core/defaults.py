@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from labourmarket.catalog import Catalog
-from labourmarket.periods import find_period_end
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import find_period_end
 
 # Among measures whose newest figure for the kommun is equally new: Arbetsförmedlingen's shares,
 # newest definition first, then the others in alphabetical order.

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from labourmarket import paths
-from labourmarket.catalog import Catalog
-from labourmarket.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
-from labourmarket.targets import MEASURE_FIELDS, Target, check_measures, read_measures
+from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
+from labourmarket.core.targets import MEASURE_FIELDS, Target, check_measures, read_measures
 
 AGENDAS_DIR = "agendas"
 DEFAULT_AGENDA = "mal"  # the key of a region's own agenda: one slide per strategy target

@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from labourmarket import paths
-from labourmarket.schema import ARROW_SCHEMA, KEY
+from labourmarket.core import paths
+from labourmarket.core.schema import ARROW_SCHEMA, KEY
 
 OBSERVATIONS_FILE = "observations.parquet"
 MANIFEST_FILE = "manifest.json"

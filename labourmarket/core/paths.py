@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 DATA_DIR_ENV = "ARBETSMARKNAD_DATA_DIR"
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 
 
 def data_dir() -> Path:

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from labourmarket.formatting import format_number, format_period
-from labourmarket.periods import find_break_between, parse_period
-from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.core.periods import find_break_between, parse_period
+from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.output.formatting import format_number, format_period
 
 # Periods in a year per frequency: the window of a yearly moving average, the lag of "a year ago".
 PERIODS_PER_YEAR = {"M": 12, "Q": 4, "A": 1}

@@ -7,28 +7,28 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket import export
-from labourmarket.catalog import Catalog
-from labourmarket.charts import plot_levels, plot_trend
-from labourmarket.formatting import format_period, sort_key_sv
-from labourmarket.gap_view import COUNTRY_CODE, list_breakdowns, list_periods, select_series
-from labourmarket.gaps import compute_gaps
-from labourmarket.periods import find_period_end, parse_period
-from labourmarket.ranking import MISSING_NOTE, describe_group
-from labourmarket.sentences import compose_source_line, describe_largest_gap
-from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
-from labourmarket.source_view import shape_sources_table
-from labourmarket.target_view import (
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.gaps import compute_gaps
+from labourmarket.core.periods import find_period_end, parse_period
+from labourmarket.core.ranking import MISSING_NOTE, describe_group
+from labourmarket.core.targets import Target, evaluate, pick_measure
+from labourmarket.core.targets import select_series as select_target_series
+from labourmarket.core.trends import build_trend, describe_trend, name_in_sentence
+from labourmarket.output import formats
+from labourmarket.output.charts import plot_levels, plot_trend
+from labourmarket.output.formatting import format_period, sort_key_sv
+from labourmarket.output.sentences import compose_source_line, describe_largest_gap
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.views.gapanalys import COUNTRY_CODE, list_breakdowns, list_periods, select_series
+from labourmarket.views.kallor import shape_sources_table
+from labourmarket.views.mal import (
     describe_target_result,
     fit_target_for_export,
     plot_target,
     shape_outcome_table,
     shape_target_table,
 )
-from labourmarket.targets import Target, evaluate, pick_measure
-from labourmarket.targets import select_series as select_target_series
-from labourmarket.trend_view import describe_subject
-from labourmarket.trends import build_trend, describe_trend, name_in_sentence
+from labourmarket.views.utveckling import describe_subject
 
 CSV_FOLDERS = {"sv": "csv_svensk_excel", "plain": "csv"}
 README_NAME = "LASMIG.txt"
@@ -81,7 +81,7 @@ class Pack:
 
     @property
     def stem(self) -> str:
-        return export.compose_file_name("mal_och_budget", self.region, self.period)
+        return formats.compose_file_name("mal_och_budget", self.region, self.period)
 
     @property
     def tables(self) -> list[PackTable]:
@@ -210,7 +210,7 @@ def build_measure_section(
     groups = compute_region_groups(selection, region, benchmarks, decimals, population)
     title = f"{region_name}: {measure['name_sv']}, {format_period(period)}"
     table = PackTable(
-        key=export.compose_file_name(measure_id, region, period),
+        key=formats.compose_file_name(measure_id, region, period),
         sheet="",  # numbered when the workbook is put together
         title=title,
         table=shape_region_table(groups, region, benchmarks, catalog, decimals),
@@ -330,7 +330,7 @@ def build_target_section(
     source_line = compose_source_line(catalog, rows) if not rows.empty else ""
     sentence = describe_target_result(target, result, catalog)
     outcome = shape_outcome_table(target, select_until(results, period), catalog)
-    key = export.compose_file_name(target.id, period)
+    key = formats.compose_file_name(target.id, period)
     table = None
     if not outcome.frame.empty:
         table = PackTable(key, "", target.goal_sv, outcome, source_line)
@@ -398,7 +398,7 @@ def assemble_pack(
         pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["target_id"])
     )
     target_table = PackTable(
-        key=export.compose_file_name("mal", region, period),
+        key=formats.compose_file_name("mal", region, period),
         sheet="Mål",
         title=f"{catalog.region_name(region)}: strategiernas mål, {format_period(period)}",
         table=shape_target_table(own_targets, latest, catalog),
@@ -407,8 +407,8 @@ def assemble_pack(
     judged = set(latest["measure_id"]) if "measure_id" in latest else set()
     shown = list_shown_rows(observations, region, period, catalog, own_targets, judged)
     sources = PackTable(
-        key=export.compose_file_name("kallor", region, period),
-        sheet=export.SOURCES_SHEET,
+        key=formats.compose_file_name("kallor", region, period),
+        sheet=formats.SOURCES_SHEET,
         title="Källor, definitioner och datum",
         table=shape_sources_table(shown, catalog, manifest["built_at"]),
         source_line="",
@@ -449,66 +449,66 @@ def list_shown_rows(
     return rows[[is_by(p, period) for p in rows["period"]]]
 
 
-def number_sheets(pack: Pack) -> list[export.Sheet]:
+def number_sheets(pack: Pack) -> list[formats.Sheet]:
     """The workbook: Tabell 1, 2 ... for the measures, then Mål and Källor."""
     measure_tables = [s.table for s in pack.measures if s.table is not None]
     named = [(f"Tabell {n}", t) for n, t in enumerate(measure_tables, start=1)]
     sheets = [
-        export.Sheet(
-            name, table.table, table.title, export.compose_notes(table.source_line, pack.built_at)
+        formats.Sheet(
+            name, table.table, table.title, formats.compose_notes(table.source_line, pack.built_at)
         )
         for name, table in [*named, (pack.target_table.sheet, pack.target_table)]
     ]
     sources = pack.sources
-    built = (export.describe_built(pack.built_at),)
-    return [*sheets, export.Sheet(sources.sheet, sources.table, sources.title, built)]
+    built = (formats.describe_built(pack.built_at),)
+    return [*sheets, formats.Sheet(sources.sheet, sources.table, sources.title, built)]
 
 
-def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[export.Block]:
+def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[formats.Block]:
     """The Word draft: the situation per measure, then each target, then the sources."""
     when = format_period(pack.period)
-    blocks: list[export.Block] = [
-        export.Heading(f"Arbetsmarknaden i {pack.region_name}", level=0),
-        export.Paragraph(
+    blocks: list[formats.Block] = [
+        formats.Heading(f"Arbetsmarknaden i {pack.region_name}", level=0),
+        formats.Paragraph(
             f"Utkast till avsnittet om arbetsmarknaden i Mål och budget, med siffror för {when}. "
             "Alla siffror är publicerad statistik eller beräkningar på den (skillnader i "
-            f"procentenheter). {export.describe_built(pack.built_at)}"
+            f"procentenheter). {formats.describe_built(pack.built_at)}"
         ),
-        export.Heading(f"Läget {when}", level=1),
+        formats.Heading(f"Läget {when}", level=1),
     ]
     for section in pack.measures:
         blocks += compose_section(section, images, level=2)
     if pack.targets:
-        blocks.append(export.Heading("Strategins mål", level=1))
+        blocks.append(formats.Heading("Strategins mål", level=1))
         blocks.append(
-            export.Paragraph(
+            formats.Paragraph(
                 "Status: ✓ uppfyllt, ≈ nära, ✗ ej uppfyllt, ? kan inte bedömas. "
                 "Målnivån är den nivå kommunens värde ska ligga på eller under."
             )
         )
     for section in pack.targets:
         blocks += compose_section(section, images, level=2)
-    blocks.append(export.Heading("Källor", level=1))
+    blocks.append(formats.Heading("Källor", level=1))
     for entry in pack.sources.table.frame.itertuples(index=False):
-        blocks.append(export.Paragraph(f"{entry.Mått}. {entry.Källa}. {entry.Definition}"))
-    blocks.append(export.Paragraph(MISSING_NOTE, is_source=True))
+        blocks.append(formats.Paragraph(f"{entry.Mått}. {entry.Källa}. {entry.Definition}"))
+    blocks.append(formats.Paragraph(MISSING_NOTE, is_source=True))
     return blocks
 
 
-def compose_section(section: Section, images: dict[str, bytes], level: int) -> list[export.Block]:
-    blocks: list[export.Block] = [export.Heading(section.heading, level=level)]
+def compose_section(section: Section, images: dict[str, bytes], level: int) -> list[formats.Block]:
+    blocks: list[formats.Block] = [formats.Heading(section.heading, level=level)]
     if section.lead:
-        blocks.append(export.Paragraph(section.lead))
-    blocks.append(export.Paragraph(section.sentence))
+        blocks.append(formats.Paragraph(section.lead))
+    blocks.append(formats.Paragraph(section.sentence))
     if section.table is not None:
-        blocks.append(export.Table(section.table.table))
+        blocks.append(formats.Table(section.table.table))
     if section.chart is not None:
         png = images[f"{section.chart.key}.png"]
-        blocks.append(export.Picture(png, section.chart.alt_text, section.chart.title))
+        blocks.append(formats.Picture(png, section.chart.alt_text, section.chart.title))
     if section.source_line:
-        blocks.append(export.Paragraph(section.source_line, is_source=True))
+        blocks.append(formats.Paragraph(section.source_line, is_source=True))
     if section.note:
-        blocks.append(export.Paragraph(section.note, is_source=True))
+        blocks.append(formats.Paragraph(section.note, is_source=True))
     return blocks
 
 
@@ -521,12 +521,12 @@ def compose_readme(pack: Pack) -> str:
         "diagram/           varje diagram som PNG och SVG, med rubrik och källrad\n"
         f"{CSV_FOLDERS['sv']}/  CSV för svenska Excel: semikolon, decimalkomma, UTF-8 med BOM\n"
         f"{CSV_FOLDERS['plain']}/               CSV: komma, decimalpunkt, UTF-8\n\n"
-        f"{export.EMPTY_CELL_NOTE}\n{export.describe_built(pack.built_at)}\n"
+        f"{formats.EMPTY_CELL_NOTE}\n{formats.describe_built(pack.built_at)}\n"
     )
 
 
 def build_pack(
-    pack: Pack, render: Callable[[go.Figure, str], bytes] = export.render_image
+    pack: Pack, render: Callable[[go.Figure, str], bytes] = formats.render_image
 ) -> bytes:
     """Draw every chart once (PNG and SVG), then write the workbook, the draft, CSVs, one zip."""
     images = {
@@ -535,14 +535,14 @@ def build_pack(
         for image_format in ("png", "svg")
     }
     files = {
-        f"{pack.stem}/{pack.stem}.xlsx": export.write_xlsx(number_sheets(pack)),
-        f"{pack.stem}/{pack.stem}.docx": export.write_docx(
+        f"{pack.stem}/{pack.stem}.xlsx": formats.write_xlsx(number_sheets(pack)),
+        f"{pack.stem}/{pack.stem}.docx": formats.write_docx(
             compose_blocks(pack, images), f"Arbetsmarknaden i {pack.region_name}"
         ),
         **{f"{pack.stem}/diagram/{name}": content for name, content in images.items()},
     }
     for dialect, folder in CSV_FOLDERS.items():
         for table in pack.tables:
-            files[f"{pack.stem}/{folder}/{table.key}.csv"] = export.write_csv(table.table, dialect)
+            files[f"{pack.stem}/{folder}/{table.key}.csv"] = formats.write_csv(table.table, dialect)
     files[f"{pack.stem}/{README_NAME}"] = compose_readme(pack).encode("utf-8")
-    return export.write_zip(files)
+    return formats.write_zip(files)

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import format_number, format_percent, format_period
+from labourmarket.core.catalog import Catalog
+from labourmarket.output.formatting import format_number, format_percent, format_period
 
 
 def describe_largest_gap(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> str:

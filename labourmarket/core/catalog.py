@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from labourmarket import paths
+from labourmarket.core import paths
 
 REFERENCE_COLUMNS: dict[str, list[str]] = {
     "regions": ["region_code", "region_name", "level", "county_code", "kolada_id"],

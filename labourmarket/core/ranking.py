@@ -5,8 +5,10 @@ from collections.abc import Mapping
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import (
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.gaps import BREAKDOWNS, order_groups
+from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.output.formatting import (
     BREAKDOWN_LABELS,
     MISSING,
     format_group,
@@ -15,10 +17,8 @@ from labourmarket.formatting import (
     format_period,
     sort_key_sv,
 )
-from labourmarket.gap_view import COUNTRY_CODE, select_series
-from labourmarket.gaps import BREAKDOWNS, order_groups
-from labourmarket.schema import GROUP_DIMENSIONS
-from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.views.gapanalys import COUNTRY_CODE, select_series
 
 TOTAL = "total"
 TOTAL_GROUP_KEY = "total"

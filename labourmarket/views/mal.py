@@ -5,13 +5,13 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket.catalog import Catalog
-from labourmarket.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
-from labourmarket.formatting import format_gap, format_number, format_percent, format_period
-from labourmarket.ranking import phrase_group
-from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
-from labourmarket.targets import Target
-from labourmarket.trends import describe_when, name_in_sentence
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.ranking import phrase_group
+from labourmarket.core.targets import Target
+from labourmarket.core.trends import describe_when, name_in_sentence
+from labourmarket.output.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
+from labourmarket.output.formatting import format_gap, format_number, format_percent, format_period
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 
 # A word and a symbol for each status: it must read without colour (projector, print, greyscale).
 STATUS_DISPLAY: dict[str, tuple[str, str]] = {

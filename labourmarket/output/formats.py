@@ -25,10 +25,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from kaleido.errors import ChromeNotFoundError
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import is_missing
-from labourmarket.shown_table import ShownTable
-from labourmarket.source_view import shape_sources_table
+from labourmarket.core.catalog import Catalog
+from labourmarket.output.formatting import is_missing
+from labourmarket.output.shown_table import ShownTable
+from labourmarket.views.kallor import shape_sources_table
 
 # NOTE: imports nothing from streamlit; pages reach these builders through labourmarket.ui.
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import sort_key_sv
+from labourmarket.core.catalog import Catalog
+from labourmarket.output.formatting import sort_key_sv
 
 GROUP_ALL = "alla"  # every offered region at once; the ranking's "alla kommuner" too
 LEVEL_WORDS = {"municipality": ("Kommuner", "kommuner"), "county": ("Län", "län")}

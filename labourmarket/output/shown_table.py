@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from labourmarket.formatting import format_gap, format_number, is_missing, round_half_up
+from labourmarket.output.formatting import format_gap, format_number, is_missing, round_half_up
 
 
 @dataclass(frozen=True)

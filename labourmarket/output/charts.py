@@ -5,8 +5,8 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket.formatting import format_gap, format_number, format_period
-from labourmarket.periods import parse_period
+from labourmarket.core.periods import parse_period
+from labourmarket.output.formatting import format_gap, format_number, format_period
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 REGION_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]

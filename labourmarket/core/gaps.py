@@ -4,8 +4,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from labourmarket.formatting import format_group
-from labourmarket.schema import GROUP_CODES, GROUP_DIMENSIONS
+from labourmarket.core.schema import GROUP_CODES, GROUP_DIMENSIONS
+from labourmarket.output.formatting import format_group
 
 BREAKDOWNS = ("age", "birth_region", "education")
 GAP_COLUMNS = ["region_code", "group", "value", "status", "benchmark_value", "gap_pp", "ratio"]

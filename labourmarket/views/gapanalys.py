@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import sort_key_sv
-from labourmarket.gaps import BREAKDOWNS, select_breakdown
-from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.gaps import BREAKDOWNS, select_breakdown
+from labourmarket.output.formatting import sort_key_sv
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 
 # Tabell 1's four kommuner: Södertälje, Botkyrka, Haninge, Huddinge.
 DEFAULT_MUNICIPALITIES = ["0181", "0127", "0136", "0126"]

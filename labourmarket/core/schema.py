@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from labourmarket.catalog import Catalog
-from labourmarket.periods import PERIOD_PATTERNS, parse_period
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import PERIOD_PATTERNS, parse_period
 
 KEY = ["measure_id", "region_code", "period", "sex", "age", "birth_region", "education"]
 # What every source's parse() returns; the pipeline adds period_start, frequency and provenance.

@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from labourmarket import paths
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import format_period
-from labourmarket.periods import find_break_between, parse_period
-from labourmarket.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
+from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import find_break_between, parse_period
+from labourmarket.core.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
+from labourmarket.output.formatting import format_period
 
 TARGETS_FILE = "targets.toml"
 # Each rule and the fields it needs besides the common ones.

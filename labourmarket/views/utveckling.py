@@ -4,10 +4,10 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from labourmarket.formatting import format_group, format_period
-from labourmarket.gaps import BREAKDOWNS, order_groups
-from labourmarket.ranking import phrase_group
-from labourmarket.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.core.gaps import BREAKDOWNS, order_groups
+from labourmarket.core.ranking import phrase_group
+from labourmarket.output.formatting import format_group, format_period
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 
 TOTAL = "total"
 TRANSFORM_LABELS = {

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from labourmarket.periods import parse_period
+from labourmarket.core.periods import parse_period
 
 LOCALE = "sv_SE"
 MISSING = ".."  # SCB's symbol for a figure that is missing or too uncertain to publish

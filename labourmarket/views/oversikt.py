@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import format_gap, format_period
-from labourmarket.gap_view import COUNTRY_CODE
-from labourmarket.periods import find_break_between
-from labourmarket.schema import GROUP_DIMENSIONS
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import find_break_between
+from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.output.formatting import format_gap, format_period
+from labourmarket.views.gapanalys import COUNTRY_CODE
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from labourmarket.catalog import Catalog
-from labourmarket.formatting import format_number, format_period
-from labourmarket.shown_table import ShownTable
+from labourmarket.core.catalog import Catalog
+from labourmarket.output.formatting import format_number, format_period
+from labourmarket.output.shown_table import ShownTable
 
 COMPARABILITY_WARNING = (
     "Måtten mäter olika saker och jämförs aldrig i samma serie: Arbetsförmedlingens inskrivna "

@@ -10,10 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from babel.dates import format_date
 
-from labourmarket.agenda import TOTAL_GROUP, Agenda, Slide
-from labourmarket.catalog import Catalog
-from labourmarket.charts import plot_levels, plot_trend
-from labourmarket.formatting import (
+from labourmarket.core.agenda import TOTAL_GROUP, Agenda, Slide
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import find_period_end
+from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.core.targets import Target, evaluate, select_latest, select_series
+from labourmarket.output.charts import plot_levels, plot_trend
+from labourmarket.output.formatting import (
     format_gap,
     format_group,
     format_number,
@@ -21,18 +24,15 @@ from labourmarket.formatting import (
     format_period,
     quote_link_value,
 )
-from labourmarket.gap_view import COUNTRY_CODE
-from labourmarket.overview_view import Card, build_card, read_value
-from labourmarket.periods import find_period_end
-from labourmarket.schema import GROUP_DIMENSIONS
-from labourmarket.sentences import compose_source_line
-from labourmarket.target_view import (
+from labourmarket.output.sentences import compose_source_line
+from labourmarket.views.gapanalys import COUNTRY_CODE
+from labourmarket.views.mal import (
     describe_period,
     format_status,
     plot_target,
     shorten_target_label,
 )
-from labourmarket.targets import Target, evaluate, select_latest, select_series
+from labourmarket.views.oversikt import Card, build_card, read_value
 
 LIVE_SECONDS_ENV = "ARBETSMARKNAD_LIVE_SECONDS"
 DEFAULT_LIVE_SECONDS = 30.0

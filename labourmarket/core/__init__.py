@@ -1,0 +1,1 @@
+"""The domain core: data, periods, selection and computations; knows no page."""

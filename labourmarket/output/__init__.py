@@ -1,0 +1,1 @@
+"""Turning content into Swedish text, tables, charts and files."""
