@@ -1,7 +1,6 @@
 """The one library module that imports streamlit: cached loaders and widgets shared by pages."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from labourmarket.core import paths, store
 from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.core.defaults import pick_default_measure, pick_default_period, summarise_coverage
 from labourmarket.core.region_offer import GROUP_ALL, RegionOffer
+from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
 from labourmarket.output import formats
 from labourmarket.output.formatting import format_number, format_period, quote_link_value
@@ -36,14 +36,6 @@ make data
 
 eller, i projektets virtuella miljö: `python -m etl build`.
 """
-
-
-@dataclass(frozen=True)
-class LoadedData:
-    observations: pd.DataFrame
-    catalog: Catalog
-    manifest: dict[str, Any]
-    version: str = ""  # the Parquet file's identity: work derived from this build is keyed on it
 
 
 @st.cache_data(show_spinner=False)

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
 from labourmarket.core.schema import ARROW_SCHEMA, KEY
 
 OBSERVATIONS_FILE = "observations.parquet"
@@ -266,3 +268,13 @@ def check_manifest_matches(manifest: Any) -> None:
             f"{path} has sha256 {actual_sha256[:12]}…, "
             f"{manifest_path().name} says {expected_sha256[:12]}…"
         )
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """One build as the app reads it: every view's `data`."""
+
+    observations: pd.DataFrame
+    catalog: Catalog
+    manifest: dict[str, Any]
+    version: str = ""  # the Parquet file's identity: work derived from this build is keyed on it
