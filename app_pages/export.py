@@ -4,10 +4,10 @@ import streamlit as st
 
 from labourmarket import ui
 from labourmarket.core.defaults import pick_pack_period
+from labourmarket.core.selection import DEFAULT_MUNICIPALITIES
 from labourmarket.output.formats import MIME_TYPES, find_browser
 from labourmarket.output.formatting import format_period
 from labourmarket.views.export import build_pack, list_pack_periods, list_pack_regions
-from labourmarket.views.gapanalys import DEFAULT_MUNICIPALITIES
 
 st.title("Export")
 st.caption(

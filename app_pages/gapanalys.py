@@ -5,6 +5,7 @@ import streamlit as st
 from labourmarket import ui
 from labourmarket.core.gaps import compute_gaps, label_gaps
 from labourmarket.core.region_offer import offer_regions
+from labourmarket.core.selection import select_rows
 from labourmarket.output.charts import plot_gaps, plot_levels
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import BREAKDOWN_LABELS, format_period
@@ -17,7 +18,6 @@ from labourmarket.views.gapanalys import (
     list_periods,
     pick_default_benchmark,
     pick_default_regions,
-    select_series,
     shape_gap_table,
 )
 
@@ -39,7 +39,7 @@ measure = catalog.measure(measure_id)
 with middle:
     series = ui.select_measure(data, measure_id)
     period = ui.choose_period(data, measure_id, list_periods(series))
-selection = select_series(series, measure_id, period)
+selection = select_rows(series, measure_id, period=period)
 with right:
     sex = ui.choose_sex(selection)
 

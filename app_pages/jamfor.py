@@ -36,17 +36,16 @@ from labourmarket.core.ranking import (
     shape_ranking_table,
 )
 from labourmarket.core.region_offer import describe_members, list_region_groups, offer_regions
+from labourmarket.core.selection import DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import format_period, sort_key_sv
 from labourmarket.output.ranking_charts import plot_gap_profile, plot_ranking
 from labourmarket.output.sentences import compose_source_line
 from labourmarket.views.gapanalys import (
-    DEFAULT_MUNICIPALITIES,
     encode_sex,
     list_benchmarks,
     list_periods,
     pick_default_benchmark,
-    select_series,
 )
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
@@ -82,7 +81,7 @@ with middle:
     period = ui.choose_period(data, measure_id, list_periods(series))
 with right:
     view = ui.choose_one("Visa", "view", list(VIEWS), "chart", VIEWS.get, horizontal=True)
-selection = select_series(series, measure_id, period)
+selection = select_rows(series, measure_id, period=period)
 
 with st.expander("Varför kan jag inte jämföra två mått?"):
     measure_ids = sorted(observations["measure_id"].unique())

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from labourmarket import ui
-from labourmarket.core.targets import select_latest, select_series
+from labourmarket.core.targets import select_latest, select_target_series
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.sentences import compose_source_line
 from labourmarket.views.mal import (
@@ -65,9 +65,11 @@ for target in own_targets:
         st.caption(f"Tolkning: {target.note}")
         continue
     measure = str(result["measure_id"])
-    own = select_series(observations, target, target.region, measure)
+    own = select_target_series(observations, target, target.region, measure)
     benchmark = (
-        select_series(observations, target, target.benchmark, measure) if target.benchmark else None
+        select_target_series(observations, target, target.benchmark, measure)
+        if target.benchmark
+        else None
     )
     rows = observations[observations["measure_id"] == measure]
     rows = rows[rows["period"].isin(own.index)]

@@ -5,9 +5,9 @@ import streamlit as st
 from labourmarket import ui
 from labourmarket.core.region_offer import offer_regions
 from labourmarket.core.targets import select_latest
-from labourmarket.output.formatting import format_gap, format_percent, format_period
+from labourmarket.output.formatting import SEX_LABELS, format_gap, format_percent, format_period
 from labourmarket.output.sentences import compose_source_line
-from labourmarket.views.gapanalys import SEX_LABELS, pick_default_regions
+from labourmarket.views.gapanalys import pick_default_regions
 from labourmarket.views.mal import describe_region_targets
 from labourmarket.views.oversikt import build_card
 

@@ -4,14 +4,14 @@ import streamlit as st
 
 from labourmarket import ui
 from labourmarket.core.region_offer import offer_regions
-from labourmarket.core.targets import select_series as select_target_series
+from labourmarket.core.selection import COUNTRY_CODE
+from labourmarket.core.targets import select_target_series
 from labourmarket.core.trends import build_trend, describe_trend
 from labourmarket.output.charts import plot_trend
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import format_period
 from labourmarket.output.sentences import compose_source_line
 from labourmarket.views.gapanalys import (
-    COUNTRY_CODE,
     encode_sex,
     format_sex_suffix,
     list_periods,

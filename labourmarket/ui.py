@@ -12,18 +12,19 @@ from labourmarket.core import paths, store
 from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.core.defaults import pick_default_measure, pick_default_period, summarise_coverage
 from labourmarket.core.region_offer import GROUP_ALL, RegionOffer
+from labourmarket.core.selection import DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
 from labourmarket.output import formats
-from labourmarket.output.formatting import format_number, format_period, quote_link_value
+from labourmarket.output.formatting import (
+    SEX_LABELS,
+    format_number,
+    format_period,
+    quote_link_value,
+)
 from labourmarket.output.shown_table import ShownTable
 from labourmarket.views.export import Pack, assemble_pack
-from labourmarket.views.gapanalys import (
-    DEFAULT_MUNICIPALITIES,
-    SEX_LABELS,
-    list_sexes,
-    select_series,
-)
+from labourmarket.views.gapanalys import list_sexes
 
 BUILD_HELP = """\
 **Det finns ingen byggd data ännu.**
@@ -60,7 +61,7 @@ def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
 def select_measure_cached(
     version: str, measure_id: str, _observations: pd.DataFrame
 ) -> pd.DataFrame:
-    return select_series(_observations, measure_id)
+    return select_rows(_observations, measure_id)
 
 
 def select_measure(data: LoadedData, measure_id: str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from pandas.io.formats.style import Styler
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.gaps import BREAKDOWNS, order_groups
 from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.core.selection import COUNTRY_CODE, select_rows
 from labourmarket.output.formatting import (
     BREAKDOWN_LABELS,
     MISSING,
@@ -18,7 +19,6 @@ from labourmarket.output.formatting import (
     sort_key_sv,
 )
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
-from labourmarket.views.gapanalys import COUNTRY_CODE, select_series
 
 TOTAL = "total"
 TOTAL_GROUP_KEY = "total"
@@ -129,7 +129,7 @@ def select_group_rows(
     observations: pd.DataFrame, measure_id: str, period: str, group: Mapping[str, str]
 ) -> pd.DataFrame:
     """Rows of one measure, period and group; dimensions the group leaves out are `total`."""
-    rows = select_series(observations, measure_id, period)
+    rows = select_rows(observations, measure_id, period=period)
     wanted = {dimension: group.get(dimension, TOTAL) for dimension in GROUP_DIMENSIONS}
     return rows[(rows[list(wanted)] == pd.Series(wanted)).all(axis=1)]
 
@@ -305,7 +305,7 @@ def compute_gap_profile(
 
     A group where either side lacks a figure keeps its row, with gap NaN, after the others.
     """
-    rows = select_series(observations, measure_id, period)
+    rows = select_rows(observations, measure_id, period=period)
     parts = []
     for dimension in PROFILE_DIMENSIONS:
         varied = select_single_breakdown(rows, dimension, sex)

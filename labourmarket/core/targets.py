@@ -200,7 +200,7 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
     return targets
 
 
-def select_series(
+def select_target_series(
     observations: pd.DataFrame, target: Target, region: str, measure: str
 ) -> pd.DataFrame:
     """One measure of the target, in its group and one region: a row per period, oldest first."""
@@ -223,7 +223,7 @@ def pick_measure(observations: pd.DataFrame, target: Target) -> str:
     """
     newest: dict[str, pd.Timestamp] = {}
     for measure in target.measures:
-        own = select_series(observations, target, target.region, measure)
+        own = select_target_series(observations, target, target.region, measure)
         starts = own.loc[own["value"].notna(), "period_start"]
         if starts.empty:
             continue
@@ -391,9 +391,9 @@ def evaluate(observations: pd.DataFrame, targets: list[Target], catalog: Catalog
     for target in targets:
         measure = pick_measure(observations, target)
         decimals = int(catalog.measure(measure)["decimals"])
-        own = select_series(observations, target, target.region, measure)
+        own = select_target_series(observations, target, target.region, measure)
         benchmark = (
-            select_series(observations, target, target.benchmark, measure)
+            select_target_series(observations, target, target.benchmark, measure)
             if target.is_gap_rule
             else None
         )

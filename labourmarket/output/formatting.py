@@ -108,3 +108,7 @@ def quote_link_value(text: str) -> str:
     if PLAIN_LINK_VALUE.fullmatch(shown):
         return repr(shown)
     return "`" + shown.replace("`", "'") + "`"
+
+
+# The sex choice in the order the picker shows it; "total" (Alla) is the default.
+SEX_LABELS = {"women": "Kvinnor", "men": "Män", "total": "Alla"}

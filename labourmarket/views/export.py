@@ -11,15 +11,15 @@ from labourmarket.core.catalog import Catalog
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import find_period_end, parse_period
 from labourmarket.core.ranking import MISSING_NOTE, describe_group
-from labourmarket.core.targets import Target, evaluate, pick_measure
-from labourmarket.core.targets import select_series as select_target_series
+from labourmarket.core.selection import COUNTRY_CODE, select_rows
+from labourmarket.core.targets import Target, evaluate, pick_measure, select_target_series
 from labourmarket.core.trends import build_trend, describe_trend, name_in_sentence
 from labourmarket.output import formats
 from labourmarket.output.charts import plot_levels, plot_trend
 from labourmarket.output.formatting import format_period, sort_key_sv
 from labourmarket.output.sentences import compose_source_line, describe_largest_gap
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
-from labourmarket.views.gapanalys import COUNTRY_CODE, list_breakdowns, list_periods, select_series
+from labourmarket.views.gapanalys import list_breakdowns, list_periods
 from labourmarket.views.kallor import shape_sources_table
 from labourmarket.views.mal import (
     describe_target_result,
@@ -200,7 +200,7 @@ def build_measure_section(
     """A measure's level and gaps for the kommun in the period, as a table, a chart, a sentence."""
     measure = catalog.measure(measure_id)
     decimals, population = int(measure["decimals"]), str(measure["population_sv"])
-    selection = select_series(observations, measure_id, period)
+    selection = select_rows(observations, measure_id, period=period)
     county = str(catalog.regions.set_index("region_code").at[region, "county_code"])
     present = set(selection.loc[selection["value"].notna(), "region_code"])
     benchmarks = [code for code in (county, COUNTRY_CODE) if code and code in present]
@@ -221,7 +221,7 @@ def build_measure_section(
         measure_id,
         {},
         [region, *benchmarks],
-        list_periods(select_series(observations, measure_id))[-1],
+        list_periods(select_rows(observations, measure_id))[-1],
         period,
         decimals,
         catalog.series_breaks(measure_id),

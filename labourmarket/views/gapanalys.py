@@ -1,35 +1,12 @@
 """What the gap view offers for a selection (periods, kommuner, benchmarks) and its table."""
 
-import numpy as np
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.gaps import BREAKDOWNS, select_breakdown
-from labourmarket.output.formatting import sort_key_sv
+from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES
+from labourmarket.output.formatting import SEX_LABELS, sort_key_sv
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
-
-# Tabell 1's four kommuner: Södertälje, Botkyrka, Haninge, Huddinge.
-DEFAULT_MUNICIPALITIES = ["0181", "0127", "0136", "0126"]
-COUNTRY_CODE = "00"
-# The sex choice in the order the picker shows it; "total" (Alla) is the default.
-SEX_LABELS = {"women": "Kvinnor", "men": "Män", "total": "Alla"}
-
-
-def select_series(
-    observations: pd.DataFrame, measure_id: str, period: str | None = None
-) -> pd.DataFrame:
-    """Rows of one measure (and one period): gaps never mix measures or periods."""
-    # One mask, one copy: at national scale a measure alone is millions of rows.
-    wanted = observations["measure_id"] == measure_id
-    if period is not None:
-        wanted &= observations["period"] == period
-        return observations[wanted]
-    positions = np.flatnonzero(wanted.to_numpy())
-    if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
-        # The store sorts by measure first, so a measure is one run of rows: a slice shares
-        # them (copy-on-write) where a mask would copy millions.
-        return observations.iloc[positions[0] : positions[-1] + 1]
-    return observations[wanted]
 
 
 def list_periods(observations: pd.DataFrame) -> list[str]:

@@ -14,7 +14,8 @@ from labourmarket.core.agenda import TOTAL_GROUP, Agenda, Slide
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.periods import find_period_end
 from labourmarket.core.schema import GROUP_DIMENSIONS
-from labourmarket.core.targets import Target, evaluate, select_latest, select_series
+from labourmarket.core.selection import COUNTRY_CODE
+from labourmarket.core.targets import Target, evaluate, select_latest, select_target_series
 from labourmarket.output.charts import plot_levels, plot_trend
 from labourmarket.output.formatting import (
     format_gap,
@@ -25,7 +26,6 @@ from labourmarket.output.formatting import (
     quote_link_value,
 )
 from labourmarket.output.sentences import compose_source_line
-from labourmarket.views.gapanalys import COUNTRY_CODE
 from labourmarket.views.mal import (
     describe_period,
     format_status,
@@ -229,7 +229,7 @@ def plot_target_slide(
 ) -> tuple[go.Figure | None, str]:
     """The target's own chart (figure against the target line), as the Mål page draws it."""
     measure = str(result["measure_id"])
-    own = select_series(observations, target, target.region, measure)
+    own = select_target_series(observations, target, target.region, measure)
     shown = [target.region, *([target.benchmark] if target.benchmark else [])]
     rows = group_rows[group_rows["region_code"].isin(shown) & group_rows["period"].isin(own.index)]
     source_line = describe_sources(catalog, rows)
@@ -237,7 +237,9 @@ def plot_target_slide(
     if result["status"] == "cannot_assess" or own["value"].isna().all():
         return None, source_line
     benchmark = (
-        select_series(observations, target, target.benchmark, measure) if target.benchmark else None
+        select_target_series(observations, target, target.benchmark, measure)
+        if target.benchmark
+        else None
     )
     # The slide shows the goal and the document in large type already.
     figure = shorten_target_label(

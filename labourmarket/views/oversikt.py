@@ -7,8 +7,8 @@ import pandas as pd
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.periods import find_break_between
 from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.core.selection import COUNTRY_CODE
 from labourmarket.output.formatting import format_gap, format_period
-from labourmarket.views.gapanalys import COUNTRY_CODE
 
 
 @dataclass(frozen=True)

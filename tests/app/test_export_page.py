@@ -9,9 +9,10 @@ import pytest
 from labourmarket.core import store
 from labourmarket.core.catalog import load_catalog
 from labourmarket.core.gaps import compute_gaps, label_gaps
+from labourmarket.core.selection import select_rows
 from labourmarket.output import formats
 from labourmarket.output.formatting import format_gap, format_number
-from labourmarket.views.gapanalys import select_series, shape_gap_table
+from labourmarket.views.gapanalys import shape_gap_table
 from tests.app.conftest import GAP, TARGETS, open_page, read_shown_table
 from tests.chromium import CHROMIUM
 
@@ -94,7 +95,7 @@ def test_gap_table_export_equals_the_table_on_screen(built_tree):
     at = open_page(GAP, breakdown="education", view="table")
     screen = read_shown_table(at)
     observations, catalog = store.read_observations(), load_catalog()
-    selection = select_series(observations, "af_inskrivna_andel_rams", "2013K3")
+    selection = select_rows(observations, "af_inskrivna_andel_rams", period="2013K3")
     gaps = compute_gaps(selection, ["0181", "0127", "0136", "0126"], "01", "education")
     table = shape_gap_table(
         label_gaps(gaps, catalog.region_names, "education", "16-64 år"), "Stockholms län"

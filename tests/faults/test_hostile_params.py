@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 from labourmarket.core import store
 from labourmarket.core.catalog import load_catalog
 from labourmarket.core.gaps import compute_gaps, label_gaps
+from labourmarket.core.selection import select_rows
 from labourmarket.output import formats
 from labourmarket.output.formatting import quote_link_value
-from labourmarket.views.gapanalys import select_series, shape_gap_table
+from labourmarket.views.gapanalys import shape_gap_table
 from tests.app.conftest import open_page
 
 # The URL keys each page reads; each but slide is also its widget's key.
@@ -140,7 +141,7 @@ def test_a_hostile_label_is_neutralised_in_every_spreadsheet(built_tree):
     measures = catalog.measures.copy()
     measures.loc[measures["measure_id"] == "af_inskrivna_andel_rams", "name_sv"] = HYPERLINK
     crafted = dataclasses.replace(catalog, regions=regions, measures=measures)
-    selection = select_series(store.read_observations(), "af_inskrivna_andel_rams", "2013K3")
+    selection = select_rows(store.read_observations(), "af_inskrivna_andel_rams", period="2013K3")
     gaps = compute_gaps(selection, ["0181", "0127"], "01", "birth_region")
     table = shape_gap_table(
         label_gaps(gaps, crafted.region_names, "birth_region", "16-64 år"), "Stockholms län"

@@ -22,6 +22,7 @@ from labourmarket.core import paths, store
 from labourmarket.core.catalog import Catalog, load_catalog
 from labourmarket.core.gaps import compute_gaps, label_gaps
 from labourmarket.core.periods import find_period_end
+from labourmarket.core.selection import select_rows
 from labourmarket.core.targets import load_targets
 from labourmarket.output import formats
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
@@ -33,7 +34,7 @@ from labourmarket.views.export import (
     list_pack_periods,
     number_sheets,
 )
-from labourmarket.views.gapanalys import select_series, shape_gap_table
+from labourmarket.views.gapanalys import shape_gap_table
 from tests.chromium import require_chromium
 from tests.tabell1 import ROWS
 
@@ -163,7 +164,7 @@ def test_kallor_sheet_names_definition_licence_and_dates(workbook):
 @pytest.fixture(scope="module")
 def gap_table(loaded: Loaded) -> ShownTable:
     """The Gapanalys table for Tabell 1's kommuner by birth region, as the page builds it."""
-    selection = select_series(loaded.observations, "af_inskrivna_andel_rams", "2013K3")
+    selection = select_rows(loaded.observations, "af_inskrivna_andel_rams", period="2013K3")
     gaps = compute_gaps(selection, ["0181", "0127", "0136", "0126"], "01", "birth_region")
     labelled = label_gaps(gaps, loaded.catalog.region_names, "birth_region", "16-64 år")
     return shape_gap_table(labelled, "Stockholms län")
