@@ -32,10 +32,3 @@ PAGES = (
     Page("kallor", "Källor och data", ":material/menu_book:"),
 )
 
-
-def find_page(name: str) -> Page:
-    """The page with this module name (KeyError names an unknown one)."""
-    for page in PAGES:
-        if page.name == name:
-            return page
-    raise KeyError(name)

@@ -27,7 +27,6 @@ REFERENCE_COLUMNS: dict[str, list[str]] = {
     ],
     "sources": ["source_id", "publisher", "title", "via", "url", "licence", "attribution_sv"],
 }
-LEVELS = ("country", "county", "municipality")
 
 
 class CatalogError(Exception):

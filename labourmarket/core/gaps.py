@@ -5,9 +5,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from labourmarket.core.schema import GROUP_CODES, GROUP_DIMENSIONS
+from labourmarket.core.selection import BREAKDOWNS, TOTAL
 from labourmarket.output.formatting import format_group
 
-BREAKDOWNS = ("age", "birth_region", "education")
 GAP_COLUMNS = ["region_code", "group", "value", "status", "benchmark_value", "gap_pp", "ratio"]
 
 
@@ -16,7 +16,7 @@ def order_groups(dimension: str, codes: list[str]) -> list[str]:
     known = GROUP_CODES.get(dimension, ())
 
     def rank(code: str) -> tuple[int, int, str]:
-        if code == "total":
+        if code == TOTAL:
             return (0, 0, code)
         if code in known:
             return (1, known.index(code), code)
@@ -26,7 +26,7 @@ def order_groups(dimension: str, codes: list[str]) -> list[str]:
 
 
 def select_breakdown(
-    observations: pd.DataFrame, breakdown: str, sex: str = "total"
+    observations: pd.DataFrame, breakdown: str, sex: str = TOTAL
 ) -> pd.DataFrame:
     """Keep one sex's rows that vary `breakdown` while the other breakdowns are `total`.
 
@@ -36,7 +36,7 @@ def select_breakdown(
         raise ValueError(f"unknown breakdown {breakdown!r}; expected one of {BREAKDOWNS}")
     others = [d for d in GROUP_DIMENSIONS if d not in (breakdown, "sex")]
     return observations[
-        (observations[others] == "total").all(axis=1) & (observations["sex"] == sex)
+        (observations[others] == TOTAL).all(axis=1) & (observations["sex"] == sex)
     ]
 
 
@@ -46,7 +46,7 @@ def compute_gaps(
     benchmark_code: str,
     breakdown: str,
     decimals: int = 1,
-    sex: str = "total",
+    sex: str = TOTAL,
 ) -> pd.DataFrame:
     """Return each region's value per group of one sex beside the benchmark's, gap and ratio.
 
@@ -82,14 +82,14 @@ def label_gaps(
     region_names: Mapping[str, str],
     breakdown: str,
     population: str,
-    sex: str = "total",
+    sex: str = TOTAL,
 ) -> pd.DataFrame:
     """Add the Swedish region_name and group_label that charts, tables and sentences show.
 
     One sex's groups say so in their label ("18-24 år, män"): a table copied on its own
     must not read as both sexes.
     """
-    suffix = "" if sex == "total" else f", {format_group('sex', sex).lower()}"
+    suffix = "" if sex == TOTAL else f", {format_group('sex', sex).lower()}"
     return gaps.assign(
         region_name=gaps["region_code"].map(lambda code: region_names.get(code, code)),
         group_label=gaps["group"].map(

@@ -13,6 +13,7 @@ from labourmarket.core import paths
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.periods import find_break_between, parse_period
 from labourmarket.core.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
+from labourmarket.core.selection import TOTAL, Group, select_rows
 from labourmarket.output.formatting import format_period
 
 TARGETS_FILE = "targets.toml"
@@ -35,7 +36,6 @@ OPTIONAL_FIELDS = (
     "note",
     *GROUP_DIMENSIONS,
 )
-STATUSES = ("met", "close", "not_met", "cannot_assess")
 RESULT_COLUMNS = [
     "target_id",
     "region_code",
@@ -129,7 +129,7 @@ def check_entry(entry: dict[str, Any], catalog: Catalog, fail: Any) -> None:
         if name in entry and entry[name] not in catalog.region_names:
             fail(name, f"unknown region {entry[name]!r}")
     for dimension in GROUP_DIMENSIONS:
-        code = entry.get(dimension, "total")
+        code = entry.get(dimension, TOTAL)
         allowed = (
             re.fullmatch(AGE_PATTERN, code)
             if dimension == "age"
@@ -189,7 +189,7 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
                 **{name: entry[name] for name in TEXT_FIELDS},
                 measures=read_measures(entry),
                 tolerance=float(entry["tolerance"]),
-                group={d: entry.get(d, "total") for d in GROUP_DIMENSIONS},
+                group={d: entry.get(d, TOTAL) for d in GROUP_DIMENSIONS},
                 benchmark=entry.get("benchmark"),
                 threshold=float(entry["threshold"]) if "threshold" in entry else None,
                 baseline_period=entry.get("baseline_period"),
@@ -204,14 +204,8 @@ def select_target_series(
     observations: pd.DataFrame, target: Target, region: str, measure: str
 ) -> pd.DataFrame:
     """One measure of the target, in its group and one region: a row per period, oldest first."""
-    # Narrow to the region's rows first: group comparisons then run on hundreds, not millions.
-    rows = observations[
-        (observations["measure_id"] == measure) & (observations["region_code"] == region)
-    ]
-    for dimension, code in target.group.items():
-        rows = rows[rows[dimension] == code]
-    rows = rows.sort_values("period_start")
-    return rows.set_index("period")[["value", "status", "period_start"]]
+    rows = select_rows(observations, measure, [region], group=Group.from_mapping(target.group))
+    return rows.sort_values("period_start").set_index("period")[["value", "status", "period_start"]]
 
 
 def pick_measure(observations: pd.DataFrame, target: Target) -> str:

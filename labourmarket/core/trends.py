@@ -1,14 +1,15 @@
 """Time series of one measure and group: moving averages, change on a year earlier, the summary."""
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from labourmarket.core.periods import find_break_between, parse_period
-from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.core.selection import Group, select_rows
 from labourmarket.output.formatting import format_number, format_period
 
 # Periods in a year per frequency: the window of a yearly moving average, the lag of "a year ago".
 PERIODS_PER_YEAR = {"M": 12, "Q": 4, "A": 1}
-TRANSFORMS = ("value", "moving_average", "year_on_year")
 
 
 def previous_year_period(code: str) -> str:
@@ -18,15 +19,14 @@ def previous_year_period(code: str) -> str:
 
 
 def select_group_series(
-    observations: pd.DataFrame, measure_id: str, group: dict[str, str], regions: list[str]
+    observations: pd.DataFrame, measure_id: str, group: Group, regions: list[str]
 ) -> pd.DataFrame:
-    """Rows of one measure and group for the regions, oldest first."""
-    mask = (observations["measure_id"] == measure_id) & observations["region_code"].isin(regions)
-    for dimension in GROUP_DIMENSIONS:
-        mask &= observations[dimension] == group.get(dimension, "total")
-    rows = observations[mask].sort_values(["region_code", "period_start"])
+    """Rows of one measure and group for the regions, oldest first, with their provenance."""
+    rows = select_rows(observations, measure_id, regions, group=group)
     columns = ["region_code", "period", "period_start", "frequency", "value", "status"]
-    return rows[[*columns, "source_id", "retrieved_at"]]
+    return rows.sort_values(["region_code", "period_start"])[
+        [*columns, "source_id", "retrieved_at"]
+    ]
 
 
 def add_moving_average(series: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +72,7 @@ def add_year_on_year(series: pd.DataFrame, decimals: int, breaks: list[str]) -> 
 def build_trend(
     observations: pd.DataFrame,
     measure_id: str,
-    group: dict[str, str],
+    group: Group | Mapping[str, str],
     regions: list[str],
     first: str,
     last: str,
@@ -83,6 +83,8 @@ def build_trend(
 
     Both are computed before the cut so the first shown periods still have a year behind them.
     """
+    if not isinstance(group, Group):
+        group = Group.from_mapping(group)
     series = select_group_series(observations, measure_id, group, regions)
     series = add_year_on_year(add_moving_average(series), decimals, breaks or [])
     start, end = parse_period(first).start, parse_period(last).start
