@@ -24,8 +24,11 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# pytest-xdist: one worker per core; tests/conftest.py groups each file, and all browser tests, so
+# that module fixtures, the e2e server and the browser are set up once. TEST_WORKERS=0: in-process.
+TEST_WORKERS ?= auto
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 format: setup
 	$(PY) -m ruff format .

@@ -3,12 +3,18 @@
 Run: `python -m bench.load --sessions 20 --seconds 120 [--data-dir DIR]`. Without --data-dir it
 builds the bundled raw files into a temporary tree. Prints page-render and rerun percentiles, the
 server's peak memory and the errors; exits non-zero when any session saw an error.
+
+`python -m bench.load --smoke` is the load run in small, with its time limits: 2 sessions for
+8 seconds (0.5 s think time) must render at least 2 pages and change a widget, every render and
+rerun within RENDER_TIMEOUT_MS, with no errors. It measures this machine, so it is a benchmark,
+not a test; the test suite only checks, untimed, that two sessions walk every page (walk_pages).
 """
 
 import argparse
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import math
 import os
 import random
@@ -26,11 +32,15 @@ from playwright.async_api import BrowserContext, Locator, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
+from labourmarket import pages as app_pages
 from labourmarket.core import paths
 
 MAX_SESSIONS = 50
 MAX_SECONDS = 600
 RENDER_TIMEOUT_MS = 60_000  # generous for 20 sessions on 2 cores; anything slower is an error
+# An untimed walk (walk_pages) waits this long only so that a hung page ends the run.
+HANG_GUARD_MS = 120_000
+SMOKE = {"sessions": 2, "seconds": 8.0, "think": 0.5}  # --smoke
 THINK_SECONDS = 5.0  # a visitor reads before the next click (±50 %); --think 0 is the stress case
 RAMP_SECONDS = 3.0  # at most, between session starts: a first load compiles the app (~2 s CPU)
 LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
@@ -85,6 +95,8 @@ IS_RENDERED = """([ready, runs]) => {
   const settled = app.getAttribute("data-test-connection-state") === "CONNECTED"
     && app.getAttribute("data-test-script-state") === "notRunning"
     && !document.querySelector("[data-testid='stStatusWidget']");
+  // A page that ends in an exception never shows its content: done, check_page reports it.
+  if (settled && document.querySelector("[data-testid='stException']")) return true;
   const shown = document.querySelector(ready);
   return settled && shown !== null && shown.getBoundingClientRect().height > 0;
 }"""
@@ -93,29 +105,44 @@ POLL_MS = 100
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page of the app: its URL path, what shows it is rendered, and the widget to change."""
+    """A page of the app: what shows it is rendered, and the widget to change."""
 
-    path: str
+    page: app_pages.Page
     ready: str
     widget: str | None  # "radio:<label>" or "selectbox:<label>"; None: the page has no widget
     choices: tuple[str, ...] = ()  # the options to alternate between; () for any other one
+
+    @property
+    def path(self) -> str:
+        """The page's URL path: "/" for the landing page."""
+        return f"/{self.page.url_path}"
 
 
 KOMMUN_MEASURES = (
     "Inskrivna arbetslösa, andel av registerbaserad arbetskraft (%)",
     "Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%)",
 )
-PAGES = (
+# What the load run does on each page of labourmarket.pages.PAGES, by page name: what shows the
+# page is rendered, the widget to change, and the options to alternate between.
+PAGE_CHECKS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     # Two kommun-level measures: BAS has only Riket and län, which would empty the kommun cards.
-    PageSpec("/", METRIC, "selectbox:Mått", KOMMUN_MEASURES),
-    PageSpec("/gapanalys", CHART, "radio:Uppdelning"),
-    PageSpec("/utveckling", f"{CHART}, {TABLE}", "selectbox:Visa"),
-    PageSpec("/jamfor", f"{CHART}, {TABLE}", "radio:Visa"),
-    PageSpec("/mal", TABLE, "selectbox:Kommun"),
-    PageSpec("/namndvy", METRIC, "selectbox:Kommun"),
-    PageSpec("/export", DOWNLOAD, "selectbox:Kommun"),
-    PageSpec("/kallor", TABLE, None),
-)
+    "oversikt": (METRIC, "selectbox:Mått", KOMMUN_MEASURES),
+    "gapanalys": (CHART, "radio:Uppdelning", ()),
+    "utveckling": (f"{CHART}, {TABLE}", "selectbox:Visa", ()),
+    "jamfor": (f"{CHART}, {TABLE}", "radio:Visa", ()),
+    "mal": (TABLE, "selectbox:Kommun", ()),
+    "namndvy": (METRIC, "selectbox:Kommun", ()),
+    "export": (DOWNLOAD, "selectbox:Kommun", ()),
+    "kallor": (TABLE, None, ()),
+}
+
+
+def list_page_specs() -> tuple[PageSpec, ...]:
+    """Every page of the app in menu order, with its checks; a page without checks is an error."""
+    missing = [page.name for page in app_pages.PAGES if page.name not in PAGE_CHECKS]
+    if missing:
+        raise LookupError(f"bench/load.py PAGE_CHECKS has no entry for page(s) {missing}")
+    return tuple(PageSpec(page, *PAGE_CHECKS[page.name]) for page in app_pages.PAGES)
 
 
 @dataclass
@@ -160,28 +187,30 @@ async def check_page(page: Page) -> None:
         raise BrokenPageError("connection error banner")
 
 
-async def wait_rendered(page: Page, ready: str, runs: int = 1) -> None:
+async def wait_rendered(page: Page, ready: str, runs: int, timeout_ms: int) -> None:
     """`runs` script runs finished, none running, connected, and the page's content shown."""
     await page.wait_for_function(
-        IS_RENDERED, arg=[ready, runs], timeout=RENDER_TIMEOUT_MS, polling=POLL_MS
+        IS_RENDERED, arg=[ready, runs], timeout=timeout_ms, polling=POLL_MS
     )
     await check_page(page)
 
 
-async def open_page(page: Page, url: str, spec: PageSpec) -> float:
+async def open_page(page: Page, url: str, spec: PageSpec, timeout_ms: int) -> float:
     """Load the page by its URL (a fresh tab); return the milliseconds until it is rendered."""
     start = time.perf_counter()
-    await page.goto(f"{url}{spec.path}", timeout=RENDER_TIMEOUT_MS)
-    await wait_rendered(page, spec.ready)
+    await page.goto(f"{url}{spec.path}", timeout=timeout_ms)
+    await wait_rendered(page, spec.ready, 1, timeout_ms)
     return (time.perf_counter() - start) * 1000
 
 
-async def rerun_after(page: Page, spec: PageSpec, action: Awaitable[None]) -> float:
+async def rerun_after(
+    page: Page, spec: PageSpec, action: Awaitable[None], timeout_ms: int
+) -> float:
     """Milliseconds from `action` until the rerun it caused has finished and shows the page."""
     finished = await page.evaluate(READ_FINISHED_RUNS)
     start = time.perf_counter()
     await action
-    await wait_rendered(page, spec.ready, finished + 1)
+    await wait_rendered(page, spec.ready, finished + 1, timeout_ms)
     return (time.perf_counter() - start) * 1000
 
 
@@ -224,9 +253,15 @@ async def describe_state(page: Page) -> str:
 
 
 async def record(
-    result: LoadResult, where: str, page: Page, step: Awaitable[float], into: list[float]
+    result: LoadResult,
+    where: str,
+    page: Page,
+    step: Awaitable[float],
+    into: list[float],
+    limit_ms: int | None,
 ) -> bool:
-    """Await one timed step; a timeout, a Playwright error or a broken page counts as an error."""
+    """Await one timed step; a timeout, a Playwright error or a broken page counts as an error,
+    and so does a step slower than limit_ms (None: no limit)."""
     try:
         elapsed = await step
     except (PlaywrightError, BrokenPageError) as error:
@@ -234,21 +269,37 @@ async def record(
         result.errors.append(f"{where}: {lines[0]} [{await describe_state(page)}]")
         return False
     into.append(elapsed)
-    if elapsed > RENDER_TIMEOUT_MS:
+    if limit_ms is not None and elapsed > limit_ms:
         result.errors.append(
-            f"{where}: {elapsed / 1000:.0f} s, over the {RENDER_TIMEOUT_MS // 1000} s limit"
+            f"{where}: {elapsed / 1000:.0f} s, over the {limit_ms // 1000} s limit"
         )
     return True
 
 
 @dataclass(frozen=True)
 class Visit:
-    """What every session shares: the app, when to stop, and the pauses."""
+    """What every session shares: the app, the pages, when to stop, the pauses and the waits."""
 
     url: str
-    deadline: float  # time.monotonic()
+    specs: tuple[PageSpec, ...]
     think: float
     ramp: float  # seconds between one session's start and the next's
+    seconds: float | None = None  # a timed run: how long (its clock starts in drive)
+    deadline: float | None = None  # time.monotonic() to stop at, set from seconds
+    steps: int | None = None  # or: the pages each session visits, untimed (a walk)
+    timeout_ms: int = RENDER_TIMEOUT_MS  # the longest wait for one render or rerun
+    limit_ms: int | None = RENDER_TIMEOUT_MS  # a slower render is an error; None: untimed
+    stop_on_error: bool = False  # a session ends at its first error (else it reloads, goes on)
+
+    def goes_on(self, visited: int) -> bool:
+        """Whether a session that has visited `visited` pages visits another."""
+        if self.steps is not None:
+            return visited < self.steps
+        return not self.is_over()
+
+    def is_over(self) -> bool:
+        """A timed run past its deadline (a walk is never over by time)."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
 
 async def run_session(
@@ -264,28 +315,35 @@ async def run_session(
     page = await context.new_page()
     pause = random.Random(index)
     step, is_loaded = index, False
+    specs = visit.specs
     try:
-        while time.monotonic() < visit.deadline:
-            spec = PAGES[step % len(PAGES)]
+        while visit.goes_on(step - index):
+            spec = specs[step % len(specs)]
             step += 1
             where = f"session {index} {spec.path}"
             render = (
-                rerun_after(page, spec, click_nav_link(page, visit.url, spec))
+                rerun_after(page, spec, click_nav_link(page, visit.url, spec), visit.timeout_ms)
                 if is_loaded
-                else open_page(page, visit.url, spec)
+                else open_page(page, visit.url, spec, visit.timeout_ms)
             )
             times = result.render_ms.setdefault(spec.path, [])
-            is_loaded = await record(result, where, page, render, times)
+            is_loaded = await record(result, where, page, render, times, visit.limit_ms)
+            if not is_loaded and visit.stop_on_error:
+                break
             if not is_loaded:
                 continue
             result.pages += 1
             await asyncio.sleep(visit.think * pause.uniform(0.5, 1.5))
-            if spec.widget is None or time.monotonic() >= visit.deadline:
+            if spec.widget is None or visit.is_over():
                 continue
-            change = rerun_after(page, spec, pick_other_option(page, spec))
+            change = rerun_after(page, spec, pick_other_option(page, spec), visit.timeout_ms)
             times = result.rerun_ms.setdefault(spec.path, [])
-            is_loaded = await record(result, f"{where} {spec.widget}", page, change, times)
+            is_loaded = await record(
+                result, f"{where} {spec.widget}", page, change, times, visit.limit_ms
+            )
             result.widget_changes += is_loaded
+            if not is_loaded and visit.stop_on_error:
+                break
             await asyncio.sleep(visit.think * pause.uniform(0.5, 1.5))
     finally:
         await page.close()
@@ -311,22 +369,20 @@ async def sample_server(server: subprocess.Popen, result: LoadResult, stop: asyn
     result.server_cpu = (cpu, time.monotonic() - wall_start)
 
 
-async def drive(
-    url: str, sessions: int, seconds: float, think: float, server: subprocess.Popen | None
-) -> LoadResult:
-    result = LoadResult(sessions, seconds, think)
+async def drive(visit: Visit, sessions: int, server: subprocess.Popen | None) -> LoadResult:
+    """Run `sessions` visitors in one browser; a timed visit's clock starts once it is up."""
+    result = LoadResult(sessions, visit.seconds or 0.0, visit.think)
     stop = asyncio.Event()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = await browser.new_context(
             viewport={"width": 1400, "height": 1000}, locale="sv-SE"
         )
-        context.set_default_timeout(RENDER_TIMEOUT_MS)
+        context.set_default_timeout(visit.timeout_ms)
         await context.add_init_script(COUNT_FINISHED_RUNS)
         sampler = asyncio.create_task(sample_server(server, result, stop)) if server else None
-        # Arrivals spread over at most the first quarter of the run.
-        ramp = min(RAMP_SECONDS, seconds / 4 / sessions)
-        visit = Visit(url, time.monotonic() + seconds, think, ramp)
+        if visit.seconds is not None:
+            visit = dataclasses.replace(visit, deadline=time.monotonic() + visit.seconds)
         try:
             await asyncio.gather(
                 *(run_session(context, visit, index, result) for index in range(sessions))
@@ -339,6 +395,18 @@ async def drive(
     return result
 
 
+def check_url(url: str) -> None:
+    if not LOOPBACK.fullmatch(url):
+        raise ValueError(f"{url}: load runs only against http://127.0.0.1:<port>")
+
+
+def run_in_thread(visit: Visit, sessions: int, server: subprocess.Popen | None) -> LoadResult:
+    """asyncio.run in a thread of its own: a caller's Playwright sync API (pytest-playwright)
+    keeps an event loop in the calling thread, and asyncio.run refuses to start inside it."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, drive(visit, sessions, server)).result()
+
+
 def run_load(
     url: str,
     sessions: int,
@@ -346,17 +414,36 @@ def run_load(
     server: subprocess.Popen | None = None,
     think: float = THINK_SECONDS,
 ) -> LoadResult:
-    """Drive `sessions` visitors for `seconds` against a loopback URL.
-
-    In a thread of its own: a caller's Playwright sync API (pytest-playwright) keeps an event
-    loop in the calling thread, and asyncio.run refuses to start inside it.
-    """
-    if not LOOPBACK.fullmatch(url):
-        raise ValueError(f"{url}: load runs only against http://127.0.0.1:<port>")
+    """Drive `sessions` visitors for `seconds` against a loopback URL; a render or rerun slower
+    than RENDER_TIMEOUT_MS is an error."""
+    check_url(url)
     if not (1 <= sessions <= MAX_SESSIONS and 0 < seconds <= MAX_SECONDS and think >= 0):
         raise ValueError(f"sessions 1-{MAX_SESSIONS}, seconds up to {MAX_SECONDS}, think >= 0")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, drive(url, sessions, seconds, think, server)).result()
+    # Arrivals spread over at most the first quarter of the run.
+    ramp = min(RAMP_SECONDS, seconds / 4 / sessions)
+    visit = Visit(url, list_page_specs(), think, ramp, seconds=seconds)
+    return run_in_thread(visit, sessions, server)
+
+
+def walk_pages(url: str, sessions: int = 2, server: subprocess.Popen | None = None) -> LoadResult:
+    """Untimed: each of `sessions` visitors (side by side) visits every page once, from a page
+    of its own, and changes the widget on each; a session stops at its first error. No time
+    limit: a wait ends only after HANG_GUARD_MS, so that a hung page cannot hang the caller."""
+    check_url(url)
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise ValueError(f"sessions 1-{MAX_SESSIONS}")
+    specs = list_page_specs()
+    visit = Visit(
+        url,
+        specs,
+        think=0.0,
+        ramp=0.0,
+        steps=len(specs),
+        timeout_ms=HANG_GUARD_MS,
+        limit_ms=None,
+        stop_on_error=True,
+    )
+    return run_in_thread(visit, sessions, server)
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -386,7 +473,7 @@ def format_result(result: LoadResult) -> str:
             f"render {format_pair(result.render_ms.get(spec.path, []))}"
             f" · rerun {format_pair(result.rerun_ms.get(spec.path, []))}",
         )
-        for spec in PAGES
+        for spec in list_page_specs()
     ]
     table = "\n".join(f"{name:<24} {value}" for name, value in rows)
     shown = result.errors[:20]
@@ -430,7 +517,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--think", type=float, default=THINK_SECONDS, help="seconds between a visitor's actions"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="the load run in small, with its time limits: "
+        + ", ".join(f"{name} {value:g}" for name, value in SMOKE.items())
+        + " (instead of --sessions, --seconds and --think)",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.sessions, args.seconds, args.think = (
+            int(SMOKE["sessions"]),
+            SMOKE["seconds"],
+            SMOKE["think"],
+        )
     if not 1 <= args.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions must be 1-{MAX_SESSIONS}")
     if not 0 < args.seconds <= MAX_SECONDS:
@@ -452,6 +552,22 @@ def run_against(
     return result
 
 
+def check_smoke(result: LoadResult) -> list[str]:
+    """What the smoke run missed: within its seconds, at least 2 pages and a widget change, and
+    every render within RENDER_TIMEOUT_MS (slower ones are already in result.errors)."""
+    missed = []
+    if result.pages < 2:
+        missed.append(f"{result.pages} page(s) rendered in {result.seconds:g} s, want at least 2")
+    if result.widget_changes < 1:
+        missed.append("no widget change")
+    renders = join_times(result.render_ms)
+    if not renders:
+        missed.append("no render measured")
+    elif max(renders) >= RENDER_TIMEOUT_MS:
+        missed.append(f"a render took {max(renders) / 1000:.0f} s, over {RENDER_TIMEOUT_MS} ms")
+    return missed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="load-") as temp:
@@ -459,9 +575,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = Path(temp) / "streamlit.log"
         result = run_against(data_dir, args.sessions, args.seconds, args.think, log_path)
         print(format_result(result))
+        missed = check_smoke(result) if args.smoke else []
+        for line in missed:
+            print(f"smoke: {line}")
         if result.errors:
             print(f"end of the server log:\n{log_path.read_text()[-4000:]}", file=sys.stderr)
-    return 1 if result.errors else 0
+    return 1 if result.errors or missed else 0
 
 
 if __name__ == "__main__":

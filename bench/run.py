@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,19 +35,10 @@ from bench import generate_af_workbook
 from bench.generate_national import MEASURE_ID, generate_national
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
 from labourmarket.core import paths
+from labourmarket.pages import PAGES, Page
 
-PAGES = {
-    "Översikt": ("app_pages/oversikt.py", ""),
-    "Gapanalys": ("app_pages/gapanalys.py", "gapanalys"),
-    "Utveckling": ("app_pages/utveckling.py", "utveckling"),
-    "Jämför": ("app_pages/jamfor.py", "jamfor"),
-    "Mål": ("app_pages/mal.py", "mal"),
-    "Nämndvy": ("app_pages/namndvy.py", "namndvy"),
-    "Export": ("app_pages/export.py", "export"),
-    "Källor och data": ("app_pages/kallor.py", "kallor"),
-}
-# The analysis pages open on the national measure, so they work on the full table.
-NATIONAL_QUERY = {"Gapanalys", "Utveckling", "Jämför"}
+# The analysis pages (by name) open on the national measure, so they work on the full table.
+NATIONAL_QUERY = {"gapanalys", "utveckling", "jamfor"}
 BARE_PAGE = "bench/bare_page.py"
 TARGETS = {
     "etl_ratio": 2.0,
@@ -300,12 +292,16 @@ def time_rerun(page: str, query: dict[str, str]) -> float | None:
     return time_run(at, f"{page} after a widget change")
 
 
+def national_query(page: Page) -> dict[str, str]:
+    return {"measure": MEASURE_ID} if page.name in NATIONAL_QUERY else {}
+
+
 def measure_pages(repeats: int) -> list[Row]:
     bare_cold = median_of(repeats, time_app_test, BARE_PAGE, None, {}, cold=True)
     bare_warm = median_of(repeats, time_app_test, BARE_PAGE, None, {}, cold=False)
     rows = []
-    for name, (page, _) in PAGES.items():
-        query = {"measure": MEASURE_ID} if name in NATIONAL_QUERY else {}
+    for app_page in PAGES:
+        name, page, query = app_page.title, app_page.file, national_query(app_page)
         cold = median_of(repeats, time_app_test, "app.py", page, query, cold=True)
         warm = median_of(repeats, time_app_test, "app.py", page, query, cold=False)
         rows.append(
@@ -384,13 +380,13 @@ def measure_browser(root: Path, repeats: int, sessions: int) -> list[Row]:
             bare = median_of(repeats, time_browser_page, browser, bare_url)
         with serve_app(root) as (url, server):
             time_browser_page(browser, url)
-            for name, (_, path) in PAGES.items():
-                query = f"?measure={MEASURE_ID}" if name in NATIONAL_QUERY else ""
-                address = f"{url}/{path}{query}"
+            for app_page in PAGES:
+                query = urllib.parse.urlencode(national_query(app_page))
+                address = f"{url}/{app_page.url_path}" + (f"?{query}" if query else "")
                 seconds = median_of(repeats, time_browser_page, browser, address)
                 rows.append(
                     Row(
-                        f"{name}: browser, to rendered page",
+                        f"{app_page.title}: browser, to rendered page",
                         seconds,
                         "s",
                         bare,
@@ -410,8 +406,7 @@ def measure_sessions(browser, url: str, pid: int, sessions: int) -> Row:  # noqa
     for number in range(sessions):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
-        path = list(PAGES.values())[number % len(PAGES)][1]
-        page.goto(f"{url}/{path}")
+        page.goto(f"{url}/{PAGES[number % len(PAGES)].url_path}")
         contexts.append((context, page))
     for _, page in contexts:
         wait_for_app(page)

@@ -24,34 +24,103 @@ CHROMIUM_ARGS = [
 ]
 
 
+START_ATTEMPTS = 3  # another process (a parallel test worker) may take the port first
+START_TIMEOUT = 180  # seconds: a hang guard; a cold start on a busy 2-core machine is far less
+
+
+class PortTakenError(RuntimeError):
+    """Another process listens on the port picked for the server."""
+
+
 def find_free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+def list_listening_sockets(port: int) -> set[str]:
+    """Socket inodes listening on 127.0.0.1:port (Linux /proc/net/tcp)."""
+    local = f"0100007F:{port:04X}"
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return {row[9] for row in rows if row[1] == local and row[3] == "0A"}
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process pid holds a socket listening on 127.0.0.1:port."""
+    inodes = {f"socket:[{inode}]" for inode in list_listening_sockets(port)}
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if str(fd.readlink()) in inodes:
+                return True
+        except OSError:
+            continue  # closed while looking
+    return False
+
+
+def wait_until_healthy(
+    url: str, server: subprocess.Popen, port: int, timeout: float = START_TIMEOUT
+) -> None:
+    """Wait for our server's health answer (not another process's on the same port)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
+            if list_listening_sockets(port):
+                raise PortTakenError(f"port {port} taken by another process")
             raise RuntimeError(f"streamlit exited with {server.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
                 if response.read() == b"ok":
-                    return
+                    if listens_on(server.pid, port):
+                        return
+                    raise PortTakenError(f"port {port} answered by another process")
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"streamlit at {url} not healthy after {timeout} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @contextmanager
 def serve_app(
     data_dir: Path, log: IO[str] | None = None, script: str = "app.py", **env: str
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Serve `script` from the repository on 127.0.0.1 (never another interface) with data_dir."""
-    port = find_free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
+    """Serve `script` from the repository on 127.0.0.1 (never another interface) with data_dir.
+
+    The port is a free one; should another process take it before streamlit does, another
+    port is tried.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
+        port = find_free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_streamlit(data_dir, port, log, script, env)
+        try:
+            wait_until_healthy(url, server, port)
+        except PortTakenError:
+            stop(server)
+            if attempt == START_ATTEMPTS:
+                raise
+            continue
+        except BaseException:
+            stop(server)
+            raise
+        break
+    try:
+        yield url, server
+    finally:
+        stop(server)
+
+
+def start_streamlit(
+    data_dir: Path, port: int, log: IO[str] | None, script: str, env: dict[str, str]
+) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -74,16 +143,6 @@ def serve_app(
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    try:
-        wait_until_healthy(url, server)
-        yield url, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def read_rss_mb(pid: int) -> float:

@@ -1,20 +1,18 @@
-"""Command line for the ETL: build offline, fetch from Kolada/SCB/AF, import AF files, status."""
+"""Command line for the ETL: build offline, fetch from the registry's sources, import, status."""
 
 import argparse
 import sys
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
+from etl import pipeline
 from etl.errors import SourceError
 from etl.http import HttpError, HttpSettingError
-from etl.pipeline import SOURCES, build, list_raw_files
-from etl.sources import af_tidsserier, arbetsformedlingen, kolada, scb
+from etl.sources import Fetcher, Source, arbetsformedlingen
+from labourmarket import cli
 from labourmarket.core import paths, store
-from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.core.catalog import CatalogError, load_catalog
 from labourmarket.core.schema import ValidationError
 
 DESCRIPTION = """\
@@ -22,7 +20,7 @@ Arbetsmarknadsläget ETL: upstream bytes in data/raw -> validated data/clean/obs
 
 commands:
   build    rebuild data/clean from data/raw, offline and deterministic
-  fetch    download from Kolada, SCB or Arbetsförmedlingen (af) into data/raw, then build
+  fetch    download from {publishers} into data/raw, then build
   import   copy a file downloaded from Arbetsförmedlingen into data/raw, then build
   status   what raw files there are, where from, how old, and whether the build is current
 
@@ -35,43 +33,35 @@ ARBETSMARKNAD_HTTP_BACKOFF seconds (default 1, doubling; Retry-After is honoured
 
 examples:
   python -m etl build
-  python -m etl fetch kolada --regions sodertorn,01,00 --years 2015-2024
-  python -m etl fetch kolada --kpis N03920,N03935 --regions 0181,0136 --years 2023
-  python -m etl fetch scb --tables TAB6260 --regions 0181,01,00 --periods 2024M09,2024M10
-  python -m etl fetch af            (AF's newest monthly workbooks, once all of a release is out)
-  python -m etl fetch af --no-build --page-url https://arbetsformedlingen.se/statistik/...
+{fetch_examples}
   python -m etl import ~/Hämtningar/arbetslosa-andel-2024-10.xlsx
   python -m etl status
 """
 
 
-def parse_years(text: str) -> list[int]:
-    """Read `2015-2024`, `2023` or `2019,2021,2023` into a list of years."""
-    years: list[int] = []
-    for part in text.split(","):
-        first, _, last = part.strip().partition("-")
-        try:
-            span = list(range(int(first), int(last or first) + 1))
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(f"not a year or range: {part!r}") from error
-        if not span:
-            raise argparse.ArgumentTypeError(f"empty range {part!r}: write the earlier year first")
-        years += span
-    return years
+def list_fetched_sources() -> list[tuple[Source, Fetcher]]:
+    """The registry's sources that download, each with its fetcher, in registry order."""
+    return [(source, source.fetcher) for source in pipeline.SOURCES if source.fetcher]
 
 
-def resolve_regions(text: str, catalog: Catalog) -> list[str]:
-    """Expand region codes and group names (sodertorn, lan_01) into SCB region codes."""
-    try:
-        return catalog.resolve_regions(text)
-    except KeyError as error:
-        raise SourceError(
-            "cli", "--regions", f"unknown region or group {error.args[0]!r}"
-        ) from error
+def describe_commands() -> str:
+    """The help text, naming every fetcher's publisher and examples from the registry."""
+    fetchers = [fetcher for _, fetcher in list_fetched_sources()]
+    examples = [f"  {line}" for fetcher in fetchers for line in fetcher.examples]
+    return DESCRIPTION.format(
+        publishers=join_words([fetcher.label for fetcher in fetchers]),
+        fetch_examples="\n".join(examples),
+    )
+
+
+def join_words(words: list[str]) -> str:
+    """Join words as a sentence lists them: `a`, `a or b`, `a, b or c`."""
+    *rest, last = words or ["nowhere"]
+    return f"{', '.join(rest)} or {last}" if rest else last
 
 
 def report_build() -> None:
-    manifest = build()
+    manifest = pipeline.build()
     observations = manifest["observations"]
     print(f"built {paths.clean_dir() / observations['file']}: {observations['rows']} rows")
     for source in manifest["sources"]:
@@ -82,84 +72,17 @@ def run_build(args: argparse.Namespace) -> None:
     report_build()
 
 
-def fetch_kolada(args: argparse.Namespace, regions: list[str]) -> list[Path]:
-    kpis = args.kpis.split(",") if args.kpis else sorted(kolada.load_kpi_map())
-    with tqdm(desc="kolada: sidor", unit=" sida", file=sys.stderr) as bar:
-        return kolada.fetch(
-            kpis,
-            regions,
-            args.years,
-            base_url=args.base_url or kolada.KOLADA_URL,
-            progress=lambda url: bar.update(1),
-        )
-
-
-def fetch_scb(args: argparse.Namespace, regions: list[str]) -> list[Path]:
-    periods = args.periods.split(",") if args.periods else None
-    saved: list[Path] = []
-    for table_id in tqdm(args.tables.split(","), desc="scb: tabeller", file=sys.stderr):
-        options = {"base_url": args.base_url} if args.base_url else {}
-        saved += scb.fetch(table_id, regions, periods, **options)
-    return saved
-
-
-class ByteBars:
-    """One tqdm bar in bytes per file being downloaded, on stderr."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.bar: tqdm | None = None
-        self.name = ""
-
-    def update(self, name: str, done: int, total: int | None) -> None:
-        if name != self.name:
-            self.close()
-            self.name = name
-            self.bar = tqdm(
-                desc=f"{self.prefix}: {name}",
-                total=total,
-                unit="B",
-                unit_scale=True,
-                file=sys.stderr,
-            )
-        if self.bar is not None:
-            self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-def fetch_af(args: argparse.Namespace, regions: list[str]) -> list[Path]:
-    # A workbook the build could not parse must not land: each one is parsed before saving.
-    check = partial(arbetsformedlingen.check_file, catalog=load_catalog())
-    bars = ByteBars("af")
-    try:
-        saved = af_tidsserier.fetch(
-            args.page_url, check, bars.update, on_plan=lambda plan: print(plan.describe())
-        )
-    finally:
-        bars.close()
-    if not saved:
-        held = af_tidsserier.describe_held(af_tidsserier.read_held_months())
-        print(f"nothing new: held {held}")
-    return saved
-
-
 def run_fetch(args: argparse.Namespace) -> None:
-    # AF's page lists whole-country workbooks: no regions to ask for.
-    regions = [] if args.source == "af" else resolve_regions(args.regions, load_catalog())
-    fetchers = {"kolada": fetch_kolada, "scb": fetch_scb, "af": fetch_af}
+    source: Source = args.source
+    fetcher: Fetcher = args.fetcher
     try:
-        saved = fetchers[args.source](args, regions)
+        saved = fetcher.run(args, load_catalog())
     except HttpError as error:
         # The URL may be a mirror or a test server: say which source it was for.
-        source = name_raw_source(args.source)
-        raise SourceError(source, f"{error.method} {error.url}", error.summary) from error
-    if args.source == "af" and not saved:
-        return
-    directory = paths.raw_dir() / name_raw_source(args.source)
+        raise SourceError(source.name, f"{error.method} {error.url}", error.summary) from error
+    if not saved:
+        return  # the fetcher said why (nothing new)
+    directory = paths.raw_dir() / source.name
     print(f"saved {len(saved)} response(s) under {directory}")
     if args.no_build:
         return
@@ -172,11 +95,6 @@ def run_fetch(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         raise
-
-
-def name_raw_source(fetch_source: str) -> str:
-    """The source a fetch saves under in data/raw (af's files are arbetsformedlingen's)."""
-    return arbetsformedlingen.SOURCE if fetch_source == "af" else fetch_source
 
 
 def run_import(args: argparse.Namespace) -> None:
@@ -195,7 +113,7 @@ def describe_raw_files() -> pd.DataFrame:
             "retrieved_at": pd.Timestamp(raw.provenance["retrieved_at"]),
             "where": raw.provenance.get("url") or raw.provenance.get("document", ""),
         }
-        for raw in list_raw_files(paths.raw_dir())
+        for raw in pipeline.find_raw_files(paths.raw_dir())
     ]
     return pd.DataFrame(rows, columns=["source", "file", "sha256", "retrieved_at", "where"])
 
@@ -204,7 +122,7 @@ def run_status(args: argparse.Namespace) -> None:
     print(f"data tree: {paths.data_dir()}")
     raw = describe_raw_files()
     now = pd.Timestamp.now(tz="UTC")
-    for source in SOURCES:
+    for source in pipeline.SOURCES:
         files = raw[raw["source"] == source.name]
         if files.empty:
             print(f"  {source.name:<20} no files")
@@ -227,59 +145,27 @@ def run_status(args: argparse.Namespace) -> None:
         print("clean is out of date: raw files changed since the build; run `python -m etl build`")
 
 
-def add_command(
-    commands: argparse._SubParsersAction, name: str, run: Callable, help_text: str
-) -> argparse.ArgumentParser:
-    parser = commands.add_parser(name, help=help_text, description=help_text)
-    parser.set_defaults(handler=run)
-    return parser
+def add_fetch_commands(fetch: argparse.ArgumentParser) -> None:
+    """`fetch <command>` for every source in the registry that downloads, with its own options."""
+    commands = fetch.add_subparsers(
+        dest="fetch_command",
+        metavar="source",
+        required=True,
+        help="which publisher to fetch from",
+    )
+    for source, fetcher in list_fetched_sources():
+        parser = commands.add_parser(fetcher.command, help=fetcher.help, description=fetcher.help)
+        fetcher.add_arguments(parser)
+        parser.add_argument("--no-build", action="store_true", help="only download")
+        parser.set_defaults(source=source, fetcher=fetcher)
 
 
 def create_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m etl",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    add_command(commands, "build", run_build, "rebuild data/clean from data/raw (offline)")
-    fetch = add_command(commands, "fetch", run_fetch, "download into data/raw, then build")
-    fetch.add_argument(
-        "source",
-        choices=["kolada", "scb", "af"],
-        help="which publisher to fetch from (af: Arbetsförmedlingen's tidsserier page)",
-    )
-    fetch.add_argument(
-        "--regions",
-        default="sodertorn,01,00",
-        help="SCB codes and/or groups, comma-separated: 0181,01,00, sodertorn, lan_01 "
-        "(default: sodertorn,01,00; not used by af)",
-    )
-    fetch.add_argument(
-        "--years",
-        type=parse_years,
-        default=parse_years("2015-2024"),
-        help="2015-2024 or 2023 (not used by af)",
-    )
-    fetch.add_argument("--kpis", help="kolada: KPI ids (default: every KPI in kolada_kpis.csv)")
-    fetch.add_argument(
-        "--tables",
-        default="TAB6260",
-        help="scb: table ids from scb_tables.csv, e.g. TAB6260,TAB6383 (default TAB6260)",
-    )
-    fetch.add_argument(
-        "--periods", help="scb: period codes, e.g. 2024M09,2024M10 (default: all the table has)"
-    )
-    fetch.add_argument("--no-build", action="store_true", help="only download")
-    fetch.add_argument(
-        "--base-url", help=f"API root (default {kolada.KOLADA_URL}, or {scb.V2_URL} for scb)"
-    )
-    fetch.add_argument(
-        "--page-url",
-        default=af_tidsserier.AF_PAGE_URL,
-        help=f"af: the page that links the workbooks (default {af_tidsserier.AF_PAGE_URL})",
-    )
-    imported = add_command(
+    parser, commands = cli.create_parser("python -m etl", describe_commands())
+    cli.add_command(commands, "build", run_build, "rebuild data/clean from data/raw (offline)")
+    fetch = cli.add_command(commands, "fetch", run_fetch, "download into data/raw, then build")
+    add_fetch_commands(fetch)
+    imported = cli.add_command(
         commands, "import", run_import, "import a file downloaded from Arbetsförmedlingen"
     )
     imported.add_argument("file", help="the .xlsx or .csv file as downloaded")
@@ -289,15 +175,12 @@ def create_parser() -> argparse.ArgumentParser:
         " does not name it (e.g. 0181)",
     )
     imported.add_argument("--no-build", action="store_true", help="only copy into data/raw")
-    add_command(commands, "status", run_status, "show raw files, their age and the build")
+    cli.add_command(commands, "status", run_status, "show raw files, their age and the build")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = create_parser().parse_args(argv)
-    try:
-        args.handler(args)
-    except (
+    errors = (
         SourceError,
         HttpError,
         HttpSettingError,
@@ -305,10 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         CatalogError,
         store.StoreError,
         OSError,
-    ) as error:
-        print(f"error: {error}\nThe previous clean data (if any) is unchanged.", file=sys.stderr)
-        return 1
-    return 0
+    )
+    return cli.run_command(
+        create_parser(), argv, errors, after_error="The previous clean data (if any) is unchanged."
+    )
 
 
 if __name__ == "__main__":

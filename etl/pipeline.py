@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from pandas.api.types import union_categoricals
 
 from etl.errors import SourceError
 from etl.raw import PROVENANCE_SUFFIX
-from etl.sources import arbetsformedlingen, kolada, scb, scb_snapshot, seed
+from etl.sources import Source, af_tidsserier, arbetsformedlingen, kolada, scb, scb_snapshot, seed
 from labourmarket.core import paths, store
 from labourmarket.core.catalog import Catalog, load_catalog
 from labourmarket.core.periods import parse_period
@@ -26,34 +26,16 @@ from labourmarket.core.schema import (
     validate,
 )
 
-# Each source's parse() is pure; the adapter hands it what it needs from provenance and catalog.
-Parser = Callable[[bytes, Mapping[str, Any], Catalog], pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    parse: Parser
-
-
-# Build order; a later source may not repeat an earlier one's key (validation says so).
-SOURCES: list[Source] = [
-    Source(seed.SOURCE, lambda raw, provenance, catalog: seed.parse(raw, provenance)),
-    Source(
-        scb_snapshot.SOURCE, lambda raw, provenance, catalog: scb_snapshot.parse(raw, provenance)
-    ),
-    Source(
-        kolada.SOURCE,
-        lambda raw, provenance, catalog: kolada.parse(
-            raw, kolada.load_kpi_map(), provenance["file"]
-        ),
-    ),
-    Source(
-        scb.SOURCE,
-        lambda raw, provenance, catalog: scb.parse_recorded(raw, provenance),
-    ),
-    Source(arbetsformedlingen.SOURCE, arbetsformedlingen.parse),
-]
+# The one registry of sources: the build parses each one's data/raw folder in this order, and
+# `python -m etl fetch` offers each fetcher. A later source may not repeat an earlier one's key
+# (validation says so).
+SOURCES: tuple[Source, ...] = (
+    Source(seed.SOURCE, seed.parse),
+    Source(scb_snapshot.SOURCE, scb_snapshot.parse),
+    Source(kolada.SOURCE, kolada.parse, kolada.FETCHER),
+    Source(scb.SOURCE, scb.parse, scb.FETCHER),
+    Source(arbetsformedlingen.SOURCE, arbetsformedlingen.parse, af_tidsserier.FETCHER),
+)
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 
 
@@ -84,7 +66,7 @@ def read_provenance(source: Source, sidecar: Path) -> dict[str, Any]:
     return provenance
 
 
-def list_raw_files(raw_dir: Path) -> list[RawFile]:
+def find_raw_files(raw_dir: Path) -> list[RawFile]:
     """Find every raw file through its provenance sidecar, in source order then name order.
 
     A file without a sidecar is an error, not skipped: its origin is unknown.
@@ -216,7 +198,7 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
     """Rebuild the clean store from data/raw; on any error nothing in data/clean changes."""
     catalog = catalog or load_catalog()
     frames, described = [], []
-    for raw_file in list_raw_files(paths.raw_dir()):
+    for raw_file in find_raw_files(paths.raw_dir()):
         raw = read_raw_bytes(raw_file)
         try:
             rows = raw_file.source.parse(raw, raw_file.provenance, catalog)

@@ -75,8 +75,3 @@ def save_raw_batch(source: str, items: list[RawItem]) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [directory / item.name for item in items]
-
-
-def save_raw(source: str, name: str, fetched: Fetched, **extra: Any) -> Path:
-    """Save one response and its sidecar (a fetch of one file)."""
-    return save_raw_batch(source, [RawItem(name, fetched, extra)])[0]

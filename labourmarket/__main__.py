@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+from labourmarket import cli
 from labourmarket.core import store
 from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
 from labourmarket.core.targets import TargetError, load_targets
@@ -69,17 +70,13 @@ def run_export(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m labourmarket",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
-    export = commands.add_parser(
+    parser, commands = cli.create_parser("python -m labourmarket", DESCRIPTION, metavar="command")
+    export = cli.add_command(
+        commands,
         "export",
-        help="write the Mål och budget pack (zip) for one or more kommuner",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run_export,
+        "write the Mål och budget pack (zip) for one or more kommuner",
+        DESCRIPTION,
     )
     export.add_argument(
         "--regions",
@@ -91,25 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="period code: 2013K3, 2023, 2024M10 (default: each kommun's latest with figures)",
     )
     export.add_argument("--out", required=True, help="folder to write the zip file(s) into")
-    export.set_defaults(run=run_export)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        args.run(args)
-    except (
-        PackError,
-        ImageExportError,
-        store.StoreError,
-        CatalogError,
-        TargetError,
-        OSError,
-    ) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    errors = (PackError, ImageExportError, store.StoreError, CatalogError, TargetError, OSError)
+    return cli.run_command(build_parser(), argv, errors)
 
 
 if __name__ == "__main__":

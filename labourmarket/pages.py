@@ -31,4 +31,3 @@ PAGES = (
     Page("export", "Export", ":material/download:"),
     Page("kallor", "Källor och data", ":material/menu_book:"),
 )
-

@@ -190,25 +190,35 @@ def explain_data_problem(error: Exception) -> None:
     st.info(REBUILD_HELP)
 
 
+def read_data() -> LoadedData | None:
+    """The current build, None when nothing is built; saying nothing on the page.
+
+    Raises CatalogError, or StoreError, OSError or ValueError (pyarrow's ArrowInvalid, a
+    damaged Parquet file read past its footer) when it cannot be read.
+    """
+    manifest = store.read_manifest()
+    version = store.read_data_version()
+    if manifest is None and version is None:
+        return None
+    check_build(manifest, version)
+    catalog = load_catalog_cached(str(paths.reference_dir()), read_reference_version())
+    observations = load_observations_cached(str(paths.clean_dir()), version)
+    return LoadedData(observations, catalog, manifest, version or "")
+
+
 def load_data() -> LoadedData | None:
     """Return the current build, or explain on the page how to build it and return None."""
     try:
-        manifest = store.read_manifest()
-        version = store.read_data_version()
-        if manifest is None and version is None:
-            st.info(BUILD_HELP)
-            return None
-        check_build(manifest, version)
-        catalog = load_catalog_cached(str(paths.reference_dir()), read_reference_version())
-        observations = load_observations_cached(str(paths.clean_dir()), version)
+        data = read_data()
     except CatalogError as error:
         st.error(f"Referensdatan kunde inte läsas. Rätta filen och ladda om sidan.\n\n{error}")
         return None
-    # ValueError: pyarrow's ArrowInvalid, a damaged Parquet file read past its footer.
     except (store.StoreError, OSError, ValueError) as error:
         explain_data_problem(error)
         return None
-    return LoadedData(observations, catalog, manifest, version or "")
+    if data is None:
+        st.info(BUILD_HELP)
+    return data
 
 
 SHARED_REGIONS = "shared_regions"  # not a widget key: Streamlit keeps it across pages
@@ -417,12 +427,6 @@ def show_data_status(data: LoadedData) -> None:
     )
 
 
-IMAGES_NEED_BROWSER = (
-    "Diagrambilder kräver Chromium på servern (Debian: apt-get install chromium) "
-    "eller BROWSER_PATH satt till en Chrome-kompatibel webbläsare."
-)
-
-
 def offer_downloads(
     name: str,
     data: LoadedData,
@@ -432,43 +436,26 @@ def offer_downloads(
     source_line: str,
     figure: go.Figure | None = None,
 ) -> None:
-    """Download buttons under a chart or table: its data (CSV, Excel) and the chart (PNG, SVG).
+    """Download buttons under a chart or table: one per format in formats.FORMATS that fits.
 
     `name` is built from codes (formats.compose_file_name); `rows` are the observations behind
     the view, for the workbook's Källor sheet. Each file is made when its button is clicked,
     in Streamlit's download thread, so a rerun never waits for a chart image.
     """
     built_at = str(data.manifest["built_at"])
-    choices: list[tuple[str, str, str, Callable[[], bytes]]] = [
-        ("CSV för svenska Excel", "csv", "", lambda: formats.write_csv(table, "sv")),
-        ("CSV (komma, punkt)", "csv", "_komma", lambda: formats.write_csv(table, "plain")),
-        (
-            "Excel",
-            "xlsx",
-            "",
-            lambda: formats.write_view_xlsx(
-                table, title, source_line, rows, data.catalog, built_at
-            ),
-        ),
-    ]
-    if figure is not None:
-        choices += [
-            ("Diagram som PNG", "png", "", lambda: formats.render_image(figure, "png")),
-            ("Diagram som SVG", "svg", "", lambda: formats.render_image(figure, "svg")),
-        ]
+    item = formats.Exportable(table, title, source_line, rows, data.catalog, built_at, figure)
     has_browser = formats.find_browser() is not None
     with st.popover("Ladda ner", icon=":material/download:"):
-        for label, extension, suffix, build in choices:
-            is_image = extension in ("png", "svg")
+        for download in formats.list_downloads(name, item, has_browser):
             st.download_button(
-                label,
-                data=build,
-                file_name=f"{name}{suffix}.{extension}",
-                mime=formats.MIME_TYPES[extension],
-                key=f"download_{name}{suffix}_{extension}",
+                download.label,
+                data=download.write,
+                file_name=download.file_name,
+                mime=download.mime,
+                key=download.key,
                 on_click="ignore",
-                disabled=is_image and not has_browser,
-                help=IMAGES_NEED_BROWSER if is_image and not has_browser else None,
+                disabled=download.disabled,
+                help=download.help_text,
                 width="stretch",
             )
         st.caption(f"CSV för svenska Excel: semikolon och decimalkomma. {source_line}")

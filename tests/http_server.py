@@ -30,7 +30,9 @@ class Reply:
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
-    delay: float = 0.0  # seconds slept before answering, so a short read timeout trips
+    # Seconds slept before answering, so a short read timeout trips; cut short when the server
+    # stops, so a long delay costs nothing once the client has given up.
+    delay: float = 0.0
     content_length: int | None = None  # overrides the real length, e.g. to send a cut-off body
 
 
@@ -69,8 +71,14 @@ def pick_reply(route: Route, served: int, request: Request) -> Reply:
     return route[min(served, len(route) - 1)]
 
 
-def create_handler(routes: Mapping[str, Route], server: Server) -> type[BaseHTTPRequestHandler]:
-    """Build a handler class that answers from routes and records into server.requests."""
+def create_handler(
+    routes: Mapping[str, Route], server: Server, stopping: threading.Event | None = None
+) -> type[BaseHTTPRequestHandler]:
+    """Build a handler class that answers from routes and records into server.requests.
+
+    A reply's delay ends early when `stopping` is set (the server is shutting down).
+    """
+    stopping = stopping or threading.Event()
     served: dict[str, int] = {}
     lock = threading.Lock()
 
@@ -100,7 +108,7 @@ def create_handler(routes: Mapping[str, Route], server: Server) -> type[BaseHTTP
                 else pick_reply(route, count, request)
             )
             if reply.delay:
-                threading.Event().wait(reply.delay)
+                stopping.wait(reply.delay)
             # A client that gave up (a timeout test) closes the socket; nothing left to tell it.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.send_reply(reply)
@@ -131,7 +139,8 @@ def create_handler(routes: Mapping[str, Route], server: Server) -> type[BaseHTTP
 def serve(routes: Mapping[str, Route]) -> Iterator[Server]:
     """Run a threaded HTTP server on a free port of 127.0.0.1 for the duration of the block."""
     server = Server(url="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), create_handler(routes, server))
+    stopping = threading.Event()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), create_handler(routes, server, stopping))
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
     server.url = f"http://{host}:{port}"
@@ -140,6 +149,7 @@ def serve(routes: Mapping[str, Route]) -> Iterator[Server]:
     try:
         yield server
     finally:
+        stopping.set()  # a delayed reply's handler goes on at once; server_close joins it
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)

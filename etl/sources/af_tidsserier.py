@@ -1,30 +1,34 @@
-"""AF's tidsserier page: find the newest file of each prefix we use and download it.
+"""AF's tidsserier page: find the newest file of each prefix we use and download it."""
 
-Arbetsförmedlingen has no API for these figures. Its page "Tidigare statistik - tidsserier"
-links monthly workbooks named `<prefix>-YYYY-MM.xlsx` under /download/ URLs that change with
-every release; the name's month is the statistics month, and all current files of one release
-carry the same month (they appear around the 23rd of the following month).
-"""
-
+import argparse
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
+from tqdm import tqdm
 
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, describe_failure, read_timeout
 from etl.raw import PROVENANCE_SUFFIX, RawItem, save_raw_batch
+from etl.sources import Fetcher
 from etl.sources.af_archive import MAX_FILE_BYTES, XLSX_MAGIC
-from etl.sources.arbetsformedlingen import PUBLISHER, SOURCE, SOURCE_ID
+from etl.sources.arbetsformedlingen import PUBLISHER, SOURCE, SOURCE_ID, check_file
 from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
 
+# Arbetsförmedlingen has no API for these figures. Its page "Tidigare statistik - tidsserier"
+# links monthly workbooks named `<prefix>-YYYY-MM.xlsx` under /download/ URLs that change with
+# every release; the name's month is the statistics month, and all current files of one release
+# carry the same month (they appear around the 23rd of the following month).
 AF_PAGE_URL = "https://arbetsformedlingen.se/statistik/sok-statistik/tidigare-statistik-tidsserier"
 # Real workbooks reach 60+ MB (a pivot cache of the whole series); the parser's limit applies.
 MAX_WORKBOOK_BYTES = MAX_FILE_BYTES
@@ -350,3 +354,71 @@ def describe_link(link: Link, page_url: str) -> dict[str, Any]:
         "af_prefix": link.prefix,
         "af_month": link.month,
     }
+
+
+# --- `python -m etl fetch af` ------------------------------------------------------------------
+
+
+class ByteBars:
+    """One tqdm bar in bytes per file being downloaded, on stderr."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.bar: tqdm | None = None
+        self.name = ""
+
+    def update(self, name: str, done: int, total: int | None) -> None:
+        if name != self.name:
+            self.close()
+            self.name = name
+            self.bar = tqdm(
+                desc=f"{self.prefix}: {name}",
+                total=total,
+                unit="B",
+                unit_scale=True,
+                file=sys.stderr,
+            )
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--page-url",
+        default=AF_PAGE_URL,
+        help=f"the page that links the workbooks (default {AF_PAGE_URL})",
+    )
+
+
+def fetch_from_arguments(args: argparse.Namespace, catalog: Catalog) -> list[Path]:
+    # A workbook the build could not parse must not land: each one is parsed before saving.
+    check = partial(check_file, catalog=catalog)
+    bars = ByteBars("af")
+    try:
+        saved = fetch(
+            args.page_url, check, bars.update, on_plan=lambda plan: print(plan.describe())
+        )
+    finally:
+        bars.close()
+    if not saved:
+        print(f"nothing new: held {describe_held(read_held_months())}")
+    return saved
+
+
+FETCHER = Fetcher(
+    command="af",
+    label="Arbetsförmedlingen (af)",
+    help="Arbetsförmedlingen's tidsserier page: the newest monthly workbooks",
+    add_arguments=add_fetch_arguments,
+    run=fetch_from_arguments,
+    examples=(
+        "python -m etl fetch af            (AF's newest monthly workbooks, once all of a release"
+        " is out)",
+        "python -m etl fetch af --no-build --page-url https://arbetsformedlingen.se/statistik/...",
+    ),
+)

@@ -1,13 +1,11 @@
-"""Kolada API v3 (RKA) key figures -> exact JSON pages in data/raw/kolada/ -> canonical rows.
+"""Kolada API v3 (RKA) key figures -> exact JSON pages in data/raw/kolada/ -> canonical rows."""
 
-Kolada ids: kommuner share SCB's four-digit codes, Riket is `0000` and a region (län) is `00LL`,
-so a four-digit id starting with `00` is a region; data/clean uses SCB's `00` and `LL` for those.
-"""
-
+import argparse
 import csv
 import hashlib
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +14,15 @@ from urllib.parse import urljoin
 
 import pandas as pd
 import requests
+from tqdm import tqdm
 
 from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import Fetched, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
+from etl.sources import Fetcher, add_regions_argument, resolve_regions
 from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
 from labourmarket.core.schema import PARSED_COLUMNS
 
 SOURCE = "kolada"
@@ -37,6 +38,8 @@ SEX_BY_GENDER = {"T": "total", "K": "women", "M": "men"}
 # Kolada marks an ordinary figure with an empty status. No other status is documented, so an
 # unknown one stops the source instead of being guessed into "suppressed" or dropped.
 STATUS_BY_KOLADA: dict[str, str | None] = {"": None}
+# Kolada ids: kommuner share SCB's four-digit codes, Riket is `0000` and a region (län) is `00LL`,
+# so a four-digit id starting with `00` is a region; data/clean uses SCB's `00` and `LL` for those.
 KOLADA_ID_PATTERN = re.compile(r"^\d{4}$")
 SCB_CODE_PATTERN = re.compile(r"^\d{2}(\d{2})?$")
 
@@ -63,8 +66,8 @@ def fetch(
 ) -> list[Path]:
     """Download every page for kpis x regions x years and save each one's exact bytes.
 
-    All pages are downloaded and checked with parse() first; a failure anywhere raises before
-    anything is written, so data/raw/kolada never holds half a download.
+    All pages are downloaded and checked with parse_page() first; a failure anywhere raises
+    before anything is written, so data/raw/kolada never holds half a download.
     """
     # Load inputs
     session = session or create_session()
@@ -84,7 +87,7 @@ def fetch(
     for request in build_data_requests(base_url, kpis, kolada_ids, years):
         pages_of_request = fetch_pages(session, request.url, timeout, progress)
         for number, fetched in enumerate(pages_of_request, start=1):
-            parse(fetched.content, check_map, location=fetched.url)
+            parse_page(fetched.content, check_map, location=fetched.url)
             check_asked_for(read_document(fetched.content, fetched.url), request, fetched.url)
             pages.append((request, number, fetched))
     # Save outputs
@@ -108,7 +111,12 @@ def fetch(
     )
 
 
-def parse(
+def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
+    """Turn a saved Kolada page into canonical rows, placing each KPI by kolada_kpis.csv."""
+    return parse_page(raw, load_kpi_map(), str(provenance["file"]))
+
+
+def parse_page(
     raw: bytes, kpi_map: Mapping[str, Mapping[str, str]], location: str = "response"
 ) -> pd.DataFrame:
     """Turn one Kolada data page into canonical rows; raise SourceError naming the bad field."""
@@ -333,3 +341,52 @@ def map_record(
             "value": math.nan if value is None else float(value),
             "status": STATUS_BY_KOLADA[cell.get("status") or ""],
         }
+
+
+# --- `python -m etl fetch kolada` --------------------------------------------------------------
+
+
+def parse_years(text: str) -> list[int]:
+    """Read `2015-2024`, `2023` or `2019,2021,2023` into a list of years."""
+    years: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        try:
+            span = list(range(int(first), int(last or first) + 1))
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"not a year or range: {part!r}") from error
+        if not span:
+            raise argparse.ArgumentTypeError(f"empty range {part!r}: write the earlier year first")
+        years += span
+    return years
+
+
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kpis", help=f"KPI ids (default: every KPI in {KPI_MAP_FILE})")
+    add_regions_argument(parser)
+    parser.add_argument(
+        "--years", type=parse_years, default=parse_years("2015-2024"), help="2015-2024 or 2023"
+    )
+    parser.add_argument("--base-url", default=KOLADA_URL, help=f"API root (default {KOLADA_URL})")
+
+
+def fetch_from_arguments(args: argparse.Namespace, catalog: Catalog) -> list[Path]:
+    regions = resolve_regions(args.regions, catalog)
+    kpis = args.kpis.split(",") if args.kpis else sorted(load_kpi_map())
+    with tqdm(desc="kolada: sidor", unit=" sida", file=sys.stderr) as bar:
+        return fetch(
+            kpis, regions, args.years, base_url=args.base_url, progress=lambda url: bar.update(1)
+        )
+
+
+FETCHER = Fetcher(
+    command="kolada",
+    label="Kolada",
+    help="Kolada (RKA) key figures through API v3",
+    add_arguments=add_fetch_arguments,
+    run=fetch_from_arguments,
+    examples=(
+        "python -m etl fetch kolada --regions sodertorn,01,00 --years 2015-2024",
+        "python -m etl fetch kolada --kpis N03920,N03935 --regions 0181,0136 --years 2023",
+    ),
+)

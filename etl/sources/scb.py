@@ -1,18 +1,12 @@
-"""SCB Statistikdatabasen tables (PxWebApi 2.0, v1 as fallback) -> exact json-stat2 -> rows.
+"""SCB Statistikdatabasen tables (PxWebApi 2.0, v1 as fallback) -> exact json-stat2 -> rows."""
 
-Which ContentsCode of which table feeds which measure, and which age code is the measure's whole
-population, is declared in data/reference/scb_tables.csv. A ContentsCode the registry leaves
-empty is not known here: it is looked up by its label in the table's own metadata (or in the
-answer's labels when parsing), never guessed. Preliminary tables (TAB6260) are a property of the
-table in SCB's metadata, not a per-cell symbol, so the registry marks them and every figure from
-them gets status `provisional`.
-"""
-
+import argparse
 import csv
 import hashlib
 import json
 import math
 import re
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,18 +17,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import requests
+from tqdm import tqdm
 
 from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
+from etl.sources import Fetcher, add_regions_argument, resolve_regions
 from labourmarket.core import paths
+from labourmarket.core.catalog import Catalog
 from labourmarket.core.periods import parse_period
 from labourmarket.core.schema import PARSED_COLUMNS, repeat_category
 
 SOURCE = "scb"
 V2_URL = "https://statistikdatabasen.scb.se/api/v2"
 V1_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
+# Which ContentsCode of which table feeds which measure, and which age code is the measure's
+# whole population, is declared in data/reference/scb_tables.csv. A ContentsCode it leaves empty
+# is not known here: it is looked up by its label in the table's own metadata (or in the answer's
+# labels when parsing), never guessed. Preliminary tables (TAB6260) are a property of the table
+# in SCB's metadata, not a per-cell symbol, so scb_tables.csv marks them and every figure from
+# them gets status `provisional`.
 REGISTRY_FILE = "scb_tables.csv"
 LANGUAGE = "sv"
 MAX_CELLS = 150_000  # SCB refuses a data call of more cells than this
@@ -181,7 +184,7 @@ def fetch(
 
     Reads the table's metadata first (v2; v1 when v2 answers 404), selects every registry
     measure's ContentsCode and the groups the parser can map, splits the query under max_cells,
-    and checks every answer with parse() before writing anything: a failure leaves no files.
+    and checks every answer with parse_table() before writing: a failure leaves no files.
     """
     # Load inputs
     tables = find_tables(table_id)
@@ -221,7 +224,7 @@ def fetch(
     )
 
 
-def parse(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFrame:
+def parse_table(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFrame:
     """Turn one json-stat2 answer into canonical rows of table's measure.
 
     Pure: bytes in, rows out. Other ContentsCodes in the answer belong to other measures and are
@@ -271,7 +274,7 @@ def find_tables(table_id: str, path: Path | None = None) -> list[ScbTable]:
     return tables
 
 
-def parse_recorded(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
+def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
     """Parse a saved answer for the measures and ContentsCodes its fetch recorded.
 
     A registry row added after the fetch must not be looked for in an answer that never held it.
@@ -287,7 +290,8 @@ def parse_recorded(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
             SOURCE, str(provenance["file"]), "none of the recorded measures is in the registry"
         )
     location = str(provenance["file"])
-    return pd.concat([parse(raw, table, location=location) for table in tables], ignore_index=True)
+    frames = [parse_table(raw, table, location=location) for table in tables]
+    return pd.concat(frames, ignore_index=True)
 
 
 def read_registry_row(row: Mapping[str, str], location: str) -> ScbTable:
@@ -564,7 +568,7 @@ def check_answer(
                 f"({', '.join(sorted(set(got) ^ set(asked))[:5])} differ)",
             )
     for table in tables:
-        parse(fetched.content, table, location=fetched.url)
+        parse_table(fetched.content, table, location=fetched.url)
 
 
 def name_raw_file(table_id: str, api: str, part: Mapping[str, list[str]]) -> str:
@@ -822,3 +826,40 @@ def map_statuses(
 def describe_cell(cell: pd.Series, columns: Sequence[str]) -> str:
     skipped = {"value", "symbol", "cell"}
     return ", ".join(f"{c}={cell[c]}" for c in columns if c not in skipped)
+
+
+# --- `python -m etl fetch scb` -----------------------------------------------------------------
+
+
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tables",
+        default="TAB6260",
+        help=f"table ids from {REGISTRY_FILE}, e.g. TAB6260,TAB6383 (default TAB6260)",
+    )
+    add_regions_argument(parser)
+    parser.add_argument(
+        "--periods", help="period codes, e.g. 2024M09,2024M10 (default: all the table has)"
+    )
+    parser.add_argument("--base-url", default=V2_URL, help=f"API root (default {V2_URL})")
+
+
+def fetch_from_arguments(args: argparse.Namespace, catalog: Catalog) -> list[Path]:
+    regions = resolve_regions(args.regions, catalog)
+    periods = args.periods.split(",") if args.periods else None
+    saved: list[Path] = []
+    for table_id in tqdm(args.tables.split(","), desc="scb: tabeller", file=sys.stderr):
+        saved += fetch(table_id, regions, periods, base_url=args.base_url)
+    return saved
+
+
+FETCHER = Fetcher(
+    command="scb",
+    label="SCB",
+    help="SCB Statistikdatabasen tables through PxWebApi 2.0 (v1 as fallback)",
+    add_arguments=add_fetch_arguments,
+    run=fetch_from_arguments,
+    examples=(
+        "python -m etl fetch scb --tables TAB6260 --regions 0181,01,00 --periods 2024M09,2024M10",
+    ),
+)

@@ -1,8 +1,4 @@
-"""Published SCB figures bundled as CSV snapshots (BAS monthly, integration statistics) -> rows.
-
-The bytes were copied from public repositories' snapshots of SCB output, so this source has no
-fetch(); each sidecar names its layout, measure, vintage and where the copy came from.
-"""
+"""Published SCB figures bundled as CSV snapshots (BAS monthly, integration statistics) -> rows."""
 
 import csv
 import io
@@ -13,7 +9,10 @@ import pandas as pd
 
 from etl.checks import check_unique_key, locate_byte
 from etl.errors import SourceError
+from labourmarket.core.catalog import Catalog
 
+# Bundled, not fetched: the bytes were copied from public repositories' snapshots of SCB output,
+# so this source has no fetch(); each sidecar names its layout, measure, vintage and copy's origin.
 SOURCE = "scb_snapshot"
 TOTAL_GROUP = {"sex": "total", "age": "total", "birth_region": "total", "education": "total"}
 BIRTH_REGIONS = {
@@ -155,7 +154,7 @@ LAYOUTS: dict[str, Callable[[bytes, Mapping[str, Any]], pd.DataFrame]] = {
 }
 
 
-def parse(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
+def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
     """Turn a bundled snapshot into canonical rows, by the layout its sidecar names."""
     layout = provenance.get("layout")
     if layout not in LAYOUTS:

@@ -1,8 +1,4 @@
-"""Tables printed in strategy documents (Tabell 1 of Södertälje's 2014 PM) -> canonical rows.
-
-The bytes are bundled, not fetched: they are copied from the document, so this source has no
-fetch(). The sidecar provenance names the measure, period and what each row label means.
-"""
+"""Tables printed in strategy documents (Tabell 1 of Södertälje's 2014 PM) -> canonical rows."""
 
 import re
 from collections.abc import Mapping
@@ -12,7 +8,10 @@ import pandas as pd
 
 from etl.checks import check_unique_key, locate_byte
 from etl.errors import SourceError
+from labourmarket.core.catalog import Catalog
 
+# Bundled, not fetched: the bytes are copied from the document, so this source has no fetch().
+# The sidecar provenance names the measure, period and what each row label means.
 SOURCE = "seed"
 REGION_HEADER = "kommun"
 MISSING_SYMBOL = ".."
@@ -81,7 +80,12 @@ def parse_value(cell: str, location: str) -> tuple[float | None, str | None]:
     return float(cell.replace(",", ".")), None
 
 
-def parse(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
+def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
+    """The build's entry: a printed table needs nothing from the catalog (its sidecar says all)."""
+    return parse_table(raw, provenance)
+
+
+def parse_table(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame:
     """Turn the printed table's bytes into canonical rows (no period_start/source stamps yet)."""
     file_name = str(provenance.get("file", "?"))
     try:

@@ -1,7 +1,6 @@
 """Meeting agendas for the Nämndvy: a region's targets, or a TOML file in reference/agendas/."""
 
 import datetime
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +8,7 @@ from typing import Any, NoReturn
 
 from labourmarket.core import paths
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
+from labourmarket.core.selection import TOTAL, Group, GroupError
 from labourmarket.core.targets import MEASURE_FIELDS, Target, check_measures, read_measures
 
 AGENDAS_DIR = "agendas"
@@ -17,7 +16,6 @@ DEFAULT_AGENDA = "mal"  # the key of a region's own agenda: one slide per strate
 AGENDA_FIELDS = ("title", "date", "region", "slides")
 TARGET_SLIDE_FIELDS = ("target", "title")
 MEASURE_SLIDE_FIELDS = (*MEASURE_FIELDS, "group", "title")
-TOTAL_GROUP = "total"
 
 
 class AgendaError(Exception):
@@ -29,7 +27,7 @@ class Slide:
     """One indicator: a strategy target, or a measure and group without a target."""
 
     title: str
-    # In order of preference; slide_view picks the one shown (a target's: the one it is judged on).
+    # In order of preference; the Nämndvy shows one (a target's: the one it is judged on).
     measures: tuple[str, ...]
     group: dict[str, str]  # every group dimension, "total" where the slide does not narrow
     target: Target | None = None
@@ -56,24 +54,6 @@ def build_default_agenda(region: str, targets: list[Target], catalog: Catalog) -
     """One slide per strategy target of the region, in the order targets.toml lists them."""
     slides = tuple(build_target_slide(t) for t in targets if t.region == region)
     return Agenda(DEFAULT_AGENDA, f"{catalog.region_name(region)}: strategins mål", region, slides)
-
-
-def decode_group(text: str) -> dict[str, str] | None:
-    """ "birth_region:foreign_born" (as Utveckling's links write it) or "total" -> every dimension.
-
-    None when the text is not a known group code.
-    """
-    group = dict.fromkeys(GROUP_DIMENSIONS, TOTAL_GROUP)
-    if text == TOTAL_GROUP:
-        return group
-    dimension, _, code = text.partition(":")
-    if dimension == "age":
-        known = re.fullmatch(AGE_PATTERN, code) is not None
-    else:
-        known = dimension in GROUP_DIMENSIONS and code in ALLOWED_CODES[dimension]
-    if not known:
-        return None
-    return {**group, dimension: code}
 
 
 def read_agenda_toml(path: Path) -> dict[str, Any]:
@@ -132,10 +112,12 @@ def parse_slide(
     check_measures(entry, catalog, fail)
     if not is_text(entry.get("title")):
         fail("title", "missing or not text (a measure slide needs its own title)")
-    group = decode_group(entry.get("group", TOTAL_GROUP))
-    if group is None:
+    try:
+        # Written as Utveckling's links write it: "birth_region:foreign_born" or "total".
+        group = Group.decode(entry.get("group", TOTAL))
+    except GroupError:
         fail("group", f"unknown group {entry['group']!r}; write e.g. birth_region:foreign_born")
-    return Slide(entry["title"], read_measures(entry), group)
+    return Slide(entry["title"], read_measures(entry), group.as_dict())
 
 
 def load_agenda(path: Path, catalog: Catalog, targets: list[Target]) -> Agenda:

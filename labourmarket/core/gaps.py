@@ -25,9 +25,7 @@ def order_groups(dimension: str, codes: list[str]) -> list[str]:
     return sorted(set(codes), key=rank)
 
 
-def select_breakdown(
-    observations: pd.DataFrame, breakdown: str, sex: str = TOTAL
-) -> pd.DataFrame:
+def select_breakdown(observations: pd.DataFrame, breakdown: str, sex: str = TOTAL) -> pd.DataFrame:
     """Keep one sex's rows that vary `breakdown` while the other breakdowns are `total`.
 
     Sex crosses every breakdown (men aged 18-24), so it is chosen, never left to chance.
@@ -35,9 +33,7 @@ def select_breakdown(
     if breakdown not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {breakdown!r}; expected one of {BREAKDOWNS}")
     others = [d for d in GROUP_DIMENSIONS if d not in (breakdown, "sex")]
-    return observations[
-        (observations[others] == TOTAL).all(axis=1) & (observations["sex"] == sex)
-    ]
+    return observations[(observations[others] == TOTAL).all(axis=1) & (observations["sex"] == sex)]
 
 
 def compute_gaps(

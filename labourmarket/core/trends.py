@@ -101,7 +101,7 @@ def describe_when(period: str) -> str:
     return {"M": f"I {when}", "Q": f"{when[:1].upper()}{when[1:]}", "A": f"År {when}"}[frequency]
 
 
-def name_in_sentence(name: str) -> str:
+def format_in_sentence(name: str) -> str:
     """Riket is a common noun inside a Swedish sentence ("i riket"); place names keep capitals."""
     return "riket" if name == "Riket" else name
 
@@ -115,7 +115,7 @@ def describe_trend(
     decimals: int,
 ) -> str:
     """The latest period of `focus` in words: level, gap to the benchmark, change on a year."""
-    focus_name = name_in_sentence(region_names.get(focus, focus))
+    focus_name = format_in_sentence(region_names.get(focus, focus))
     own = trend[(trend["region_code"] == focus) & trend["value"].notna()]
     if own.empty:
         return f"Det finns inga värden för {focus_name} i den valda perioden."
@@ -126,7 +126,7 @@ def describe_trend(
     other = trend[(trend["region_code"] == benchmark) & (trend["period"] == period)]
     if benchmark and not other.empty and pd.notna(other["value"].iloc[0]):
         gap = round(value - float(other["value"].iloc[0]), decimals)
-        name = name_in_sentence(region_names.get(benchmark, benchmark))
+        name = format_in_sentence(region_names.get(benchmark, benchmark))
         if gap == 0:
             text += f", samma nivå som i {name}"
         else:

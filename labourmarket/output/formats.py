@@ -1,4 +1,4 @@
-"""Exports as bytes in memory: CSV (Swedish Excel and plain), Excel, PNG/SVG charts, Word, zip."""
+"""Exports as bytes in memory (CSV, Excel, PNG/SVG, Word, zip) and FORMATS, the download list."""
 
 import asyncio
 import atexit
@@ -8,8 +8,9 @@ import re
 import threading
 import time
 import zipfile
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,8 +28,8 @@ from kaleido.errors import ChromeNotFoundError
 
 from labourmarket.core.catalog import Catalog
 from labourmarket.output.formatting import is_missing
+from labourmarket.output.measure_sources import shape_sources_table
 from labourmarket.output.shown_table import ShownTable
-from labourmarket.views.kallor import shape_sources_table
 
 # NOTE: imports nothing from streamlit; pages reach these builders through labourmarket.ui.
 
@@ -40,14 +41,11 @@ CSV_DIALECTS: dict[str, dict[str, str]] = {
 }
 # A spreadsheet reads a cell starting with one of these as a formula (tab and CR: OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MIME_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "png": "image/png",
-    "svg": "image/svg+xml",
-    "zip": "application/zip",
-}
+ZIP_MIME = "application/zip"
+IMAGES_NEED_BROWSER = (
+    "Diagrambilder kräver Chromium på servern (Debian: apt-get install chromium) "
+    "eller BROWSER_PATH satt till en Chrome-kompatibel webbläsare."
+)
 SHEET_NAME_LENGTH = 31  # Excel's limit
 MAX_COLUMN_WIDTH = 60  # characters; longer text wraps
 IMAGE_WIDTH = 1100  # pixels: the house style's 130-character source line fits on one line
@@ -112,11 +110,6 @@ def write_csv(table: ShownTable, dialect: CsvDialect = "sv") -> bytes:
     frame = neutralise_frame(shape_export_frame(table))
     text = frame.to_csv(index=False, sep=options["sep"], decimal=options["decimal"])
     return text.encode(options["encoding"])
-
-
-def read_csv_options(dialect: CsvDialect) -> dict[str, str]:
-    """The pandas.read_csv settings that read a CSV of `dialect` back."""
-    return dict(CSV_DIALECTS[dialect])
 
 
 @dataclass(frozen=True)
@@ -312,6 +305,136 @@ def render_image(figure: go.Figure, image_format: Literal["png", "svg"]) -> byte
         "scale": PNG_SCALE if image_format == "png" else 1,
     }
     return RENDERER.render(image.to_dict(), options)
+
+
+@dataclass(frozen=True)
+class Exportable:
+    """A table, and the chart drawn from it if any, with everything a format may need."""
+
+    table: ShownTable
+    title: str
+    source_line: str
+    rows: pd.DataFrame  # the observations behind the table: the workbook's Källor sheet
+    catalog: Catalog
+    built_at: str
+    figure: go.Figure | None = None
+
+
+@dataclass(frozen=True)
+class PackPlace:
+    """The Mål och budget pack's folder for a format's files, and its line in LASMIG.txt."""
+
+    folder: str
+    about: str
+
+
+@dataclass(frozen=True)
+class Format:
+    """One file a table or chart downloads as, and where the pack puts it (None: not there)."""
+
+    label: str  # Swedish, as the download menu shows it
+    extension: str
+    suffix: str  # after the name, telling two formats with one extension apart
+    mime: str
+    writes: Literal["table", "chart"]  # a chart format is offered only where there is a figure
+    write: Callable[[Exportable], bytes]
+    pack: PackPlace | None = None
+    needs_browser: bool = False  # drawn in Chromium: offered disabled on a server without one
+
+
+DIAGRAMS = PackPlace("diagram", "varje diagram som PNG och SVG, med rubrik och källrad")
+# The download menus list these in this order; the pack writes every one with a place.
+FORMATS: dict[str, Format] = {
+    "csv": Format(
+        label="CSV för svenska Excel",
+        extension="csv",
+        suffix="",
+        mime="text/csv",
+        writes="table",
+        write=lambda item: write_csv(item.table, "sv"),
+        pack=PackPlace(
+            "csv_svensk_excel", "CSV för svenska Excel: semikolon, decimalkomma, UTF-8 med BOM"
+        ),
+    ),
+    "csv_komma": Format(
+        label="CSV (komma, punkt)",
+        extension="csv",
+        suffix="_komma",
+        mime="text/csv",
+        writes="table",
+        write=lambda item: write_csv(item.table, "plain"),
+        pack=PackPlace("csv", "CSV: komma, decimalpunkt, UTF-8"),
+    ),
+    # The pack holds one workbook of all its tables instead (number_sheets in views/export).
+    "xlsx": Format(
+        label="Excel",
+        extension="xlsx",
+        suffix="",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        writes="table",
+        write=lambda item: write_view_xlsx(
+            item.table, item.title, item.source_line, item.rows, item.catalog, item.built_at
+        ),
+    ),
+    "png": Format(
+        label="Diagram som PNG",
+        extension="png",
+        suffix="",
+        mime="image/png",
+        writes="chart",
+        write=lambda item: render_image(item.figure, "png"),
+        pack=DIAGRAMS,
+        needs_browser=True,
+    ),
+    "svg": Format(
+        label="Diagram som SVG",
+        extension="svg",
+        suffix="",
+        mime="image/svg+xml",
+        writes="chart",
+        write=lambda item: render_image(item.figure, "svg"),
+        pack=DIAGRAMS,
+        needs_browser=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One download button: its label, the file it saves, and whether it works on this server."""
+
+    label: str
+    file_name: str
+    mime: str
+    key: str
+    write: Callable[[], bytes]  # called on click, so a rerun never waits for a file
+    disabled: bool = False
+    help_text: str | None = None
+
+
+def list_downloads(name: str, item: Exportable, has_browser: bool) -> list[Download]:
+    """The download menu under a table (and its chart): each registered format that fits it.
+
+    `name` is built from codes (compose_file_name); each file is written only when its button
+    is clicked.
+    """
+    downloads = []
+    for file_format in FORMATS.values():
+        if file_format.writes == "chart" and item.figure is None:
+            continue
+        unusable = file_format.needs_browser and not has_browser
+        downloads.append(
+            Download(
+                label=file_format.label,
+                file_name=f"{name}{file_format.suffix}.{file_format.extension}",
+                mime=file_format.mime,
+                key=f"download_{name}{file_format.suffix}_{file_format.extension}",
+                write=partial(file_format.write, item),
+                disabled=unusable,
+                help_text=IMAGES_NEED_BROWSER if unusable else None,
+            )
+        )
+    return downloads
 
 
 @dataclass(frozen=True)

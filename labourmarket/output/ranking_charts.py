@@ -1,6 +1,7 @@
 """Rankings and gap profiles -> horizontal plotly bar charts in the house style."""
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -44,9 +45,38 @@ def add_subtitle(fig: go.Figure, subtitle: str, top_margin: int = TOP_MARGIN) ->
     )
 
 
-def say_bar_values(values: pd.Series, decimals: int, bold: bool) -> list[str]:
+def format_bar_values(values: pd.Series, decimals: int, bold: bool) -> list[str]:
     texts = [format_number(v, decimals) for v in values]
     return [f"<b>{t}</b>" for t in texts] if bold else texts
+
+
+def add_bars(
+    fig: go.Figure,
+    labels: pd.Series,
+    values: pd.Series,
+    name: str,
+    colour: str,
+    texts: list[str],
+    hovers: list[str],
+    **text_placement: Any,
+) -> None:
+    """Horizontal bars, one per label, each written with its text and hovered with its hover.
+
+    A missing value is a zero-length bar whose text is "..": no bar could read as a 0.
+    """
+    fig.add_bar(
+        y=labels,
+        x=values.fillna(0),
+        orientation="h",
+        name=name,
+        marker_color=colour,
+        text=texts,
+        outsidetextfont={"color": TICK_FONT["color"]},
+        cliponaxis=False,
+        customdata=hovers,
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
+        **text_placement,
+    )
 
 
 def plot_ranking(
@@ -79,23 +109,19 @@ def plot_ranking(
         part = frame[frame["is_highlighted"] == is_highlighted]
         if part.empty:
             continue
-        texts = say_bar_values(part["value"], decimals, bold=is_highlighted)
-        fig.add_bar(
-            y=part["region_name"],
-            x=part["value"].fillna(0),
-            orientation="h",
-            name=legend_name,
-            marker_color=colour,
-            text=texts,
+        add_bars(
+            fig,
+            part["region_name"],
+            part["value"],
+            legend_name,
+            colour,
+            format_bar_values(part["value"], decimals, bold=is_highlighted),
+            [format_percent(v, decimals) for v in part["value"]],
             # Inside the bar's end, where a benchmark's dashed line seldom runs; ".." sits
             # outside its zero-length bar.
             textposition=["auto" if pd.notna(v) else "outside" for v in part["value"]],
             insidetextanchor="end",
             insidetextfont={"color": text_colour},
-            outsidetextfont={"color": TICK_FONT["color"]},
-            cliponaxis=False,
-            customdata=[format_percent(v, decimals) for v in part["value"]],
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     apply_house_style(fig, title, source_line)
     has_legend = len(fig.data) > 1
@@ -180,19 +206,15 @@ def plot_gap_profile(
         for row in profile.itertuples()
     ]
     fig = go.Figure()
-    fig.add_bar(
-        y=profile["group_label"],
-        # A missing gap is a zero-length bar labelled "..": no bar could read as "no gap".
-        x=profile["gap_pp"].fillna(0),
-        orientation="h",
-        name=region_name,
-        marker_color=HIGHLIGHT_COLOUR,
-        text=texts,
+    add_bars(
+        fig,
+        profile["group_label"],
+        profile["gap_pp"],
+        region_name,
+        HIGHLIGHT_COLOUR,
+        texts,
+        hovers,
         textposition="outside",
-        outsidetextfont={"color": TICK_FONT["color"]},
-        cliponaxis=False,
-        customdata=hovers,
-        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     apply_house_style(fig, title, source_line)
     add_subtitle(fig, subtitle, top_margin=TOP_MARGIN_WITHOUT_LEGEND)

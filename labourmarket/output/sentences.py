@@ -1,9 +1,26 @@
 """Plain-Swedish sentences that say what a computed table shows."""
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
-from labourmarket.output.formatting import format_number, format_percent, format_period
+from labourmarket.core.selection import TOTAL
+from labourmarket.output.formatting import (
+    MISSING,
+    format_group,
+    format_number,
+    format_percent,
+    format_period,
+    sort_key_sv,
+)
+
+MISSING_NOTE = f"{MISSING}: värde saknas eller är undertryckt."
+# "den högsta", "den näst högsta", "den tredje högsta" ... then numerals ("den 11:e högsta").
+ORDINALS = (
+    *("", "näst", "tredje", "fjärde", "femte"),
+    *("sjätte", "sjunde", "åttonde", "nionde", "tionde"),
+)
 
 
 def describe_largest_gap(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> str:
@@ -11,14 +28,12 @@ def describe_largest_gap(gaps: pd.DataFrame, benchmark_name: str, decimals: int 
 
     `gaps` is labelled (region_name, group_label) as label_gaps returns it.
     """
-    known = gaps.dropna(subset=["gap_pp"])
-    if known.empty:
+    ties = select_largest_gaps(gaps)
+    if ties.empty:
         return f"Det finns inga jämförbara värden för {benchmark_name} i urvalet."
-    largest = known["gap_pp"].abs().max()
+    largest = abs(ties["gap_pp"].iloc[0])
     if largest == 0:
         return f"Ingen kommun i urvalet skiljer sig från {benchmark_name} i någon grupp."
-    # Every row at the maximum is named: a tie (e.g. 16-64 and 18-24 both +7,4) must not hide one.
-    ties = known[known["gap_pp"].abs() == largest]
     directions = {"högre" if gap > 0 else "lägre" for gap in ties["gap_pp"]}
     parts = [
         f"{row.region_name}, {row.group_label.lower()} har "
@@ -26,11 +41,10 @@ def describe_largest_gap(gaps: pd.DataFrame, benchmark_name: str, decimals: int 
         + ("" if len(directions) == 1 else f" ({'högre' if row.gap_pp > 0 else 'lägre'})")
         for row in ties.itertuples()
     ]
-    joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} och {parts[-1]}"
     size = format_number(largest, decimals)
     direction = f" {directions.pop()}" if len(directions) == 1 else ""
     return (
-        f"Störst skillnad mot {benchmark_name}: {joined} i {benchmark_name}, "
+        f"Störst skillnad mot {benchmark_name}: {join_sv(parts)} i {benchmark_name}, "
         f"{size} procentenheter{direction}."
     )
 
@@ -49,3 +63,196 @@ def compose_source_line(catalog: Catalog, rows: pd.DataFrame) -> str:
     )
     retrieved = rows["retrieved_at"].max()
     return f"{' '.join(attributions)}. Data avser {periods}; hämtad {retrieved:%Y-%m-%d}."
+
+
+def select_largest_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose gap_pp lies furthest from 0 either way; none when no gap is known.
+
+    Every row at the maximum is kept: a tie (e.g. 16-64 and 18-24 both +7,4) must not hide one.
+    """
+    known = gaps.dropna(subset=["gap_pp"])
+    return known[known["gap_pp"].abs() == known["gap_pp"].abs().max()]
+
+
+def join_sv(words: list[str]) -> str:
+    """Join as Swedish lists do: "A", "A och B", "A, B och C"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
+
+
+def describe_group(dimension: str, code: str) -> str:
+    """Name a group inside a sentence: "förgymnasial utbildning", "utrikes födda", "18-24 år"."""
+    label = format_group(dimension, code).lower()
+    if dimension == "education" and code != "unknown":
+        return f"{label} utbildning"
+    return label
+
+
+def describe_group_clause(group: Mapping[str, str]) -> str:
+    """The words that narrow a sentence to one group, or "" for the whole population.
+
+    " i åldern 18-24 år", " bland män i åldern 18-24 år", " bland utrikes födda kvinnor".
+    """
+    sex = group.get("sex", TOTAL)
+    people = "" if sex == TOTAL else describe_group("sex", sex)
+    varied = [(d, c) for d, c in group.items() if c != TOTAL and d != "sex"]
+    if not varied:
+        return f" bland {people}" if people else ""
+    dimension, code = varied[0]
+    if dimension == "age":
+        return f" bland {people} i åldern {code} år" if people else f" i åldern {code} år"
+    if dimension == "education":
+        return f" bland {people or 'dem'} med {describe_group(dimension, code)}"
+    return f" bland {describe_group(dimension, code)}" + (f" {people}" if people else "")
+
+
+def format_ordinal(number: int) -> str:
+    """The ordinal before "högsta": "" (1), "näst" (2), "tredje" ... "tionde", then "11:e"."""
+    if number <= len(ORDINALS):
+        return ORDINALS[number - 1]
+    suffix = ":a" if number % 10 in (1, 2) and number % 100 not in (11, 12) else ":e"
+    return f"{number}{suffix}"
+
+
+def describe_position(ranked: pd.DataFrame, value: float) -> str:
+    """Place a value from whichever end is nearer: "högsta", "tredje högsta", "näst lägsta"."""
+    from_top = int((ranked["value"] > value).sum()) + 1
+    from_bottom = int((ranked["value"] < value).sum()) + 1
+    if from_top <= from_bottom:
+        return f"{format_ordinal(from_top)} högsta".strip()
+    return f"{format_ordinal(from_bottom)} lägsta".strip()
+
+
+def format_period_capitalised(period: str) -> str:
+    text = format_period(period)
+    return text[:1].upper() + text[1:]
+
+
+def describe_difference(value: float, benchmark: tuple[str, float] | None, decimals: int) -> str:
+    if benchmark is None:
+        return ""
+    word, benchmark_value = benchmark
+    gap = round(value - benchmark_value, decimals)
+    if gap == 0:
+        return f", samma som {word}"
+    direction = "över" if gap > 0 else "under"
+    return f", {format_number(abs(gap), decimals)} procentenheter {direction} {word}"
+
+
+def describe_rank(
+    ranking: pd.DataFrame,
+    region_code: str,
+    period: str,
+    region_names: Mapping[str, str],
+    benchmark: tuple[str, float] | None = None,
+    decimals: int = 1,
+    group_phrase: str = "",
+) -> str:
+    """Say where one kommun lies in a ranking (rank_regions), its value and gap to the benchmark."""
+    name = region_names.get(region_code, region_code)
+    rows = ranking[ranking["region_code"] == region_code]
+    if rows.empty:
+        return f"{name} ingår inte i urvalet."
+    row = rows.iloc[0]
+    if pd.isna(row["value"]):
+        is_suppressed = pd.notna(row["status"]) and row["status"] == "suppressed"
+        why = "är värdet undertryckt" if is_suppressed else "saknas värde"
+        return (
+            f"{format_period_capitalised(period)} {why} för {name} ({MISSING}); "
+            "kommunen ingår inte i rangordningen."
+        )
+    ranked = ranking.dropna(subset=["value"])
+    value = float(row["value"])
+    figures = (
+        f"{format_number(value, decimals)} procent{describe_difference(value, benchmark, decimals)}"
+    )
+    if len(ranked) == 1:
+        only = f"var {name} den enda kommunen i urvalet med värde"
+        return f"{format_period_capitalised(period)} {only}: {figures}."
+    peers = ranked.loc[
+        (ranked["value"] == value) & (ranked["region_code"] != region_code), "region_code"
+    ]
+    peer_names = sorted((region_names.get(c, c) for c in peers), key=sort_key_sv)
+    alongside = f", liksom {join_sv(peer_names)}," if peer_names else ""
+    with_value = " med värde" if len(ranked) < len(ranking) else ""
+    position = describe_position(ranked, value)
+    return (
+        f"{format_period_capitalised(period)} hade {name}{alongside} den {position} andelen"
+        f"{group_phrase} av {len(ranked)} kommuner{with_value}: {figures}."
+    )
+
+
+def describe_ranking(
+    ranking: pd.DataFrame,
+    highlighted: list[str],
+    period: str,
+    region_names: Mapping[str, str],
+    benchmarks: Mapping[str, tuple[str, float]],
+    decimals: int = 1,
+    group_phrase: str = "",
+) -> list[str]:
+    """One sentence per highlighted kommun; without any, about the kommun ranked first."""
+    ranked = ranking.dropna(subset=["value"])
+    if ranked.empty:
+        return [f"Ingen kommun i urvalet har ett värde för {format_period(period)}."]
+    subjects = highlighted or ranked["region_code"].tolist()[:1]
+    return [
+        describe_rank(
+            ranking, code, period, region_names, benchmarks.get(code), decimals, group_phrase
+        )
+        for code in subjects
+    ]
+
+
+def describe_reference_lines(lines: list[tuple[str, float]], decimals: int = 1) -> str:
+    """The benchmarks a table shows beside the ranking: "Som jämförelse: Riket 8,5 %."."""
+    if not lines:
+        return ""
+    values = ", ".join(f"{name} {format_percent(value, decimals)}" for name, value in lines)
+    return f"Som jämförelse: {values}."
+
+
+def describe_not_covered(ranking: pd.DataFrame, shown: pd.DataFrame, population_name: str) -> str:
+    """Count the population's kommuner the source has no row for (they are not drawn)."""
+    hidden = len(ranking) - len(shown)
+    if hidden == 0:
+        return ""
+    return f"{hidden} av {len(ranking)} kommuner i {population_name} finns inte i källan."
+
+
+def describe_gap_profile(
+    profile: pd.DataFrame,
+    region_name: str,
+    benchmark_name: str,
+    decimals: int = 1,
+    sex: str = TOTAL,
+) -> str:
+    """Say in which group the kommun lies furthest from the benchmark, and by how much."""
+    if sex != TOTAL:
+        region_name = f"{region_name} ({describe_group('sex', sex)})"
+    ties = select_largest_gaps(profile)
+    if ties.empty:
+        return f"Det finns ingen grupp där både {region_name} och {benchmark_name} har värden."
+    largest = abs(ties["gap_pp"].iloc[0])
+    if largest == 0:
+        return f"{region_name} har samma andel som {benchmark_name} i alla grupper med värden."
+    parts = [
+        f"{describe_group(row.dimension, row.group)}, {format_number(row.value, decimals)} "
+        f"procent mot {format_number(row.benchmark_value, decimals)} procent"
+        for row in ties.itertuples()
+    ]
+    directions = ["högre" if gap > 0 else "lägre" for gap in ties["gap_pp"]]
+    size = f"{format_number(largest, decimals)} procentenheter"
+    if len(ties) == 1:
+        return (
+            f"Störst skillnad mot {benchmark_name} för {region_name}: {parts[0]}, "
+            f"{size} {directions[0]}."
+        )
+    each = "båda" if len(ties) == 2 else "alla"
+    if len(set(directions)) == 1:
+        ending = f"{each} {size} {directions[0]}"
+    else:
+        ending = f"{each} {size}: {', '.join(directions[:-1])} respektive {directions[-1]}"
+    return (
+        f"Störst skillnad mot {benchmark_name} för {region_name}, lika stor i {len(ties)} "
+        f"grupper: {', och '.join(parts)}, {ending}."
+    )

@@ -84,3 +84,34 @@ def make_shown_table(frame: pd.DataFrame, formats: Mapping[str, NumberFormat]) -
         }
     )
     return ShownTable(rounded.reset_index(drop=True), dict(formats))
+
+
+def make_gap_table(
+    labels: Mapping[str, pd.Series | list[str]],
+    value_column: str,
+    gaps: pd.DataFrame,
+    benchmark_name: str,
+    decimals: int = 1,
+    has_ratio: bool = False,
+) -> ShownTable:
+    """Figures beside a benchmark's as a report table: the `labels` columns, then the value,
+    the benchmark's value and the gap in p.e. (and the ratio), from `gaps`' value,
+    benchmark_value, gap_pp (and ratio) columns."""
+    benchmark_column = f"{benchmark_name} (%)"
+    gap_column = f"Skillnad mot {benchmark_name}"
+    columns = {
+        **labels,
+        value_column: gaps["value"],
+        benchmark_column: gaps["benchmark_value"],
+        gap_column: gaps["gap_pp"],
+    }
+    formats = {
+        value_column: NumberFormat(decimals),
+        benchmark_column: NumberFormat(decimals),
+        gap_column: NumberFormat(decimals, signed=True, unit="p.e."),
+    }
+    if has_ratio:
+        ratio_column = f"Kvot mot {benchmark_name}"
+        columns[ratio_column] = gaps["ratio"]
+        formats[ratio_column] = NumberFormat(2)
+    return make_shown_table(pd.DataFrame(columns), formats)

@@ -1,37 +1,46 @@
 """The Mål och budget pack for one kommun and period: tables, charts, targets, Word draft, zip."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.defaults import pick_pack_period
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import find_period_end, parse_period
-from labourmarket.core.ranking import MISSING_NOTE, describe_group
-from labourmarket.core.selection import COUNTRY_CODE, select_rows
+from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, select_rows
+from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, evaluate, pick_measure, select_target_series
-from labourmarket.core.trends import build_trend, describe_trend, name_in_sentence
+from labourmarket.core.trends import build_trend, describe_trend, format_in_sentence
 from labourmarket.output import formats
 from labourmarket.output.charts import plot_levels, plot_trend
 from labourmarket.output.formatting import format_period, sort_key_sv
-from labourmarket.output.sentences import compose_source_line, describe_largest_gap
+from labourmarket.output.measure_sources import shape_sources_table
+from labourmarket.output.sentences import (
+    MISSING_NOTE,
+    compose_source_line,
+    describe_group,
+    describe_largest_gap,
+)
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 from labourmarket.views.gapanalys import list_breakdowns, list_periods
-from labourmarket.views.kallor import shape_sources_table
 from labourmarket.views.mal import (
     describe_target_result,
     fit_target_for_export,
     plot_target,
+    select_target_rows,
     shape_outcome_table,
     shape_target_table,
 )
 from labourmarket.views.utveckling import describe_subject
 
-CSV_FOLDERS = {"sv": "csv_svensk_excel", "plain": "csv"}
 README_NAME = "LASMIG.txt"
+NO_REGIONS = "Datan har inga värden för någon kommun att exportera."
+# A chart with no table of its own still travels as an Exportable, which always has one.
+EMPTY_TABLE = ShownTable(pd.DataFrame())
 
 
 class PackError(Exception):
@@ -78,6 +87,8 @@ class Pack:
     targets: list[Section]
     target_table: PackTable
     sources: PackTable
+    rows: pd.DataFrame  # the observations the pack draws on, as its Källor sheet lists them
+    catalog: Catalog
 
     @property
     def stem(self) -> str:
@@ -236,7 +247,7 @@ def build_measure_section(
     if benchmarks:
         largest = describe_largest_gap(
             compute_gaps_labelled(selection, region, benchmarks[0], groups, catalog, decimals),
-            name_in_sentence(catalog.region_name(benchmarks[0])),
+            format_in_sentence(catalog.region_name(benchmarks[0])),
             decimals,
         )
         sentence = f"{sentence} {largest}"
@@ -326,7 +337,7 @@ def build_target_section(
     if target.benchmark:
         benchmark = select_target_series(relevant, target, target.benchmark, measure)
         benchmark = benchmark[[is_by(p, period) for p in benchmark.index]]
-    rows = relevant[(relevant["measure_id"] == measure) & relevant["period"].isin(own.index)]
+    rows = select_target_rows(relevant, target, measure, own.index)
     source_line = compose_source_line(catalog, rows) if not rows.empty else ""
     sentence = describe_target_result(target, result, catalog)
     outcome = shape_outcome_table(target, select_until(results, period), catalog)
@@ -422,6 +433,8 @@ def assemble_pack(
         targets=sections,
         target_table=target_table,
         sources=sources,
+        rows=shown,
+        catalog=catalog,
     )
 
 
@@ -464,7 +477,7 @@ def number_sheets(pack: Pack) -> list[formats.Sheet]:
     return [*sheets, formats.Sheet(sources.sheet, sources.table, sources.title, built)]
 
 
-def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[formats.Block]:
+def compose_blocks(pack: Pack, pngs: dict[str, bytes]) -> list[formats.Block]:
     """The Word draft: the situation per measure, then each target, then the sources."""
     when = format_period(pack.period)
     blocks: list[formats.Block] = [
@@ -477,7 +490,7 @@ def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[formats.Block]:
         formats.Heading(f"Läget {when}", level=1),
     ]
     for section in pack.measures:
-        blocks += compose_section(section, images, level=2)
+        blocks += compose_section(section, pngs, level=2)
     if pack.targets:
         blocks.append(formats.Heading("Strategins mål", level=1))
         blocks.append(
@@ -487,7 +500,7 @@ def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[formats.Block]:
             )
         )
     for section in pack.targets:
-        blocks += compose_section(section, images, level=2)
+        blocks += compose_section(section, pngs, level=2)
     blocks.append(formats.Heading("Källor", level=1))
     for entry in pack.sources.table.frame.itertuples(index=False):
         blocks.append(formats.Paragraph(f"{entry.Mått}. {entry.Källa}. {entry.Definition}"))
@@ -495,7 +508,7 @@ def compose_blocks(pack: Pack, images: dict[str, bytes]) -> list[formats.Block]:
     return blocks
 
 
-def compose_section(section: Section, images: dict[str, bytes], level: int) -> list[formats.Block]:
+def compose_section(section: Section, pngs: dict[str, bytes], level: int) -> list[formats.Block]:
     blocks: list[formats.Block] = [formats.Heading(section.heading, level=level)]
     if section.lead:
         blocks.append(formats.Paragraph(section.lead))
@@ -503,7 +516,7 @@ def compose_section(section: Section, images: dict[str, bytes], level: int) -> l
     if section.table is not None:
         blocks.append(formats.Table(section.table.table))
     if section.chart is not None:
-        png = images[f"{section.chart.key}.png"]
+        png = pngs[section.chart.key]
         blocks.append(formats.Picture(png, section.chart.alt_text, section.chart.title))
     if section.source_line:
         blocks.append(formats.Paragraph(section.source_line, is_source=True))
@@ -512,37 +525,171 @@ def compose_section(section: Section, images: dict[str, bytes], level: int) -> l
     return blocks
 
 
+def group_pack_formats() -> dict[formats.PackPlace, list[str]]:
+    """The ids of the formats the pack writes, by the folder they go in: chart folders first."""
+    groups: dict[formats.PackPlace, list[str]] = {}
+    for format_id, file_format in sorted(
+        formats.FORMATS.items(), key=lambda entry: entry[1].writes != "chart"
+    ):
+        if file_format.pack is not None:
+            groups.setdefault(file_format.pack, []).append(format_id)
+    return groups
+
+
 def compose_readme(pack: Pack) -> str:
+    places = list(group_pack_formats())
+    width = max((len(place.folder) for place in places), default=0) + 3
+    folders = "".join(f"{place.folder + '/':<{width}}{place.about}\n" for place in places)
     return (
         f"Mål och budget-underlag: {pack.region_name} ({pack.region}), "
         f"{format_period(pack.period)}\n\n"
         f"{pack.stem}.xlsx   tabellerna, bladen Mål och Källor (definitioner, källor, datum)\n"
         f"{pack.stem}.docx   utkast till avsnittet om arbetsmarknaden\n"
-        "diagram/           varje diagram som PNG och SVG, med rubrik och källrad\n"
-        f"{CSV_FOLDERS['sv']}/  CSV för svenska Excel: semikolon, decimalkomma, UTF-8 med BOM\n"
-        f"{CSV_FOLDERS['plain']}/               CSV: komma, decimalpunkt, UTF-8\n\n"
+        f"{folders}\n"
         f"{formats.EMPTY_CELL_NOTE}\n{formats.describe_built(pack.built_at)}\n"
     )
 
 
-def build_pack(
-    pack: Pack, render: Callable[[go.Figure, str], bytes] = formats.render_image
-) -> bytes:
-    """Draw every chart once (PNG and SVG), then write the workbook, the draft, CSVs, one zip."""
-    images = {
-        f"{chart.key}.{image_format}": render(chart.figure, image_format)
-        for chart in pack.charts
-        for image_format in ("png", "svg")
-    }
+def list_pack_items(pack: Pack) -> dict[str, list[tuple[str, formats.Exportable]]]:
+    """The pack's charts and tables, each under its file key, as the formats write them."""
+
+    def make(
+        table: ShownTable, title: str, source_line: str, figure: go.Figure | None = None
+    ) -> formats.Exportable:
+        return formats.Exportable(
+            table, title, source_line, pack.rows, pack.catalog, pack.built_at, figure
+        )
+
+    charts = [
+        (
+            section.chart.key,
+            make(
+                section.table.table if section.table else EMPTY_TABLE,
+                section.chart.title,
+                section.source_line,
+                section.chart.figure,
+            ),
+        )
+        for section in [*pack.measures, *pack.targets]
+        if section.chart is not None
+    ]
+    tables = [
+        (table.key, make(table.table, table.title, table.source_line)) for table in pack.tables
+    ]
+    return {"chart": charts, "table": tables}
+
+
+def write_pack_items(pack: Pack) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Each chart and table in every format with a place in the pack, by path in the pack; and
+    each chart's PNG by its key, for the Word draft (a chart is drawn once per format).
+
+    Folder by folder, item by item: a chart's PNG and SVG lie side by side in the zip.
+    """
+    items = list_pack_items(pack)
+    files: dict[str, bytes] = {}
+    pngs: dict[str, bytes] = {}
+    for place, format_ids in group_pack_formats().items():
+        entries = [
+            (index, format_id, key, item)
+            for format_id in format_ids
+            for index, (key, item) in enumerate(items[formats.FORMATS[format_id].writes])
+        ]
+        for _, format_id, key, item in sorted(entries, key=lambda entry: entry[0]):
+            file_format = formats.FORMATS[format_id]
+            content = file_format.write(item)
+            files[f"{place.folder}/{key}.{file_format.extension}"] = content
+            if format_id == "png":
+                pngs[key] = content
+    return files, pngs
+
+
+def build_pack(pack: Pack) -> bytes:
+    """Every chart and table in the pack's formats, the workbook and the Word draft, one zip."""
+    placed, pngs = write_pack_items(pack)
     files = {
-        f"{pack.stem}/{pack.stem}.xlsx": formats.write_xlsx(number_sheets(pack)),
-        f"{pack.stem}/{pack.stem}.docx": formats.write_docx(
-            compose_blocks(pack, images), f"Arbetsmarknaden i {pack.region_name}"
+        f"{pack.stem}.xlsx": formats.write_xlsx(number_sheets(pack)),
+        f"{pack.stem}.docx": formats.write_docx(
+            compose_blocks(pack, pngs), f"Arbetsmarknaden i {pack.region_name}"
         ),
-        **{f"{pack.stem}/diagram/{name}": content for name, content in images.items()},
+        **placed,
+        README_NAME: compose_readme(pack).encode("utf-8"),
     }
-    for dialect, folder in CSV_FOLDERS.items():
-        for table in pack.tables:
-            files[f"{pack.stem}/{folder}/{table.key}.csv"] = formats.write_csv(table.table, dialect)
-    files[f"{pack.stem}/{README_NAME}"] = compose_readme(pack).encode("utf-8")
-    return formats.write_zip(files)
+    return formats.write_zip({f"{pack.stem}/{name}": content for name, content in files.items()})
+
+
+@dataclass(frozen=True)
+class ExportOffer:
+    """The kommuner the page offers, and which one it starts on (empty when there is none)."""
+
+    regions: list[str]
+    default_region: str
+    notice: str  # why there is nothing to export, or ""
+
+
+@dataclass(frozen=True)
+class PeriodOffer:
+    """The periods with figures for the chosen kommun, latest first, and the one to start on."""
+
+    periods: list[str]
+    default: str
+
+
+@dataclass(frozen=True)
+class ExportChoices:
+    """The pack of the kommun and period chosen on the page, as ui assembled (and caches) it."""
+
+    pack: Pack
+
+
+@dataclass(frozen=True)
+class ExportContent:
+    summary: str  # Markdown: the kommun and period, then a line per part of the pack
+    notice: str  # why the button is disabled, or ""
+    download: formats.Download
+    footnote: str  # when the pack is built, and the same pack from the command line
+
+
+def offer(data: LoadedData, focus: str) -> ExportOffer:
+    """The kommuner with figures; the page starts on `focus` (another page's kommun), else
+    Tabell 1's first with figures."""
+    regions = list_pack_regions(data.observations, data.catalog)
+    if not regions:
+        return ExportOffer([], "", NO_REGIONS)
+    wanted = [focus, *DEFAULT_MUNICIPALITIES]
+    return ExportOffer(regions, next((c for c in wanted if c in regions), regions[0]), "")
+
+
+def offer_periods(data: LoadedData, region: str, coverage: pd.DataFrame) -> PeriodOffer:
+    """The kommun's periods; the default follows its default measure (`coverage`: ui's summary)."""
+    periods = list_pack_periods(data.observations, region)
+    return PeriodOffer(periods, pick_pack_period(coverage, data.catalog, region, periods))
+
+
+def build(data: LoadedData, choices: ExportChoices) -> ExportContent:
+    """What the Export page shows of a pack, and its download, made only when clicked."""
+    pack = choices.pack
+    has_browser = formats.find_browser() is not None
+    summary = [
+        f"**{pack.region_name}, {format_period(pack.period)}**",
+        *(f"- Tabell: {section.table.title}" for section in pack.measures if section.table),
+        f"- Mål: {len(pack.targets)} ur strategin, med status och dokumenthänvisning",
+        f"- Diagram: {len(pack.charts)} st, som PNG och SVG",
+        "- Källor: definitioner, licens, hämtnings- och byggdatum",
+        "- Word-utkast med text, tabeller och diagram (med alternativtext)",
+    ]
+    download = formats.Download(
+        label="Skapa och ladda ner paketet",
+        file_name=f"{pack.stem}.zip",
+        mime=formats.ZIP_MIME,
+        key="download_pack",
+        write=partial(build_pack, pack),
+        disabled=not has_browser,
+    )
+    footnote = (
+        "Paketet byggs när du klickar (några sekunder: varje diagram ritas i en webbläsare på "
+        "servern). Samma paket från kommandoraden: "
+        f"`python -m labourmarket export --regions {pack.region} --period {pack.period} "
+        "--out MAPP`."
+    )
+    notice = "" if has_browser else formats.IMAGES_NEED_BROWSER
+    return ExportContent("\n".join(summary), notice, download, footnote)

@@ -1,12 +1,81 @@
-"""What the gap view offers for a selection (periods, kommuner, benchmarks) and its table."""
+"""Gapanalys: what the page offers for a measure and period, and the levels, gaps and table."""
+
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.gaps import BREAKDOWNS, select_breakdown
-from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES
-from labourmarket.output.formatting import SEX_LABELS, sort_key_sv
-from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.core.gaps import BREAKDOWNS, compute_gaps, label_gaps, select_breakdown
+from labourmarket.core.region_offer import RegionOffer, offer_regions
+from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, TOTAL, select_rows
+from labourmarket.core.store import LoadedData
+from labourmarket.output.charts import plot_gaps, plot_levels
+from labourmarket.output.formats import compose_file_name
+from labourmarket.output.formatting import BREAKDOWN_LABELS, SEX_LABELS, format_period, sort_key_sv
+from labourmarket.output.sentences import compose_source_line, describe_largest_gap
+from labourmarket.output.shown_table import ShownTable, make_gap_table
+
+VIEWS = {"chart": "Diagram", "table": "Tabell"}
+NO_BENCHMARK = (
+    "Måttet har inget läns- eller riksvärde för den här perioden att jämföra med. "
+    "Välj ett annat mått eller en annan period."
+)
+NO_BREAKDOWN = "Måttet är inte uppdelat på ålder, födelseland eller utbildning för perioden."
+MISSING_NOTE = "..: värde saknas eller är undertryckt; ingen skillnad kan räknas där."
+
+
+@dataclass(frozen=True)
+class GapanalysOffer:
+    """What the page offers once the measure and period are chosen."""
+
+    rows: pd.DataFrame  # the measure at the period: the sexes and regions come from these
+    regions: RegionOffer
+    default_regions: list[str]
+    no_region_notice: str  # when the user has chosen no region
+
+
+@dataclass(frozen=True)
+class GapanalysComparisons:
+    """What the chosen regions can be compared with, and by which breakdown."""
+
+    benchmarks: list[str]
+    default_benchmark: str  # empty where there is a problem
+    breakdowns: list[str]
+    default_breakdown: str  # empty where there is a problem
+    problem: str | None  # why nothing can be compared (no benchmark or no breakdown)
+
+
+@dataclass(frozen=True)
+class GapanalysChoices:
+    measure_id: str
+    period: str
+    rows: pd.DataFrame  # GapanalysOffer.rows
+    sex: str
+    regions: tuple[str, ...]
+    benchmark: str
+    breakdown: str
+    view: str  # a key of VIEWS
+
+
+@dataclass(frozen=True)
+class GapChart:
+    figure: go.Figure
+    title: str  # the title its downloads carry
+    file_name: str
+
+
+@dataclass(frozen=True)
+class GapanalysContent:
+    headline: str  # the largest gap in a sentence
+    heading: str  # measure, period and breakdown (and sex): the table's title
+    table: ShownTable
+    rows: pd.DataFrame  # the observations behind the view, for the downloads' Källor sheet
+    file_name: str  # the table's downloads
+    charts: tuple[GapChart, ...]  # the levels, then the gaps; none in the table view
+    missing_note: str | None  # what `..` means, where a figure is missing
+    source_line: str
+    measure_note: str  # the measure's definition and population
 
 
 def list_periods(observations: pd.DataFrame) -> list[str]:
@@ -26,18 +95,18 @@ def list_regions_at(observations: pd.DataFrame, catalog: Catalog, level: str) ->
 
 def format_sex_suffix(sex: str) -> str:
     """What a title adds for one sex: ", kvinnor" or ", män"; nothing for both."""
-    return "" if sex == "total" else f", {SEX_LABELS[sex].lower()}"
+    return "" if sex == TOTAL else f", {SEX_LABELS[sex].lower()}"
 
 
 def encode_sex(sex: str) -> str:
     """The sex in a file name: "women" or "men"; both sexes keep the names they always had."""
-    return "" if sex == "total" else sex
+    return "" if sex == TOTAL else sex
 
 
 def list_sexes(observations: pd.DataFrame) -> list[str]:
     """Kvinnor, Män and Alla where the rows are split by sex; none (no choice) where not."""
     present = set(observations["sex"].unique())
-    if present <= {"total"}:
+    if present <= {TOTAL}:
         return []
     return [code for code in SEX_LABELS if code in present]
 
@@ -67,7 +136,7 @@ def pick_default_benchmark(benchmarks: list[str], chosen: list[str], catalog: Ca
     return benchmarks[0]
 
 
-def list_breakdowns(observations: pd.DataFrame, sex: str = "total") -> list[str]:
+def list_breakdowns(observations: pd.DataFrame, sex: str = TOTAL) -> list[str]:
     """Return the breakdowns for which the selection has more than one sex's total group."""
     return [
         breakdown
@@ -78,26 +147,94 @@ def list_breakdowns(observations: pd.DataFrame, sex: str = "total") -> list[str]
 
 def shape_gap_table(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> ShownTable:
     """Labelled gaps as the table a report shows: one row per group and kommun, figures rounded."""
-    value_column = "Andel (%)"
-    benchmark_column = f"{benchmark_name} (%)"
-    gap_column = f"Skillnad mot {benchmark_name}"
-    ratio_column = f"Kvot mot {benchmark_name}"
-    table = pd.DataFrame(
-        {
-            "Grupp": gaps["group_label"],
-            "Kommun": gaps["region_name"],
-            value_column: gaps["value"],
-            benchmark_column: gaps["benchmark_value"],
-            gap_column: gaps["gap_pp"],
-            ratio_column: gaps["ratio"],
-        }
+    labels = {"Grupp": gaps["group_label"], "Kommun": gaps["region_name"]}
+    return make_gap_table(labels, "Andel (%)", gaps, benchmark_name, decimals, has_ratio=True)
+
+
+def ask_for_regions(regions: RegionOffer) -> str:
+    """The notice for an empty choice: a kommun, or a län where the measure has no kommun."""
+    return "Välj minst en kommun." if regions.label == "Kommuner" else "Välj minst ett län."
+
+
+def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, period: str) -> GapanalysOffer:
+    """The regions the measure has figures for at the period (`series`: the measure's rows)."""
+    rows = select_rows(series, measure_id, period=period)
+    regions = offer_regions(rows, data.catalog, "måttet och perioden")
+    return GapanalysOffer(
+        rows=rows,
+        regions=regions,
+        default_regions=pick_default_regions(regions.codes),
+        no_region_notice=ask_for_regions(regions),
     )
-    return make_shown_table(
-        table,
-        {
-            value_column: NumberFormat(decimals),
-            benchmark_column: NumberFormat(decimals),
-            gap_column: NumberFormat(decimals, signed=True, unit="p.e."),
-            ratio_column: NumberFormat(2),
-        },
+
+
+def offer_comparisons(
+    data: LoadedData, rows: pd.DataFrame, chosen: list[str], sex: str
+) -> GapanalysComparisons:
+    """The benchmarks beside the chosen regions and the breakdowns the sex's rows have."""
+    benchmarks = list_benchmarks(rows, data.catalog, chosen)
+    breakdowns = list_breakdowns(rows, sex)
+    problem = NO_BENCHMARK if not benchmarks else NO_BREAKDOWN if not breakdowns else None
+    if problem is not None:
+        return GapanalysComparisons(benchmarks, "", breakdowns, "", problem)
+    default = pick_default_benchmark(benchmarks, chosen, data.catalog)
+    return GapanalysComparisons(benchmarks, default, breakdowns, breakdowns[0], None)
+
+
+def build(data: LoadedData, choices: GapanalysChoices) -> GapanalysContent:
+    """Each group's figure in the chosen regions beside the benchmark's: charts or a table."""
+    catalog = data.catalog
+    measure = catalog.measure(choices.measure_id)
+    decimals = int(measure["decimals"])
+    benchmark_name = catalog.region_name(choices.benchmark)
+    regions = list(choices.regions)
+    gaps = label_gaps(
+        compute_gaps(
+            choices.rows, regions, choices.benchmark, choices.breakdown, decimals, choices.sex
+        ),
+        catalog.region_names,
+        choices.breakdown,
+        str(measure["population_sv"]),
+        choices.sex,
+    )
+    source_line = compose_source_line(catalog, choices.rows)
+    heading = (
+        f"{measure['name_sv']}, {format_period(choices.period)}, "
+        f"efter {BREAKDOWN_LABELS[choices.breakdown].lower()}" + format_sex_suffix(choices.sex)
+    )
+    file_name = compose_file_name(
+        "gapanalys",
+        choices.measure_id,
+        choices.period,
+        regions,
+        choices.benchmark,
+        choices.breakdown,
+        encode_sex(choices.sex),
+    )
+    charts: tuple[GapChart, ...] = ()
+    if choices.view == "chart":
+        gap_title = f"Skillnad mot {benchmark_name} i procentenheter"
+        charts = (
+            GapChart(
+                plot_levels(gaps, benchmark_name, heading, source_line, decimals),
+                heading,
+                f"{file_name}_niva",
+            ),
+            GapChart(
+                plot_gaps(gaps, benchmark_name, gap_title, source_line, decimals),
+                gap_title,
+                f"{file_name}_skillnad",
+            ),
+        )
+    has_missing = gaps[["value", "benchmark_value"]].isna().any(axis=None)
+    return GapanalysContent(
+        headline=describe_largest_gap(gaps, benchmark_name, decimals),
+        heading=heading,
+        table=shape_gap_table(gaps, benchmark_name, decimals),
+        rows=choices.rows,
+        file_name=file_name,
+        charts=charts,
+        missing_note=MISSING_NOTE if has_missing else None,
+        source_line=source_line,
+        measure_note=f"Mått: {measure['definition_sv']} Population: {measure['population_sv']}.",
     )

@@ -1,10 +1,12 @@
-"""What the Källor och data page says about each measure and raw file, from catalog and build."""
+"""Källor och data: each measure's definition, source and coverage, and the build's raw files."""
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
-from labourmarket.output.formatting import format_number, format_period
-from labourmarket.output.shown_table import ShownTable
+from labourmarket.core.store import LoadedData
+from labourmarket.output.measure_sources import summarise_definitions, summarise_measures
 
 COMPARABILITY_WARNING = (
     "Måtten mäter olika saker och jämförs aldrig i samma serie: Arbetsförmedlingens inskrivna "
@@ -12,63 +14,49 @@ COMPARABILITY_WARNING = (
     "registerbaserad arbetslöshet som andel av arbetskraften; SCB:s integrationsstatistik är en "
     "andel av befolkningen. Nivåerna skiljer sig därför även för samma kommun och år."
 )
+WITHOUT_DATA = (
+    "Definitionerna nedan kommer ur referensdatan och gäller ändå. Perioder, antal värden och "
+    "källfiler visas när datan är byggd och läsbar."
+)
+# The facts under each measure's definition, in this order; coverage only with a build.
+DETAILS = [
+    "Population",
+    "Nämnare",
+    "Utgivare",
+    "Licens",
+    "Perioder",
+    "Regioner",
+    "Värden",
+    "Saknade värden",
+    "Hämtad",
+    "Seriebrott",
+]
 
 
-def summarise_measures(observations: pd.DataFrame, catalog: Catalog) -> list[dict[str, str]]:
-    """One entry per measure in the data: definition, population, source, coverage and counts."""
-    entries = []
-    for measure_id, rows in observations.groupby("measure_id", sort=True):
-        measure = catalog.measure(str(measure_id))
-        sources = [catalog.source(source_id) for source_id in sorted(rows["source_id"].unique())]
-        # The first and last period by position of the extremes: sorting millions is not needed.
-        first = rows["period"].iloc[rows["period_start"].to_numpy().argmin()]
-        last = rows["period"].iloc[rows["period_start"].to_numpy().argmax()]
-        entries.append(
-            {
-                "measure_id": str(measure_id),
-                "Mått": str(measure["name_sv"]),
-                "Definition": str(measure["definition_sv"]),
-                "Population": str(measure["population_sv"]),
-                "Nämnare": str(measure["denominator_sv"]),
-                "Utgivare": ", ".join(sorted({str(s["publisher"]) for s in sources})),
-                "Källa": " ".join(str(s["attribution_sv"]) for s in sources),
-                "Licens": "; ".join(sorted({str(s["licence"]) for s in sources})),
-                "Perioder": f"{format_period(first)} – {format_period(last)}",
-                "Regioner": format_number(rows["region_code"].nunique(), 0),
-                "Värden": format_number(int(rows["value"].notna().sum()), 0),
-                "Saknade värden": format_number(int(rows["value"].isna().sum()), 0),
-                "Hämtad": f"{rows['retrieved_at'].max():%Y-%m-%d}",
-                "Jämförbarhetsgrupp": str(measure["comparability_group"]),
-                "Seriebrott": str(measure["series_breaks_sv"]) or "Inga kända",
-            }
-        )
-    return entries
+@dataclass(frozen=True)
+class KallorChoices:
+    catalog: Catalog  # ui's cache: the definitions show even where the build cannot be read
 
 
-def summarise_definitions(catalog: Catalog) -> list[dict[str, str]]:
-    """One entry per measure in measures.csv from the reference data alone: no build needed."""
-    entries = []
-    for measure_id in sorted(catalog.measures["measure_id"]):
-        measure = catalog.measure(measure_id)
-        source = catalog.source(str(measure["source_id"]))
-        entries.append(
-            {
-                "measure_id": measure_id,
-                "Mått": str(measure["name_sv"]),
-                "Definition": str(measure["definition_sv"]),
-                "Population": str(measure["population_sv"]),
-                "Nämnare": str(measure["denominator_sv"]),
-                "Utgivare": str(source["publisher"]),
-                "Källa": str(source["attribution_sv"]),
-                "Licens": str(source["licence"]),
-                "Jämförbarhetsgrupp": str(measure["comparability_group"]),
-                "Seriebrott": str(measure["series_breaks_sv"]) or "Inga kända",
-            }
-        )
-    return entries
+@dataclass(frozen=True)
+class ShownMeasure:
+    name: str
+    definition: str
+    source: str  # the attribution
+    details: pd.Series  # DETAILS as one column, "Uppgift"
+    caption: str  # the measure's id and comparability group
 
 
-def list_raw_files(manifest: dict) -> pd.DataFrame:
+@dataclass(frozen=True)
+class KallorContent:
+    warning: str  # the measures are never compared in one series
+    notice: str | None  # why coverage and files are missing: no readable build
+    measures: tuple[ShownMeasure, ...]
+    files_caption: str | None  # when and how the build was made; None without a build
+    files: pd.DataFrame | None  # the raw files of the build
+
+
+def list_manifest_sources(manifest: dict) -> pd.DataFrame:
     """The raw files behind the last build, as the page's table shows them."""
     return pd.DataFrame(
         [
@@ -84,33 +72,31 @@ def list_raw_files(manifest: dict) -> pd.DataFrame:
     )
 
 
-SOURCE_COLUMNS = [
-    "measure_id",
-    "Mått",
-    "Definition",
-    "Population",
-    "Nämnare",
-    "Utgivare",
-    "Källa",
-    "Licens",
-    "Perioder",
-    "Hämtad",
-    "Seriebrott",
-]
-
-
-def shape_sources_table(rows: pd.DataFrame, catalog: Catalog, built_at: str) -> ShownTable:
-    """An export's Källor sheet: each measure behind `rows`, its definition, source and dates."""
-
-    def list_urls(measure_id: str) -> str:
-        source_ids = sorted(rows.loc[rows["measure_id"] == measure_id, "source_id"].unique())
-        return " ".join(url for url in (str(catalog.source(s)["url"]) for s in source_ids) if url)
-
-    entries = summarise_measures(rows, catalog)
-    table = pd.DataFrame(entries, columns=SOURCE_COLUMNS)
-    built = pd.Timestamp(built_at).tz_convert("Europe/Stockholm")
-    table = table.assign(
-        Webbadress=[list_urls(entry["measure_id"]) for entry in entries],
-        **{"Data byggd": f"{built:%Y-%m-%d %H:%M}"},
+def shape_measure(entry: dict[str, str]) -> ShownMeasure:
+    """A summarised measure as its box reads: the facts it has, and its id and group below."""
+    return ShownMeasure(
+        name=entry["Mått"],
+        definition=entry["Definition"],
+        source=entry["Källa"],
+        details=pd.Series({key: entry[key] for key in DETAILS if key in entry}, name="Uppgift"),
+        caption=(
+            f"Mått-id `{entry['measure_id']}` · jämförbarhetsgrupp `{entry['Jämförbarhetsgrupp']}`"
+        ),
     )
-    return ShownTable(table.rename(columns={"measure_id": "Mått-id"}))
+
+
+def build(data: LoadedData | None, choices: KallorChoices) -> KallorContent:
+    """Every measure with its coverage and the build's raw files; without a readable build
+    (`data` None or empty), the definitions from the reference data alone."""
+    if data is None or data.observations.empty:
+        entries = summarise_definitions(choices.catalog)
+        measures = tuple(shape_measure(entry) for entry in entries)
+        return KallorContent(COMPARABILITY_WARNING, WITHOUT_DATA, measures, None, None)
+    entries = summarise_measures(data.observations, data.catalog)
+    return KallorContent(
+        warning=COMPARABILITY_WARNING,
+        notice=None,
+        measures=tuple(shape_measure(entry) for entry in entries),
+        files_caption=f"Byggt {data.manifest['built_at']} av `python -m etl build` från data/raw.",
+        files=list_manifest_sources(data.manifest),
+    )

@@ -1,16 +1,21 @@
-"""How targets and their evaluation read on screen: status words and symbols, table, chart."""
+"""The Mål page, and how a target reads anywhere: status in words and symbols, tables, charts."""
 
 import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.ranking import phrase_group
-from labourmarket.core.targets import Target
-from labourmarket.core.trends import describe_when, name_in_sentence
+from labourmarket.core.selection import select_rows
+from labourmarket.core.store import LoadedData
+from labourmarket.core.targets import Target, select_latest, select_target_series
+from labourmarket.core.trends import describe_when, format_in_sentence
 from labourmarket.output.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
+from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import format_gap, format_number, format_percent, format_period
+from labourmarket.output.sentences import compose_source_line, describe_group_clause
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 
 # A word and a symbol for each status: it must read without colour (projector, print, greyscale).
@@ -383,10 +388,10 @@ def describe_target_result(target: Target, result: pd.Series, catalog: Catalog) 
     decimals = int(catalog.measure(str(result["measure_id"]))["decimals"])
     region = catalog.region_name(target.region)
     value = format_percent(result["value"], decimals)
-    subject = f"arbetslösheten{phrase_group(target.group)} i {region}"
+    subject = f"arbetslösheten{describe_group_clause(target.group)} i {region}"
     text = f"{describe_when(result['period'])} var {subject}"
     if target.is_gap_rule and pd.notna(result["benchmark_value"]):
-        benchmark = name_in_sentence(catalog.region_name(str(target.benchmark)))
+        benchmark = format_in_sentence(catalog.region_name(str(target.benchmark)))
         gap = float(result["gap_pp"])
         direction = "högre" if gap > 0 else "lägre" if gap < 0 else "lika hög"
         size = "" if gap == 0 else f"{format_number(abs(gap), decimals)} procentenheter "
@@ -415,14 +420,146 @@ def describe_target_result(target: Target, result: pd.Series, catalog: Catalog) 
 
 
 def select_target_rows(
+    observations: pd.DataFrame,
+    target: Target,
+    measure: str,
+    periods: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The observations behind a target's figures (its source line, its Källor sheet): its
+    measure in its region and benchmark, every group, in `periods` where given."""
+    regions = [target.region, *([target.benchmark] if target.benchmark else [])]
+    rows = select_rows(observations, measure, regions)
+    return rows if periods is None else rows[rows["period"].isin(list(periods))]
+
+
+def select_judged_rows(
     observations: pd.DataFrame, targets: list[Target], latest: pd.DataFrame
 ) -> pd.DataFrame:
-    """The observations the targets are judged on: each one's judged measure in its regions."""
+    """The observations the targets are judged on, each on its judged measure, in store order."""
     judged = latest.set_index("target_id")["measure_id"]
     wanted = pd.Series(False, index=observations.index)
     for target in targets:
-        regions = [target.region, *([target.benchmark] if target.benchmark else [])]
-        wanted |= (observations["measure_id"] == judged[target.id]) & observations[
-            "region_code"
-        ].isin(regions)
+        wanted[select_target_rows(observations, target, str(judged[target.id])).index] = True
     return observations[wanted]
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a download menu offers: a table's data and, under a chart, the chart."""
+
+    name: str  # the file name from codes, without extension
+    rows: pd.DataFrame  # the observations behind it, for the workbook's Källor sheet
+    table: ShownTable
+    title: str
+    source_line: str
+    figure: go.Figure | None = None
+
+
+@dataclass(frozen=True)
+class MalOffer:
+    regions: tuple[str, ...]  # the kommuner with strategy targets, by name
+
+
+@dataclass(frozen=True)
+class MalChoices:
+    region: str
+    targets: tuple[Target, ...]  # every strategy target (ui's cache)
+    results: pd.DataFrame  # every target judged, period by period (ui's cache)
+
+
+@dataclass(frozen=True)
+class TargetChart:
+    """One target under the table: its chart, or (when it cannot be judged) the reason."""
+
+    heading: str | None  # the goal, where no chart title names it
+    notice: str | None  # why it cannot be judged, in place of the chart
+    figure: go.Figure | None
+    download: Download | None
+    caption: str  # the status, the measure judged and how the goal was read
+
+
+@dataclass(frozen=True)
+class MalContent:
+    counts: str  # "✓ Uppfyllt: **1** · ≈ Nära: **1** · …"
+    table: pd.DataFrame  # one row per target, indexed by the goal
+    download: Download  # the table's
+    charts: tuple[TargetChart, ...]  # in the order targets.toml lists the targets
+
+
+def offer(data: LoadedData, targets: list[Target]) -> MalOffer:
+    """The kommuner to choose among: those with strategy targets."""
+    return MalOffer(tuple(sorted({t.region for t in targets}, key=data.catalog.region_name)))
+
+
+def count_statuses(latest: pd.DataFrame) -> str:
+    counts = latest["status"].value_counts()
+    return " · ".join(
+        f"{symbol} {word}: **{counts.get(status, 0)}**"
+        for status, (symbol, word) in STATUS_DISPLAY.items()
+    )
+
+
+def build_target_chart(
+    data: LoadedData, target: Target, result: pd.Series, results: pd.DataFrame
+) -> TargetChart:
+    """The target's figures against its target line; `results` are its own judged periods."""
+    catalog = data.catalog
+    if result["status"] == "cannot_assess":
+        # A baseline bar on its own target line would read as "on target": say why in words.
+        return TargetChart(
+            heading=target.goal_sv,
+            notice=f"{format_status('cannot_assess', result['reason_sv'])}.",
+            figure=None,
+            download=None,
+            caption=f"Tolkning: {target.note}",
+        )
+    measure = str(result["measure_id"])
+    own = select_target_series(data.observations, target, target.region, measure)
+    benchmark = (
+        select_target_series(data.observations, target, target.benchmark, measure)
+        if target.benchmark
+        else None
+    )
+    rows = select_target_rows(data.observations, target, measure, own.index)
+    source_line = compose_source_line(catalog, rows)
+    figure = plot_target(target, measure, own, benchmark, catalog, source_line)
+    download = Download(
+        compose_file_name(target.id),
+        rows,
+        shape_outcome_table(target, results, catalog),
+        str(figure.layout.title.text),
+        source_line,
+        fit_target_for_export(figure, target, catalog),
+    )
+    caption = (
+        f"Status: {format_status(result['status'])} ({describe_period(result)}). "
+        f"Bedöms på måttet {catalog.measure(measure)['name_sv']}. Tolkning: {target.note}"
+    )
+    return TargetChart(None, None, figure, download, caption)
+
+
+def build(data: LoadedData, choices: MalChoices) -> MalContent:
+    """The kommun's targets: status counts, the table, and each target drawn against its line."""
+    catalog, region = data.catalog, choices.region
+    targets = [t for t in choices.targets if t.region == region]
+    results = choices.results[choices.results["target_id"].isin({t.id for t in targets})]
+    latest = select_latest(results)
+    rows = select_judged_rows(data.observations, targets, latest)
+    download = Download(
+        compose_file_name("mal", region),
+        rows,
+        shape_target_table(targets, latest, catalog),
+        f"{catalog.region_name(region)}: strategiernas mål",
+        compose_source_line(catalog, rows) if not rows.empty else "",
+    )
+    by_id = latest.set_index("target_id")
+    charts = tuple(
+        build_target_chart(data, t, by_id.loc[t.id], results[results["target_id"] == t.id])
+        for t in targets
+    )
+    return MalContent(
+        count_statuses(latest),
+        build_target_table(targets, latest, catalog).set_index("Mål"),
+        download,
+        charts,
+    )

@@ -1,20 +1,28 @@
-"""What a Nämndvy slide shows: headline figure, gaps to county and country, status, chart."""
+"""The Nämndvy: the agendas to choose from, and per slide its figure, gaps, status and chart."""
 
 import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from babel.dates import format_date
 
-from labourmarket.core.agenda import TOTAL_GROUP, Agenda, Slide
+from labourmarket.core.agenda import (
+    DEFAULT_AGENDA,
+    Agenda,
+    Slide,
+    build_default_agenda,
+    load_agendas,
+)
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.periods import find_period_end
 from labourmarket.core.schema import GROUP_DIMENSIONS
-from labourmarket.core.selection import COUNTRY_CODE
+from labourmarket.core.selection import COUNTRY_CODE, TOTAL, Group, select_rows
+from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, evaluate, select_latest, select_target_series
 from labourmarket.output.charts import plot_levels, plot_trend
 from labourmarket.output.formatting import (
@@ -30,6 +38,7 @@ from labourmarket.views.mal import (
     describe_period,
     format_status,
     plot_target,
+    select_target_rows,
     shorten_target_label,
 )
 from labourmarket.views.oversikt import Card, build_card, read_value
@@ -39,6 +48,8 @@ DEFAULT_LIVE_SECONDS = 30.0
 # Projector sizes for the figure; the page's CSS sizes the text around it.
 PROJECTOR_FONT = 20
 PROJECTOR_HEIGHT = 660
+VIEWS = {"slides": "Presentation", "handout": "Utskrift (alla bilder)"}
+NOTHING_TO_SHOW = "Det finns varken mål eller dagordningar att visa."
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,75 @@ class SlideContent:
     quote: str | None  # the document's own words
     figure: go.Figure | None  # untitled: the slide's heading names it
     source_line: str
+
+    @property
+    def headline_label(self) -> str:
+        """Over the headline figure: "Haninge, utrikes födda, kv 3 2013"."""
+        label = ", ".join(filter(None, [self.region_name, self.group_label.lower()]))
+        return f"{label}, {self.period or 'inget värde'}"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Under the gaps: why a gap is missing, the trend, and that a slide has no target."""
+        notes = [self.comparison_note] if self.comparison_note else []
+        if self.trend:
+            notes.append(f"Utveckling: {self.trend}")
+        if self.status is None:
+            notes.append("Bilden visar ett mått utan mål i strategin.")
+        return tuple(notes)
+
+    @property
+    def status_line(self) -> str:
+        return f"**Mål: {self.status}**"
+
+    @property
+    def status_note(self) -> str:
+        return f"{self.status_detail}  \nMålet står i {self.goal_source}."
+
+    @property
+    def quote_line(self) -> str:
+        return f"”{self.quote}”"
+
+    @property
+    def empty_notice(self) -> str:
+        return f"Inga värden för {self.region_name} i måttet och gruppen."
+
+
+@dataclass(frozen=True)
+class NamndvyOffer:
+    """The agendas to choose among, and the agenda files that could not be read."""
+
+    options: tuple[str, ...]  # the kommun's own targets (DEFAULT_AGENDA) first, then the files
+    names: dict[str, str]  # each option as the picker names it
+    regions: tuple[str, ...]  # the kommuner with targets, for DEFAULT_AGENDA
+    link_problem: str | None  # the linked agenda's file could not be read: in the main area
+    other_problems: tuple[str, ...]  # the other files that could not be read: in the sidebar
+    agendas: dict[str, Agenda]  # by option; DEFAULT_AGENDA's per kommun is in region_agendas
+    region_agendas: dict[str, Agenda]
+
+
+@dataclass(frozen=True)
+class NamndvyChoices:
+    agenda: Agenda
+    view: str  # a key of VIEWS
+    slide: str | None  # the link's slide number, as written: build checks it
+    is_last_good: bool = False  # the data is the last build that could be read, not the current
+
+
+@dataclass(frozen=True)
+class NamndvyContent:
+    """One slide for the projector (view "slides") or every slide in order (view "handout")."""
+
+    title: str  # the slide's title, or the agenda's over the handout
+    kicker: str  # above the slide ("… · bild 2 av 6"), or under the handout's title
+    slides: tuple[SlideContent, ...]  # the one shown, or all; figures sized for the view
+    headings: tuple[str, ...]  # the handout's numbered headings: "1. …"
+    number: int  # the slide shown, 1-based (1 in the handout)
+    count: int
+    position: str  # "2 / 6", between the buttons
+    footer: str  # under the slide: its sources and when the data was built
+    slide_notice: str | None  # the link's slide number is not in the agenda
+    data_notice: str | None  # the figures are the last build that could be read
 
 
 def read_live_seconds(environ: Mapping[str, str] | None = None) -> float:
@@ -100,21 +180,50 @@ def describe_build_time(manifest: Mapping[str, Any]) -> str:
     return f"{built:%Y-%m-%d %H:%M}"
 
 
+def offer(catalog: Catalog, targets: list[Target], linked: str | None) -> NamndvyOffer:
+    """The agendas in reference/agendas and each kommun's own; `linked`: the link's agenda."""
+    agendas, problems = load_agendas(catalog, targets)
+    regions = tuple(sorted({t.region for t in targets}, key=catalog.region_name))
+    by_key = {a.key: a for a in agendas}
+    return NamndvyOffer(
+        options=(DEFAULT_AGENDA, *by_key) if regions else tuple(by_key),
+        names={DEFAULT_AGENDA: "Kommunens mål", **{a.key: describe_agenda(a) for a in agendas}},
+        regions=regions,
+        link_problem=(
+            f"**Dagordningen kunde inte läsas.** Rätta filen.\n\n`{problems[linked]}`"
+            if linked in problems
+            else None
+        ),
+        other_problems=tuple(
+            f"Dagordning som inte kunde läsas:\n\n`{problem}`"
+            for stem, problem in problems.items()
+            if stem != linked
+        ),
+        agendas=by_key,
+        region_agendas={r: build_default_agenda(r, targets, catalog) for r in regions},
+    )
+
+
+def pick_agenda(offer: NamndvyOffer, key: str, region: str | None) -> Agenda:
+    """The chosen agenda; DEFAULT_AGENDA is the chosen kommun's targets."""
+    if key == DEFAULT_AGENDA and region is not None:
+        return offer.region_agendas[region]
+    return offer.agendas[key]
+
+
 def select_group(
     observations: pd.DataFrame, measure_id: str, group: dict[str, str]
 ) -> pd.DataFrame:
     """The measure's rows for one group in every region, oldest period first."""
-    rows = observations[observations["measure_id"] == measure_id]
-    for dimension in GROUP_DIMENSIONS:
-        rows = rows[rows[dimension] == group.get(dimension, TOTAL_GROUP)]
+    rows = select_rows(observations, measure_id, group=Group.from_mapping(group))
     return rows.sort_values("period_start")
 
 
-def label_group(group: dict[str, str], population: str) -> str:
+def format_slide_group(group: dict[str, str], population: str) -> str:
     """ "Totalt 16-64 år", or the one narrowed dimension's label ("Utrikes födda", "18-24 år")."""
-    narrowed = [(d, code) for d, code in group.items() if code != TOTAL_GROUP]
+    narrowed = [(d, code) for d, code in group.items() if code != TOTAL]
     if not narrowed:
-        return format_group("age", TOTAL_GROUP, population)
+        return format_group("age", TOTAL, population)
     return ", ".join(format_group(d, code, population) for d, code in narrowed)
 
 
@@ -123,7 +232,7 @@ def summarise_group(
 ) -> Card:
     """An Översikt card for any group: build_card reads whole-population rows, so hand it the
     group's rows labelled as totals (they are this slide's whole population)."""
-    as_totals = group_rows.assign(**dict.fromkeys(GROUP_DIMENSIONS, TOTAL_GROUP))
+    as_totals = group_rows.assign(**dict.fromkeys(GROUP_DIMENSIONS, TOTAL))
     return build_card(as_totals, catalog, measure_id, region)
 
 
@@ -151,18 +260,13 @@ def pick_slide_measure(observations: pd.DataFrame, slide: Slide, region: str) ->
 
     The agenda's order breaks a tie; without any figure the first is shown (and says so).
     """
-    rows = observations[
-        observations["measure_id"].isin(slide.measures) & (observations["region_code"] == region)
-    ]
-    for dimension in GROUP_DIMENSIONS:
-        rows = rows[rows[dimension] == slide.group.get(dimension, TOTAL_GROUP)]
-    ends = {
-        measure: max(find_period_end(p) for p in periods)
-        for measure, periods in rows.loc[rows["value"].notna()]
-        .groupby("measure_id", observed=True)["period"]
-        .unique()
-        .items()
-    }
+    group = Group.from_mapping(slide.group)
+    ends: dict[str, date] = {}
+    for measure in slide.measures:
+        rows = select_rows(observations, measure, [region], group=group)
+        periods = rows.loc[rows["value"].notna(), "period"].unique()
+        if len(periods):
+            ends[measure] = max(find_period_end(p) for p in periods)
     if not ends:
         return slide.measures[0]
     newest = max(ends.values())
@@ -201,7 +305,7 @@ def build_slide(
         title=slide.title,
         region_name=card.region_name,
         measure_name=str(measure["name_sv"]),
-        group_label=label_group(slide.group, str(measure["population_sv"])),
+        group_label=format_slide_group(slide.group, str(measure["population_sv"])),
         headline=format_headline(card.value, str(measure["unit"]), decimals),
         period=format_period(card.period) if card.period else None,
         comparisons=comparisons,
@@ -214,6 +318,56 @@ def build_slide(
         figure=figure,
         source_line=source_line,
     )
+
+
+def build(data: LoadedData, choices: NamndvyChoices) -> NamndvyContent:
+    """The slide a link or button asks for, sized for the projector; or the handout."""
+    agenda, count = choices.agenda, len(choices.agenda.slides)
+    built = describe_build_time(data.manifest)
+    data_notice = (
+        f":material/sync_problem: Visar senast lästa data från {built}; "
+        "ny data kunde inte läsas just nu."
+        if choices.is_last_good
+        else None
+    )
+    if choices.view == "handout":
+        slides = tuple(
+            build_slide(slide, agenda.region, data.observations, data.catalog)
+            for slide in agenda.slides
+        )
+        return NamndvyContent(
+            title=agenda.title,
+            kicker=f"{describe_agenda(agenda)} · data uppdaterad {built}",
+            slides=tuple(fit_slide(slide, detach_source_line) for slide in slides),
+            headings=tuple(f"{n}. {slide.title}" for n, slide in enumerate(slides, start=1)),
+            number=1,
+            count=count,
+            position="",
+            footer="",
+            slide_notice=None,
+            data_notice=data_notice,
+        )
+    number, slide_notice = read_slide_number(choices.slide, count)
+    slide = build_slide(agenda.slides[number - 1], agenda.region, data.observations, data.catalog)
+    return NamndvyContent(
+        title=slide.title,
+        kicker=f"{describe_agenda(agenda)} · bild {number} av {count}",
+        slides=(fit_slide(slide, fit_for_projector),),
+        headings=(),
+        number=number,
+        count=count,
+        position=f"{number} / {count}",
+        footer=f"{slide.source_line} Uppdaterad {built}.",
+        slide_notice=slide_notice,
+        data_notice=data_notice,
+    )
+
+
+def fit_slide(slide: SlideContent, fit: Callable[[go.Figure, str], go.Figure]) -> SlideContent:
+    """The slide with its chart fitted (for the projector, or beside the handout's source line)."""
+    if slide.figure is None:
+        return slide
+    return replace(slide, figure=fit(slide.figure, slide.source_line))
 
 
 def describe_sources(catalog: Catalog, rows: pd.DataFrame) -> str:
@@ -230,8 +384,7 @@ def plot_target_slide(
     """The target's own chart (figure against the target line), as the Mål page draws it."""
     measure = str(result["measure_id"])
     own = select_target_series(observations, target, target.region, measure)
-    shown = [target.region, *([target.benchmark] if target.benchmark else [])]
-    rows = group_rows[group_rows["region_code"].isin(shown) & group_rows["period"].isin(own.index)]
+    rows = select_target_rows(group_rows, target, measure, own.index)
     source_line = describe_sources(catalog, rows)
     # A baseline bar on its own target line would read as "on target": the status says why instead.
     if result["status"] == "cannot_assess" or own["value"].isna().all():
@@ -261,9 +414,9 @@ def plot_measure_slide(
         return None, ""
     county = catalog.regions.set_index("region_code").at[card.region_code, "county_code"]
     regions = list(dict.fromkeys(code for code in (card.region_code, county, COUNTRY_CODE) if code))
-    rows = group_rows[group_rows["region_code"].isin(regions)]
+    rows = select_rows(group_rows, measure_id, regions)
     own_periods = rows.loc[rows["region_code"] == card.region_code, "period"].nunique()
-    label = label_group(slide.group, str(catalog.measure(measure_id)["population_sv"]))
+    label = format_slide_group(slide.group, str(catalog.measure(measure_id)["population_sv"]))
     title = f"{card.region_name}: {slide.title}"
     if own_periods > 1:
         source_line = describe_sources(catalog, rows)
@@ -280,14 +433,14 @@ def plot_measure_slide(
             breaks=catalog.series_breaks(measure_id),
         )
         return figure, source_line
-    at_period = rows[rows["region_code"].isin(regions) & (rows["period"] == card.period)]
+    at_period = select_rows(rows, measure_id, regions, card.period)
     source_line = describe_sources(catalog, at_period)
     country = read_value(at_period, COUNTRY_CODE, card.period)
     compared = [code for code in regions if code != COUNTRY_CODE]
     levels = pd.DataFrame(
         {
             "region_name": [catalog.region_name(code) for code in compared],
-            "group": TOTAL_GROUP,
+            "group": TOTAL,
             "group_label": label,
             "value": [read_value(at_period, code, card.period) for code in compared],
             "benchmark_value": country,

@@ -1,60 +1,233 @@
-"""What the Utveckling page offers: groups of a measure, their labels, period choices, table."""
+"""The Utveckling page: one measure and group over time for chosen regions, references, target."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 
-from labourmarket.core.gaps import BREAKDOWNS, order_groups
-from labourmarket.core.ranking import phrase_group
-from labourmarket.output.formatting import format_group, format_period
+from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import parse_period
+from labourmarket.core.ranking import list_group_keys
+from labourmarket.core.region_offer import RegionOffer, offer_regions
+from labourmarket.core.selection import BREAKDOWNS, COUNTRY_CODE, TOTAL, Group
+from labourmarket.core.store import LoadedData
+from labourmarket.core.targets import Target, select_target_series
+from labourmarket.core.trends import build_trend, describe_trend
+from labourmarket.output.charts import plot_trend
+from labourmarket.output.formats import compose_file_name
+from labourmarket.output.formatting import MISSING, format_group, format_period
+from labourmarket.output.sentences import compose_source_line, describe_group_clause
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
+from labourmarket.views.gapanalys import (
+    encode_sex,
+    format_sex_suffix,
+    list_periods,
+    pick_default_regions,
+)
+from labourmarket.views.mal import compute_target_values, describe_target_line
 
-TOTAL = "total"
+VIEWS = {"chart": "Diagram", "table": "Tabell"}
 TRANSFORM_LABELS = {
     "value": "Värden",
     "moving_average": "Glidande årsmedelvärde",
     "year_on_year": "Förändring mot ett år tidigare",
 }
+Y_TITLES = {
+    "value": "Andel (%)",
+    "moving_average": "Andel (%), glidande årsmedelvärde",
+    "year_on_year": "Förändring mot ett år tidigare (procentenheter)",
+}
+
+
+@dataclass(frozen=True)
+class UtvecklingOffer:
+    groups: dict[str, str]  # group key -> "Totalt 16-64 år", "Utrikes födda"
+    regions: RegionOffer
+    default_regions: list[str]
+    periods: dict[str, str]  # period code -> "kv 3 2013", oldest first
+    transforms: dict[str, str]  # transform -> "Värden", those the frequency allows
+    no_region_notice: str  # when the user has chosen no region
+
+
+@dataclass(frozen=True)
+class UtvecklingChoices:
+    measure_id: str
+    series: pd.DataFrame  # the measure's rows, as ui.select_measure cuts them once per build
+    sex: str
+    group_key: str  # "total" or "dimension:code"
+    regions: list[str]  # at least one
+    first: str  # period codes, in either order
+    last: str
+    view: str  # a key of VIEWS
+    transform: str
+    targets: list[Target]
+
+
+@dataclass(frozen=True)
+class UtvecklingContent:
+    title: str
+    figure: go.Figure | None  # drawn in the chart view only
+    table: ShownTable
+    sentence: str
+    missing_note: str | None  # how many periods lack a figure, when any do
+    source_line: str
+    rows: pd.DataFrame  # the observations behind the view, for the workbook's Källor sheet
+    file_name: str
+
+
+def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, sex: str) -> UtvecklingOffer:
+    """What the page's pickers offer for one measure (its rows `series`) and one sex."""
+    population = str(data.catalog.measure(measure_id)["population_sv"])
+    regions = offer_regions(series, data.catalog, "måttet")
+    periods = list(reversed(list_periods(series)))
+    frequency = str(series["frequency"].iloc[0])
+    return UtvecklingOffer(
+        groups={key: format_group_key(key, population) for key in list_groups(series, sex)},
+        regions=regions,
+        default_regions=pick_default_regions(regions.codes),
+        periods={code: format_period(code) for code in periods},
+        transforms={code: TRANSFORM_LABELS[code] for code in list_transforms(frequency)},
+        no_region_notice="Välj minst en region.",
+    )
+
+
+def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
+    """The trend of the chosen group in the chosen regions, their county and the country."""
+    catalog, measure_id, chosen = data.catalog, choices.measure_id, choices.regions
+    measure = catalog.measure(measure_id)
+    population, decimals = str(measure["population_sv"]), int(measure["decimals"])
+    first, last = order_periods(choices.first, choices.last)
+    references = list_references(choices.series, catalog, chosen)
+    group = Group.decode(choices.group_key, choices.sex)
+    breaks = catalog.series_breaks(measure_id)
+    trend = build_trend(
+        data.observations, measure_id, group, [*chosen, *references], first, last, decimals, breaks
+    )
+    subject = describe_subject(choices.group_key, population, choices.sex)
+    benchmark = references[0] if references else None
+    title = (
+        f"{measure['name_sv']}, {format_group_key(choices.group_key, population).lower()}"
+        + format_sex_suffix(choices.sex)
+    )
+    source_line = compose_source_line(catalog, trend)
+    names = {code: catalog.region_name(code) for code in [*chosen, *references]}
+    figure = None
+    if choices.view == "chart":
+        target_line = None
+        if choices.transform == "value":
+            target_line = find_target_line(data, choices.targets, chosen[0], measure_id, group)
+        figure = plot_trend(
+            trend,
+            choices.transform,
+            names,
+            references,
+            title,
+            source_line,
+            Y_TITLES[choices.transform],
+            decimals,
+            target_line,
+            breaks,
+        )
+    series = choices.series
+    return UtvecklingContent(
+        title=title,
+        figure=figure,
+        table=shape_trend_table(trend, choices.transform, names, decimals),
+        sentence=describe_trend(
+            trend, catalog.region_names, subject, chosen[0], benchmark, decimals
+        ),
+        missing_note=describe_missing(trend),
+        source_line=source_line,
+        rows=series[
+            series["region_code"].isin(trend["region_code"])
+            & series["period"].isin(trend["period"])
+        ],
+        file_name=compose_file_name(
+            "utveckling",
+            measure_id,
+            choices.group_key,
+            encode_sex(choices.sex),
+            chosen,
+            first,
+            last,
+            choices.transform,
+        ),
+    )
+
+
+def describe_missing(trend: pd.DataFrame) -> str | None:
+    """Count the periods without a figure, which the chart leaves as breaks in its lines."""
+    missing = int(trend["value"].isna().sum())
+    if not missing:
+        return None
+    return (
+        f"{MISSING}: värde saknas eller är undertryckt ({missing} st), visas som avbrott i linjen."
+    )
+
+
+def order_periods(first: str, last: str) -> tuple[str, str]:
+    """The two chosen periods, the older first: a range picked backwards still reads forwards."""
+    if parse_period(first).start > parse_period(last).start:
+        return last, first
+    return first, last
+
+
+def list_references(series: pd.DataFrame, catalog: Catalog, chosen: list[str]) -> list[str]:
+    """The chosen regions' counties, then the country, where not chosen and with rows."""
+    regions = catalog.regions.set_index("region_code")
+    counties = [str(regions.at[c, "county_code"]) for c in chosen if regions.at[c, "county_code"]]
+    references = [r for r in dict.fromkeys([*counties, COUNTRY_CODE]) if r not in chosen]
+    return [r for r in references if (series["region_code"] == r).any()]
+
+
+def find_target_line(
+    data: LoadedData, targets: list[Target], region: str, measure_id: str, group: Group
+) -> tuple[str, pd.Series] | None:
+    """The first target of the region on the measure and group: its label and level per period."""
+    matching = [
+        t
+        for t in targets
+        if t.region == region and measure_id in t.measures and t.group == group.as_dict()
+    ]
+    if not matching:
+        return None
+    target = matching[0]
+    own = select_target_series(data.observations, target, target.region, measure_id)
+    benchmark = (
+        select_target_series(data.observations, target, target.benchmark, measure_id)
+        if target.benchmark
+        else None
+    )
+    levels = compute_target_values(target, own, benchmark)
+    levels.index = own["period_start"]
+    return describe_target_line(target, data.catalog), levels
 
 
 def list_groups(observations: pd.DataFrame, sex: str = TOTAL) -> list[str]:
-    """Group keys one sex has: "total" and "dimension:code" where one breakdown varies.
+    """Group keys one sex has: "total" (where the rows have it) and each single-breakdown group.
 
     Sex is a choice of its own (it crosses every breakdown), not a group here.
     """
     rows = observations[observations["sex"] == sex]
-    keys = []
-    for dimension in BREAKDOWNS:
-        others = [d for d in BREAKDOWNS if d != dimension]
-        varied = rows[(rows[others] == TOTAL).all(axis=1)]
-        codes = [c for c in order_groups(dimension, list(varied[dimension].unique())) if c != TOTAL]
-        keys += [f"{dimension}:{code}" for code in codes]
     has_total = (rows[list(BREAKDOWNS)] == TOTAL).all(axis=1).any()
-    return [TOTAL, *keys] if has_total else keys
-
-
-def decode_group(key: str) -> dict[str, str]:
-    """ "birth_region:foreign_born" -> {"birth_region": "foreign_born"}; "total" -> {}."""
-    if key == TOTAL:
-        return {}
-    dimension, _, code = key.partition(":")
-    return {dimension: code}
+    return [key for key in list_group_keys(rows, sex) if key != TOTAL or has_total]
 
 
 def format_group_key(key: str, population: str) -> str:
     if key == TOTAL:
         return f"Totalt {population}".strip()
-    dimension, code = next(iter(decode_group(key).items()))
+    dimension, code = Group.decode(key).narrowed[0]
     return format_group(dimension, code, population)
 
 
 def describe_subject(key: str, population: str, sex: str = TOTAL) -> str:
     """The sentence's subject: "arbetslösheten bland utrikes födda", "… bland män 18-24 år"."""
     if sex != TOTAL:
-        return f"arbetslösheten{phrase_group({**decode_group(key), 'sex': sex})}"
+        return f"arbetslösheten{describe_group_clause(Group.decode(key, sex).as_dict())}"
     if key == TOTAL:
         return f"arbetslösheten ({population})"
-    dimension, code = next(iter(decode_group(key).items()))
+    dimension, code = Group.decode(key).narrowed[0]
     if dimension == "age":
         return f"arbetslösheten bland {code}-åringar"
     if dimension == "education":

@@ -9,9 +9,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from labourmarket.core import paths
+from labourmarket.pages import PAGES
 from tests.af_observations import append_to_build
 
 APP = str(paths.REPO_DIR / "app.py")
+# A script run that takes longer has hung: a hang guard, far above a run on a busy machine.
+HANG_GUARD_SECONDS = 300
 
 
 @pytest.fixture(autouse=True)
@@ -27,15 +30,16 @@ def af_tree(built_tree):
     return built_tree
 
 
-GAP = "app_pages/gapanalys.py"
-OVERVIEW = "app_pages/oversikt.py"
-TARGETS = "app_pages/mal.py"
-SOURCES = "app_pages/kallor.py"
+PAGE_FILES = {page.name: page.file for page in PAGES}  # "gapanalys": "app_pages/gapanalys.py"
+GAP = PAGE_FILES["gapanalys"]
+OVERVIEW = PAGE_FILES["oversikt"]
+TARGETS = PAGE_FILES["mal"]
+SOURCES = PAGE_FILES["kallor"]
 
 
 def open_page(page: str | None, **query: str) -> AppTest:
     """Run the app once on `page` (None: the landing page), as a visitor with `query` in the URL."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=HANG_GUARD_SECONDS)
     for key, value in query.items():
         at.query_params[key] = value
     if page is not None:

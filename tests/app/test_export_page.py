@@ -100,9 +100,7 @@ def test_gap_table_export_equals_the_table_on_screen(built_tree):
     table = shape_gap_table(
         label_gaps(gaps, catalog.region_names, "education", "16-64 år"), "Stockholms län"
     )
-    exported = pd.read_csv(
-        io.BytesIO(formats.write_csv(table, "sv")), **formats.read_csv_options("sv")
-    )
+    exported = pd.read_csv(io.BytesIO(formats.write_csv(table, "sv")), **formats.CSV_DIALECTS["sv"])
     assert (
         exported[["Grupp", "Kommun"]].values.tolist() == screen[["Grupp", "Kommun"]].values.tolist()
     )

@@ -15,7 +15,7 @@ def test_a_chart_downloads_as_png_with_a_code_only_name(page: Page, app_url: str
     page.goto(f"{app_url}/gapanalys?breakdown=birth_region")
     wait_for_app(page)
     page.get_by_role("button", name="Ladda ner").first.click()
-    with page.expect_download(timeout=60_000) as download:
+    with page.expect_download() as download:
         page.get_by_role("button", name="Diagram som PNG").first.click()
     name = download.value.suggested_filename
     assert name == (
@@ -29,7 +29,7 @@ def test_the_export_page_builds_the_pack(page: Page, app_url: str):
     page.goto(f"{app_url}/export?region=0127&period=2013K3")
     wait_for_app(page)
     expect(page.locator("h1").filter(has_text="Export")).to_be_visible()
-    with page.expect_download(timeout=120_000) as download:
+    with page.expect_download() as download:
         page.get_by_role("button", name="Skapa och ladda ner paketet").click()
     assert download.value.suggested_filename == "mal_och_budget_0127_2013K3.zip"
     names = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes())).namelist()

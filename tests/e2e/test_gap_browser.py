@@ -13,8 +13,8 @@ NBSP = "\u00a0"
 
 def wait_for_app(page: Page) -> None:
     app = page.locator("[data-testid='stApp']")
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def choose_radio(page: Page, group: str, option: str) -> None:

@@ -71,7 +71,7 @@ def test_a_rebuild_shows_live_on_the_same_slide(page: Page, live_app: tuple[str,
     started = time.monotonic()
     run_build(root)
     built = time.monotonic()
-    expect(headline).to_have_text(f"8,9{NBSP}%", timeout=15_000)
+    expect(headline).to_have_text(f"8,9{NBSP}%")
     shown = time.monotonic()
     footer = page.locator(".st-key-nv_footer")
     expect(footer).to_contain_text("hämtad 2027-01-15")

@@ -1,6 +1,5 @@
 """Every page on a missing, damaged or mismatched build: a Swedish explanation, never a crash."""
 
-import concurrent.futures
 import json
 import random
 import stat
@@ -9,26 +8,20 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page
 from streamlit.testing.v1 import AppTest
 
-from bench.server import CHROMIUM_ARGS, serve_app
+from bench.server import serve_app
 from labourmarket.core import store
 from labourmarket.core.catalog import load_catalog
-from tests.app.conftest import open_page
-from tests.chromium import CHROMIUM, require_chromium
+from labourmarket.pages import PAGES as APP_PAGES
+from tests.app.conftest import PAGE_FILES, open_page
 
-PAGES = [
-    "app_pages/oversikt.py",
-    "app_pages/gapanalys.py",
-    "app_pages/utveckling.py",
-    "app_pages/jamfor.py",
-    "app_pages/mal.py",
-    "app_pages/namndvy.py",
-    "app_pages/export.py",
-    "app_pages/kallor.py",
-]
-SOURCES_PAGE = "app_pages/kallor.py"
+PAGES = [page.file for page in APP_PAGES]
+LANDING_PAGE = next(page.file for page in APP_PAGES if page.default)
+LIVE_PAGE = PAGE_FILES["namndvy"]
+SOURCES_PAGE = PAGE_FILES["kallor"]
+GAP_PAGE = next(page for page in APP_PAGES if page.name == "gapanalys")
 DAMAGED = "en fil i data/clean är skadad eller ofullständig"
 INCOMPLETE = "bygget är ofullständigt"
 MISMATCH = "datafilen stämmer inte med sitt manifest"
@@ -90,7 +83,7 @@ FAULTS = {
 # Every fault on the landing page, the live Nämndvy and Källor (which must still define);
 # every page on the two faults most likely in practice: a half-copied file and a swapped one.
 CASES = sorted(
-    {(page, fault) for page in (PAGES[0], PAGES[5], SOURCES_PAGE) for fault in FAULTS}
+    {(page, fault) for page in (LANDING_PAGE, LIVE_PAGE, SOURCES_PAGE) for fault in FAULTS}
     | {(page, fault) for page in PAGES for fault in ("parquet truncated", "manifest rows differ")}
 )
 
@@ -137,7 +130,7 @@ def test_the_manifest_is_hashed_once_per_data_version(built_tree, monkeypatch):
     calls = []
     check = store.check_manifest_matches
     monkeypatch.setattr(store, "check_manifest_matches", lambda m: calls.append(1) or check(m))
-    at = open_page(PAGES[1])
+    at = open_page(GAP_PAGE.file)
     at.run()
     at.run()
     assert not at.exception
@@ -205,44 +198,28 @@ def test_every_page_runs_on_a_read_only_data_tree(built_tree, page):
     assert list_tree(built_tree) == before
 
 
-def read_page_in_chromium(url: str, texts: list[str]) -> dict[str, object]:
-    """Open `url` in Debian's chromium, wait for `texts`, read what shows, in a thread of its own.
-
-    pytest-playwright's sync API may hold an event loop in the test thread already.
-    """
-
-    def read() -> dict[str, object]:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1600})
-                # Generous: other test processes may share this machine's cores.
-                page.set_default_timeout(60_000)
-                page.goto(url)
-                for text in texts:
-                    page.get_by_text(text).first.wait_for()
-                page.locator(
-                    "[data-testid='stApp'][data-test-script-state='notRunning']"
-                ).wait_for()
-                return {
-                    "alerts": page.locator("[data-testid='stAlert']").all_inner_texts(),
-                    "body": page.locator("body").inner_text(),
-                    "exceptions": page.locator("[data-testid='stException']").count(),
-                }
-            finally:
-                browser.close()
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(read).result()
+def read_page_in_chromium(page: Page, url: str, texts: list[str]) -> dict[str, object]:
+    """Open `url` in the session's chromium, wait for `texts`, and read what shows."""
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    page.goto(url)
+    for text in texts:
+        page.get_by_text(text).first.wait_for()
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+    return {
+        "alerts": page.locator("[data-testid='stAlert']").all_inner_texts(),
+        "body": page.locator("body").inner_text(),
+        "exceptions": page.locator("[data-testid='stException']").count(),
+    }
 
 
 @pytest.mark.e2e
-def test_a_corrupt_parquet_is_explained_in_a_real_browser(built_tree, tmp_path):
-    require_chromium()
+def test_a_corrupt_parquet_is_explained_in_a_real_browser(built_tree, tmp_path, page: Page):
     randomise_parquet()
     with (tmp_path / "streamlit.log").open("w") as log, serve_app(built_tree, log) as (url, _):
         # "make data" is a code block, drawn by a lazily loaded component: wait for it too.
-        shown = read_page_in_chromium(f"{url}/gapanalys", [DAMAGED, "make data", "etl build"])
+        shown = read_page_in_chromium(
+            page, f"{url}/{GAP_PAGE.url_path}", [DAMAGED, "make data", "etl build"]
+        )
     alerts = " ".join(shown["alerts"])
     assert DAMAGED in alerts and "make data" in alerts and "python -m etl build" in alerts
     assert shown["exceptions"] == 0

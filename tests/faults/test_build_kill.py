@@ -27,7 +27,6 @@ from labourmarket.core.catalog import load_catalog
 from tests.faults.etl_cli import (
     assert_consistent_clean,
     copy_tree,
-    create_built_tree,
     hash_clean,
     read_manifest,
     run_etl,
@@ -146,9 +145,11 @@ def describe_kill(run: Run) -> str:
 
 
 @pytest.fixture(scope="module")
-def big_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, int]:
+def big_tree(
+    tmp_path_factory: pytest.TempPathFactory, pristine_build: Path
+) -> tuple[Path, Run, int]:
     """A built tree with the national Kolada file, a timed build of it, and its rows."""
-    root = create_built_tree(tmp_path_factory.mktemp("kill") / "data")
+    root = copy_tree(pristine_build, tmp_path_factory.mktemp("kill") / "data")
     rows = write_national_kolada(root) + read_manifest(root)["observations"]["rows"]
     run = watch_build(root)
     assert run.returncode == 0 and run.write_start and run.published
@@ -157,8 +158,8 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, int]:
 
 
 @pytest.fixture(scope="module")
-def small_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_built_tree(tmp_path_factory.mktemp("crash") / "data")
+def small_tree(tmp_path_factory: pytest.TempPathFactory, pristine_build: Path) -> Path:
+    return copy_tree(pristine_build, tmp_path_factory.mktemp("crash") / "data")
 
 
 def list_leftovers(root: Path) -> list[str]:

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from tests.faults.etl_cli import (
+    FAST_HTTP,
+    PATIENT_HTTP,
     Outcome,
     assert_failed_cleanly,
     copy_tree,
-    create_built_tree,
     read_error_line,
     run_etl,
     run_side_by_side,
@@ -35,7 +36,7 @@ SCB_DATA_URL = "{url}" + SCB_DATA_PATH + "?lang=sv&outputFormat=json-stat2"
 BASE_PATHS = {"kolada": "/v3", "scb": "/api/v2"}
 KOLADA_BODY = json.dumps(KOLADA_PAGE).encode()
 JSON = {"Content-Type": "application/json"}
-RETRIES = 1  # tests/faults/etl_cli.py FAST_HTTP
+RETRIES = 1  # tests/faults/etl_cli.py FAST_HTTP and PATIENT_HTTP
 
 
 def rename_kolada_values(page: dict[str, Any]) -> bytes:
@@ -60,6 +61,11 @@ class Case:
     requests: int | None = None  # how many requests the server must have seen (retries)
     refused: bool = False  # no server at all: the port is closed
 
+    @property
+    def http(self) -> dict[str, str]:
+        """A short read timeout where the case is one, a patient one elsewhere."""
+        return FAST_HTTP if SLOW in self.routes.values() else PATIENT_HTTP
+
 
 def kolada(reply: Reply, message: str, requests: int | None = None) -> Case:
     return Case("kolada", {KOLADA_PATH: reply}, message.replace("URL", KOLADA_URL), requests)
@@ -77,7 +83,9 @@ def drop_size(document: dict[str, Any]) -> None:
     del document["size"]
 
 
-SLOW = Reply(200, JSON, b"{}", delay=0.6)  # answers after the 0.3 s read timeout
+# Answers long after FAST_HTTP's 0.3 s read timeout, however slow the machine (the delay ends
+# when the case's server stops).
+SLOW = Reply(200, JSON, b"{}", delay=60)
 BUSY = Reply(429, {"Retry-After": "0"}, b"Too Many Requests")
 DOWN = Reply(503, body=b"Service Unavailable")
 BROKEN = Reply(500, body=b"Internal Server Error")
@@ -143,8 +151,9 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_built_tree(tmp_path_factory.mktemp("fetch") / "data")
+def built(tmp_path_factory: pytest.TempPathFactory, pristine_build: Path) -> Path:
+    """The session's build of the bundled data, copied for this module's cases to copy."""
+    return copy_tree(pristine_build, tmp_path_factory.mktemp("fetch") / "data")
 
 
 @contextmanager
@@ -165,10 +174,10 @@ def run_fetch(built: Path, folder: Path, case: Case) -> Outcome:
     if case.refused:
         with hold_closed_port() as port:
             url = f"http://127.0.0.1:{port}"
-            result = run_etl(root, *command, url + BASE_PATHS[case.source])
+            result = run_etl(root, *command, url + BASE_PATHS[case.source], http=case.http)
         return Outcome(result, root, before, url)
     with serve(case.routes) as server:
-        result = run_etl(root, *command, server.url + BASE_PATHS[case.source])
+        result = run_etl(root, *command, server.url + BASE_PATHS[case.source], http=case.http)
     return Outcome(result, root, before, server.url, len(server.requests))
 
 

@@ -22,7 +22,6 @@ from tests.faults.etl_cli import (
     assert_consistent_clean,
     assert_failed_cleanly,
     copy_tree,
-    create_built_tree,
     hash_clean,
     read_error_line,
     read_manifest,
@@ -43,8 +42,9 @@ CHUNK = bytes(1 << 20)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_built_tree(tmp_path_factory.mktemp("files") / "data")
+def built(tmp_path_factory: pytest.TempPathFactory, pristine_build: Path) -> Path:
+    """The session's build of the bundled data, copied for this module's cases to copy."""
+    return copy_tree(pristine_build, tmp_path_factory.mktemp("files") / "data")
 
 
 # --- files for `python -m etl import` -----------------------------------------------------------

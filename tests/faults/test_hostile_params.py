@@ -17,15 +17,16 @@ from labourmarket.core.gaps import compute_gaps, label_gaps
 from labourmarket.core.selection import select_rows
 from labourmarket.output import formats
 from labourmarket.output.formatting import quote_link_value
+from labourmarket.pages import PAGES
 from labourmarket.views.gapanalys import shape_gap_table
-from tests.app.conftest import open_page
+from tests.app.conftest import PAGE_FILES, open_page
 
-# The URL keys each page reads; each but slide is also its widget's key.
+# The URL keys each page reads, by page name; each but slide is also its widget's key.
 PAGE_KEYS = {
-    "app_pages/oversikt.py": ["measure", "regions"],
-    "app_pages/gapanalys.py": ["measure", "period", "regions", "benchmark", "breakdown", "view"],
-    "app_pages/utveckling.py": ["measure", "group", "regions", "from", "to", "view", "transform"],
-    "app_pages/jamfor.py": [
+    "oversikt": ["measure", "regions"],
+    "gapanalys": ["measure", "period", "regions", "benchmark", "breakdown", "view"],
+    "utveckling": ["measure", "group", "regions", "from", "to", "view", "transform"],
+    "jamfor": [
         "measure",
         "period",
         "view",
@@ -35,10 +36,10 @@ PAGE_KEYS = {
         "profile",
         "benchmark",
     ],
-    "app_pages/mal.py": ["region"],
-    "app_pages/namndvy.py": ["view", "agenda", "region", "slide"],
-    "app_pages/export.py": ["region", "period"],
-    "app_pages/kallor.py": ["measure", "region"],
+    "mal": ["region"],
+    "namndvy": ["view", "agenda", "region", "slide"],
+    "export": ["region", "period"],
+    "kallor": ["measure", "region"],
 }
 SCRIPT = "<script>alert(1)</script>"
 LONG = "9" * 10_000  # a huge slide number, and a 10 000-character value
@@ -53,12 +54,8 @@ HOSTILE = {
 }
 # Every value on the pages with the most URL state; every page on the two nastiest values.
 CASES = sorted(
-    {
-        (page, name)
-        for page in ("app_pages/gapanalys.py", "app_pages/namndvy.py")
-        for name in HOSTILE
-    }
-    | {(page, name) for page in PAGE_KEYS for name in ("script", "long")}
+    {(page, name) for page in ("gapanalys", "namndvy") for name in HOSTILE}
+    | {(page.name, name) for page in PAGES for name in ("script", "long")}
 )
 
 
@@ -100,9 +97,14 @@ def widget_values(at: AppTest, keys: list[str]) -> dict[str, object]:
     return shown
 
 
-@pytest.mark.parametrize(("page", "name"), CASES, ids=[f"{p[10:-3]}-{n}" for p, n in CASES])
-def test_a_hostile_link_falls_back_and_stays_text(built_tree, page, name):
-    keys = PAGE_KEYS[page]
+def test_every_page_has_its_url_keys():
+    """A page added to labourmarket.pages.PAGES needs its URL keys here, or it goes untested."""
+    assert sorted(PAGE_KEYS) == sorted(page.name for page in PAGES)
+
+
+@pytest.mark.parametrize(("page_name", "name"), CASES, ids=[f"{p}-{n}" for p, n in CASES])
+def test_a_hostile_link_falls_back_and_stays_text(built_tree, page_name, name):
+    page, keys = PAGE_FILES[page_name], PAGE_KEYS[page_name]
     default = open_page(page)
     hostile = HOSTILE[name]
     at = open_page(page, **dict.fromkeys(keys, hostile))
@@ -124,7 +126,7 @@ def test_a_hostile_link_falls_back_and_stays_text(built_tree, page, name):
 @pytest.mark.parametrize("agenda", ["../../etc/passwd", "../agendas/x", "/etc/passwd", "trasig"])
 def test_an_agenda_is_only_ever_a_known_agenda_id(built_tree, agenda):
     """The agenda value picks among the files found in reference/agendas; it is never a path."""
-    at = open_page("app_pages/namndvy.py", agenda=agenda)
+    at = open_page(PAGE_FILES["namndvy"], agenda=agenda)
     assert not at.exception
     assert at.selectbox(key="agenda").value == "mal"
     assert "Länken angav agenda = " in " ".join(w.value for w in at.warning)
@@ -158,7 +160,7 @@ def test_a_hostile_label_is_neutralised_in_every_spreadsheet(built_tree):
     assert {c.parent.title for c in crafted_cells} == {"Data", formats.SOURCES_SHEET}
     for dialect in ("sv", "plain"):
         read = pd.read_csv(
-            io.BytesIO(formats.write_csv(table, dialect)), **formats.read_csv_options(dialect)
+            io.BytesIO(formats.write_csv(table, dialect)), **formats.CSV_DIALECTS[dialect]
         )
         kommun = read["Kommun"].tolist()
         assert kommun.count(f"'{HYPERLINK}") == 3 and not any(k.startswith("=") for k in kommun)

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from etl.__main__ import main, parse_years
+from etl.__main__ import main
+from etl.sources.kolada import parse_years
 from labourmarket.core import paths
 from tests.app.conftest import GAP, open_page, read_shown_table
 from tests.http_server import Reply, serve

@@ -13,8 +13,9 @@ from labourmarket.core.defaults import (
 )
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import parse_period
-from labourmarket.core.ranking import compute_gap_profile, list_group_keys, phrase_group
+from labourmarket.core.ranking import compute_gap_profile, list_group_keys
 from labourmarket.core.region_offer import offer_regions
+from labourmarket.output.sentences import describe_group_clause
 from labourmarket.views.gapanalys import list_breakdowns, list_sexes
 from labourmarket.views.oversikt import build_card
 from tests.af_observations import build_rows
@@ -168,4 +169,4 @@ def test_the_profile_of_men_shows_men_in_every_group():
     ],
 )
 def test_a_sentence_names_sex_and_group(group, phrase):
-    assert phrase_group(group) == phrase
+    assert describe_group_clause(group) == phrase

@@ -173,7 +173,7 @@ def gap_table(loaded: Loaded) -> ShownTable:
 @pytest.mark.parametrize("dialect", ["sv", "plain"])
 def test_both_csv_dialects_read_back_to_the_frame(gap_table, dialect):
     content = formats.write_csv(gap_table, dialect)
-    read = pd.read_csv(io.BytesIO(content), **formats.read_csv_options(dialect))
+    read = pd.read_csv(io.BytesIO(content), **formats.CSV_DIALECTS[dialect])
     pd.testing.assert_frame_equal(read, formats.shape_export_frame(gap_table), check_dtype=False)
     head = content.split(b"\n", 1)[0]
     if dialect == "sv":
@@ -204,7 +204,7 @@ def test_formula_text_is_neutralised_in_xlsx_and_both_csvs(start):
     assert sheet["C3"].value == -3 and sheet["C3"].data_type == "n"  # also without a format
     for dialect in ("sv", "plain"):
         read = pd.read_csv(
-            io.BytesIO(formats.write_csv(table, dialect)), **formats.read_csv_options(dialect)
+            io.BytesIO(formats.write_csv(table, dialect)), **formats.CSV_DIALECTS[dialect]
         )
         assert read.columns[1] == f"'{label} (p.e.)"
         assert read.iloc[0, 0] == f"'{label}" and read.iloc[0, 1] == -2.5

@@ -24,7 +24,7 @@ NAMES = {
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return normalise(seed.parse(RAW, PROVENANCE), PROVENANCE)
+    return normalise(seed.parse_table(RAW, PROVENANCE), PROVENANCE)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_compute_gaps_subtracts_benchmark_from_region(
 )
 @pytest.mark.parametrize("text_dtype", ["string", "category"])  # as built / as read from Parquet
 def test_compute_gaps_orders_groups_then_regions_as_chosen(breakdown, groups, text_dtype):
-    table = normalise(seed.parse(RAW, PROVENANCE), PROVENANCE, text_dtype=text_dtype)
+    table = normalise(seed.parse_table(RAW, PROVENANCE), PROVENANCE, text_dtype=text_dtype)
     gaps = compute_gaps(table, ["0136", "0181"], "01", breakdown)
     assert gaps["group"].drop_duplicates().tolist() == groups
     assert gaps["region_code"].tolist() == ["0136", "0181"] * len(groups)

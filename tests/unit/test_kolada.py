@@ -14,6 +14,7 @@ from etl.http import HttpError, create_session
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import kolada
 from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 from labourmarket.core.schema import PARSED_COLUMNS
 from tests.http_server import Reply, serve
 
@@ -47,8 +48,15 @@ def raw_kolada_files(data_tree: Path) -> list[Path]:
 # --- parse -------------------------------------------------------------------------------------
 
 
+def test_parse_of_a_saved_page_places_kpis_by_the_reference_map() -> None:
+    catalog = load_catalog(paths.REPO_DIR / "data" / "reference")
+    raw = read_fixture("page1.json")
+    frame = kolada.parse(raw, {"file": "page1.json"}, catalog)
+    assert frame.equals(kolada.parse_page(raw, KPI_MAP, "page1.json"))
+
+
 def test_parse_returns_exactly_the_canonical_columns() -> None:
-    frame = kolada.parse(read_fixture("page1.json"), KPI_MAP)
+    frame = kolada.parse_page(read_fixture("page1.json"), KPI_MAP)
     assert list(frame.columns) == PARSED_COLUMNS
     assert len(frame) == 9
     assert frame["value"].dtype == "float64"
@@ -70,7 +78,7 @@ def test_parse_returns_exactly_the_canonical_columns() -> None:
 def test_parse_maps_regions_genders_and_kpis(
     fixture: str, region_code: str, sex: str, age: str, value: float
 ) -> None:
-    frame = kolada.parse(read_fixture(fixture), KPI_MAP)
+    frame = kolada.parse_page(read_fixture(fixture), KPI_MAP)
     row = frame[(frame["region_code"] == region_code) & (frame["sex"] == sex)].iloc[0]
     assert row["measure_id"] == "kolada_arbetslosa_befolkning"
     assert row["period"] == "2023"
@@ -80,7 +88,7 @@ def test_parse_maps_regions_genders_and_kpis(
 
 
 def test_parse_keeps_a_null_value_missing_never_zero() -> None:
-    frame = kolada.parse(read_fixture("page2.json"), KPI_MAP)
+    frame = kolada.parse_page(read_fixture("page2.json"), KPI_MAP)
     women = frame[frame["sex"] == "women"].iloc[0]
     assert math.isnan(women["value"])
     assert women["status"] is None
@@ -88,7 +96,7 @@ def test_parse_keeps_a_null_value_missing_never_zero() -> None:
 
 def test_parse_drops_deleted_rows() -> None:
     """With from_date Kolada sends isdeleted; a deleted figure must not reach the clean data."""
-    frame = kolada.parse(read_fixture("from_date.json"), KPI_MAP)
+    frame = kolada.parse_page(read_fixture("from_date.json"), KPI_MAP)
     assert frame[["measure_id", "region_code", "period", "value"]].values.tolist() == [
         ["kolada_arbetslosa_bas", "01", "2024", 6.4]
     ]
@@ -117,7 +125,7 @@ def test_kpi_map_gives_each_kpi_its_group(
     def set_kpi(document: dict) -> None:
         document["values"][0]["kpi"] = kpi
 
-    frame = kolada.parse(edit_fixture("from_date.json", set_kpi), KPI_MAP)
+    frame = kolada.parse_page(edit_fixture("from_date.json", set_kpi), KPI_MAP)
     row = frame.iloc[0]
     assert (row["measure_id"], row["age"], row["birth_region"]) == (measure_id, age, birth_region)
     assert row["education"] == "total"
@@ -173,14 +181,14 @@ def test_parse_names_the_field_of_a_changed_shape(
 ) -> None:
     raw = edit_fixture("page1.json", lambda document: set_path(document, path, value))
     with pytest.raises(SourceError, match=message) as caught:
-        kolada.parse(raw, KPI_MAP, location="page1.json")
+        kolada.parse_page(raw, KPI_MAP, location="page1.json")
     assert caught.value.source == "kolada"
     assert caught.value.location == "page1.json"
 
 
 def test_parse_refuses_the_changed_shape_fixture() -> None:
     with pytest.raises(SourceError, match=r"values\[0\]\.values is not a list"):
-        kolada.parse(read_fixture("changed_shape.json"), KPI_MAP)
+        kolada.parse_page(read_fixture("changed_shape.json"), KPI_MAP)
 
 
 @pytest.mark.parametrize(
@@ -193,11 +201,11 @@ def test_parse_refuses_the_changed_shape_fixture() -> None:
 )
 def test_parse_refuses_bytes_that_are_not_a_kolada_page(raw: bytes, message: str) -> None:
     with pytest.raises(SourceError, match=message):
-        kolada.parse(raw, KPI_MAP)
+        kolada.parse_page(raw, KPI_MAP)
 
 
 def test_parse_accepts_a_byte_order_mark_and_an_empty_page() -> None:
-    frame = kolada.parse(b'\xef\xbb\xbf{"values": [], "count": 0, "next_url": null}', KPI_MAP)
+    frame = kolada.parse_page(b'\xef\xbb\xbf{"values": [], "count": 0, "next_url": null}', KPI_MAP)
     assert frame.empty
     assert list(frame.columns) == PARSED_COLUMNS
 
@@ -257,7 +265,7 @@ def test_fetch_follows_next_url_and_saves_exact_bytes(data_tree: Path) -> None:
     assert sidecar["request_url"] == seen_urls[0]
     assert sidecar["page"] == 2
     assert sidecar["sha256"] == hashlib.sha256(page2).hexdigest()
-    assert len(kolada.parse(saved[0].read_bytes(), KPI_MAP)) == 9
+    assert len(kolada.parse_page(saved[0].read_bytes(), KPI_MAP)) == 9
 
 
 def test_fetch_names_files_the_same_way_every_time(data_tree: Path) -> None:

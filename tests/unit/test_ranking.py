@@ -10,27 +10,32 @@ from etl.sources import seed
 from labourmarket.core import paths
 from labourmarket.core.catalog import load_catalog
 from labourmarket.core.ranking import (
-    build_profile_table,
-    build_ranking_table,
     compute_gap_profile,
-    decode_group,
+    find_benchmarks,
+    find_reference_lines,
+    list_group_keys,
+    list_population,
+    pick_default_population,
+    rank_regions,
+    select_shown,
+)
+from labourmarket.core.selection import Group
+from labourmarket.output.ranking_charts import plot_gap_profile, plot_ranking
+from labourmarket.output.sentences import (
     describe_gap_profile,
+    describe_group_clause,
     describe_rank,
     describe_ranking,
     describe_reference_lines,
-    find_benchmarks,
-    find_reference_lines,
-    label_group_key,
-    label_profile,
-    list_group_keys,
-    list_population,
-    phrase_group,
-    pick_default_population,
-    rank_regions,
-    say_ordinal,
-    select_shown,
+    format_ordinal,
 )
-from labourmarket.output.ranking_charts import plot_gap_profile, plot_ranking
+from labourmarket.views.jamfor import (
+    emphasise_highlighted,
+    format_group_choice,
+    label_profile,
+    shape_profile_table,
+    shape_ranking_table,
+)
 from tests.unit.test_seed import PROVENANCE, RAW
 
 MEASURE = "af_inskrivna_andel_rams"
@@ -50,7 +55,7 @@ TOTAL = {"sex": "total", "age": "total", "birth_region": "total", "education": "
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return normalise(seed.parse(RAW, PROVENANCE), PROVENANCE)
+    return normalise(seed.parse_table(RAW, PROVENANCE), PROVENANCE)
 
 
 @pytest.fixture(scope="module")
@@ -310,10 +315,10 @@ def test_describe_rank_ties_and_gaps(values, status, region, sentence):
 
 
 def test_describe_rank_names_the_group(table):
-    group = decode_group("birth_region:foreign_born")
+    group = Group.decode("birth_region:foreign_born").as_dict()
     ranking = rank_regions(table, FOUR, MEASURE, PERIOD, group)
     sentence = describe_rank(
-        ranking, "0181", PERIOD, NAMES, ("länet", 15.7), group_phrase=phrase_group(group)
+        ranking, "0181", PERIOD, NAMES, ("länet", 15.7), group_phrase=describe_group_clause(group)
     )
     assert sentence == (
         "Kv 3 2013 hade Södertälje den högsta andelen bland utrikes födda av 4 kommuner: "
@@ -409,16 +414,16 @@ def test_describe_gap_profile_edge_cases(region_values, benchmark_values, senten
     ],
 )
 def test_say_ordinal(number, word):
-    assert say_ordinal(number) == word
+    assert format_ordinal(number) == word
 
 
 def test_group_keys_round_trip_and_labels(table):
     keys = list_group_keys(table)
     assert keys[:3] == ["total", "age:18-24", "birth_region:born_in_sweden"]
-    assert decode_group("education:post_secondary")["education"] == "post_secondary"
-    assert decode_group("total") == TOTAL
-    assert label_group_key("total", "16-64 år") == "Totalt 16-64 år"
-    assert label_group_key("birth_region:foreign_born") == "Födelseland: utrikes födda"
+    assert Group.decode("education:post_secondary").education == "post_secondary"
+    assert Group.decode("total").as_dict() == TOTAL
+    assert format_group_choice("total", "16-64 år") == "Totalt 16-64 år"
+    assert format_group_choice("birth_region:foreign_born") == "Födelseland: utrikes födda"
 
 
 def test_populations_and_reference_lines(table, catalog):
@@ -447,13 +452,13 @@ def test_populations_and_reference_lines(table, catalog):
 
 def test_tables_show_swedish_numbers_and_missing_as_dots(table):
     ranking = rank_regions(table, [*FOUR, "0140"], MEASURE, PERIOD, {})
-    shown = build_ranking_table(ranking, NAMES, ["0140"]).data
+    shown = shape_ranking_table(ranking, NAMES, ["0140"]).frame
     assert shown["Kommun"].tolist()[-1] == "Nykvarn"
-    styler = build_ranking_table(ranking, NAMES, ["0140"])
+    styler = emphasise_highlighted(shape_ranking_table(ranking, NAMES, ["0140"]))
     html = styler.to_html()
     assert "14,5" in html and ".." in html and "finns inte i källan" in html
     profile = compute_gap_profile(table, "0181", "01", MEASURE, PERIOD)
-    html = build_profile_table(profile, "Södertälje", "Stockholms län").to_html()
+    html = shape_profile_table(profile, "Södertälje", "Stockholms län").style().to_html()
     assert "+12,1\u00a0p.e." in html and "Förgymnasial utbildning" in html
 
 

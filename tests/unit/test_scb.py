@@ -16,6 +16,7 @@ from etl.http import HttpError, create_session
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import scb
 from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 from labourmarket.core.schema import KEY, PARSED_COLUMNS
 from tests.http_server import Reply, Request, Server, serve
 
@@ -28,6 +29,7 @@ DATA_6260 = (FIXTURES / "TAB6260_data.json").read_bytes()
 META_6383 = (FIXTURES / "TAB6383_metadata.json").read_bytes()
 DATA_6383 = (FIXTURES / "TAB6383_data.json").read_bytes()
 TABLES = {(t.table_id, t.measure_id): t for t in scb.read_registry(REGISTRY)}
+CATALOG = load_catalog(REGISTRY.parent)
 BAS_20_64 = TABLES["TAB6260", "scb_bas_arbetsloshet_20_64"]
 BAS_16_64 = TABLES["TAB6260", "scb_bas_arbetsloshet_16_64"]
 INTEGRATION = TABLES["TAB6383", "scb_integration_oppet_arbetslosa"]
@@ -80,12 +82,12 @@ def pick(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def bas_20_64() -> pd.DataFrame:
-    return scb.parse(DATA_6260, BAS_20_64)
+    return scb.parse_table(DATA_6260, BAS_20_64)
 
 
 @pytest.fixture(scope="module")
 def bas_16_64() -> pd.DataFrame:
-    return scb.parse(DATA_6260, BAS_16_64)
+    return scb.parse_table(DATA_6260, BAS_16_64)
 
 
 def test_parse_reads_an_answer_that_starts_with_a_byte_order_mark(bas_20_64, bas_16_64):
@@ -130,7 +132,7 @@ def test_parse_reads_an_answer_that_starts_with_a_byte_order_mark(bas_20_64, bas
 def test_parse_decodes_cells_last_dimension_fastest(
     table, region, sex, age, birth_region, period, expected
 ):
-    frame = scb.parse(DATA_6260, table)
+    frame = scb.parse_table(DATA_6260, table)
     match = pick(
         frame, region_code=region, sex=sex, age=age, birth_region=birth_region, period=period
     )
@@ -157,13 +159,13 @@ BANDS_20_64 = {"20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "5
 )
 def test_parse_keeps_the_population_and_its_bands_only(table, ages):
     """Codes outside the population (16-19 for 20-64, 20-64 for 16-64) are dropped, not renamed."""
-    assert set(scb.parse(DATA_6260, table)["age"]) == ages
+    assert set(scb.parse_table(DATA_6260, table)["age"]) == ages
 
 
 def test_parse_education_answer_takes_the_labelled_contents_only():
     """TAB6383's ContentsCode is not in the registry: parse finds it by label in the answer."""
     assert INTEGRATION.contents_code == ""
-    frame = scb.parse(DATA_6383, INTEGRATION)
+    frame = scb.parse_table(DATA_6383, INTEGRATION)
     assert len(frame) == 3 * 5 * 3 * 2  # regions x UtbNiv x BakgrVar x years, one ContentsCode
     assert set(frame["education"]) == {
         "total",
@@ -214,11 +216,25 @@ def drop_status(document: dict[str, Any]) -> None:
     ids=["dict", "list", "not-applicable", "three-dots", "no-status"],
 )
 def test_parse_reads_the_status_of_a_null_cell(change, expected):
-    frame = scb.parse(edit(DATA_6260, change), BAS_16_64)
+    frame = scb.parse_table(edit(DATA_6260, change), BAS_16_64)
     cell = pick(frame, region_code="0181", sex="women", age="16-19", period="2024M10")
     cell = pick(cell, birth_region="foreign_born")
     assert cell["value"].isna().all()
     assert cell["status"].astype("string").tolist() == [expected if expected else pd.NA]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "rows_by_measure"),
+    [
+        ({}, {BAS_20_64.measure_id: 54 * 10, BAS_16_64.measure_id: 54 * 11}),
+        ({BAS_16_64.measure_id: "000006II"}, {BAS_16_64.measure_id: 54 * 11}),
+    ],
+    ids=["every-registry-measure", "the-recorded-measure-only"],
+)
+def test_parse_of_a_saved_answer_reads_the_measures_its_fetch_recorded(recorded, rows_by_measure):
+    provenance = {"file": "answer.json", "table_id": "TAB6260", "contents_codes": recorded}
+    frame = scb.parse(DATA_6260, provenance, CATALOG)
+    assert frame["measure_id"].value_counts().to_dict() == rows_by_measure
 
 
 # --- parse: bad input -------------------------------------------------------------------------
@@ -314,7 +330,7 @@ def set_first_value(document: dict[str, Any]) -> None:
 )
 def test_parse_refuses_a_changed_shape_naming_the_spot(raw, message):
     with pytest.raises(SourceError) as error:
-        scb.parse(raw, BAS_20_64, location="answer.json")
+        scb.parse_table(raw, BAS_20_64, location="answer.json")
     assert str(error.value).startswith("scb: answer.json: ")
     assert message in str(error.value)
 
@@ -339,7 +355,7 @@ def relabel_unemployment(document: dict[str, Any]) -> None:
 )
 def test_parse_refuses_an_education_answer_it_cannot_map(change, message):
     with pytest.raises(SourceError) as error:
-        scb.parse(edit(DATA_6383, change), INTEGRATION)
+        scb.parse_table(edit(DATA_6383, change), INTEGRATION)
     assert message in str(error.value)
 
 
@@ -502,7 +518,7 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     return json.loads((path.parent / f"{path.stem}{PROVENANCE_SUFFIX}").read_text("utf-8"))
 
 
-def list_raw_files(data_tree: Path) -> list[str]:
+def list_scb_files(data_tree: Path) -> list[str]:
     directory = data_tree / "raw" / scb.SOURCE
     return sorted(p.name for p in directory.glob("*")) if directory.exists() else []
 
@@ -575,7 +591,7 @@ def test_fetch_refuses_a_query_no_split_can_fit(data_tree):
         run_fetch(server, "TAB6260", ["00"], ["2024M09"], max_cells=CELLS_PER_REGION_AND_MONTH - 1)
     assert "one region and period alone is 108 cells (> 107)" in str(error.value)
     assert [r.method for r in server.requests] == ["GET"]
-    assert list_raw_files(data_tree) == []
+    assert list_scb_files(data_tree) == []
 
 
 def test_fetch_paces_calls_to_30_per_10_seconds(data_tree):
@@ -648,7 +664,7 @@ def test_fetch_stops_on_a_lasting_500_naming_the_url_and_writes_nothing(data_tre
     assert error.value.status == 500
     assert f"{server.url}{V2_PATH}/tables/TAB6260/data" in str(error.value)
     assert [r.method for r in server.requests] == ["GET", "POST", "POST", "POST"]  # one retry
-    assert list_raw_files(data_tree) == []
+    assert list_scb_files(data_tree) == []
 
 
 def test_fetch_refuses_an_answer_that_is_not_what_was_asked(data_tree):
@@ -656,7 +672,7 @@ def test_fetch_refuses_an_answer_that_is_not_what_was_asked(data_tree):
     with serve(routes) as server, pytest.raises(SourceError) as error:
         run_fetch(server, "TAB6260", ["00"], ["2024M09", "2024M10"])
     assert "Region: asked for 1 code(s), the answer has 3 (01, 0181 differ)" in str(error.value)
-    assert list_raw_files(data_tree) == []
+    assert list_scb_files(data_tree) == []
 
 
 def test_fetch_finds_an_unknown_contents_code_by_its_label(data_tree):
@@ -699,4 +715,4 @@ def test_fetch_stops_before_any_data_call_when_metadata_does_not_fit(data_tree, 
     if not message.startswith(("Region", "Kon")):
         assert "(the table has:" in str(error.value)
     assert [r.method for r in server.requests] == ["GET"]
-    assert list_raw_files(data_tree) == []
+    assert list_scb_files(data_tree) == []

@@ -2,13 +2,16 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from etl.errors import SourceError
 from etl.sources import scb_snapshot
 from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 
 SNAPSHOT_DIR = paths.REPO_DIR / "data" / "raw" / "scb_snapshot"
+CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 BAS = "scb_bas_arbstatusm_monthly_2020_2024_riket_stockholmslan_by_birthregion"
 INTEGRATION = "scb_integration_unemployment_20_64_kommun_stockholmslan_2016_2023"
 
@@ -16,6 +19,10 @@ INTEGRATION = "scb_integration_unemployment_20_64_kommun_stockholmslan_2016_2023
 def load(stem: str) -> tuple[bytes, dict]:
     provenance = json.loads((SNAPSHOT_DIR / f"{stem}.provenance.json").read_text("utf-8"))
     return (SNAPSHOT_DIR / provenance["file"]).read_bytes(), provenance
+
+
+def parse_snapshot(stem: str) -> pd.DataFrame:
+    return scb_snapshot.parse(*load(stem), CATALOG)
 
 
 @pytest.mark.parametrize(
@@ -27,7 +34,7 @@ def load(stem: str) -> tuple[bytes, dict]:
     ],
 )
 def test_bas_monthly_values(region, period, birth_region, value):
-    frame = scb_snapshot.parse(*load(BAS))
+    frame = parse_snapshot(BAS)
     row = frame[
         (frame["region_code"] == region)
         & (frame["period"] == period)
@@ -38,7 +45,7 @@ def test_bas_monthly_values(region, period, birth_region, value):
 
 
 def test_bas_monthly_shape():
-    frame = scb_snapshot.parse(*load(BAS))
+    frame = parse_snapshot(BAS)
     assert len(frame) == 360
     assert sorted(frame["region_code"].unique()) == ["00", "01"]
     assert sorted(frame["birth_region"].unique()) == ["born_in_sweden", "foreign_born", "total"]
@@ -54,14 +61,14 @@ def test_bas_monthly_shape():
     ],
 )
 def test_integration_values_and_their_table(region, year, value, source_id):
-    frame = scb_snapshot.parse(*load(INTEGRATION))
+    frame = parse_snapshot(INTEGRATION)
     row = frame[(frame["region_code"] == region) & (frame["period"] == year)]
     assert row["value"].tolist() == [value]
     assert row["source_id"].tolist() == [source_id]
 
 
 def test_integration_series_break_is_carried_by_source_table():
-    frame = scb_snapshot.parse(*load(INTEGRATION))
+    frame = parse_snapshot(INTEGRATION)
     tables = frame.groupby("period")["source_id"].unique().map(list).to_dict()
     assert tables["2021"] == ["scb_integration_intgr1komkonutb"]
     assert tables["2022"] == ["scb_integration_intgr1komutbbas"]
@@ -86,10 +93,10 @@ def replace_line(raw: bytes, old: str, new: str) -> bytes:
 def test_mangled_snapshot_is_refused_naming_the_line(stem, old, new, message):
     raw, provenance = load(stem)
     with pytest.raises(SourceError, match=message):
-        scb_snapshot.parse(replace_line(raw, old, new), provenance)
+        scb_snapshot.parse(replace_line(raw, old, new), provenance, CATALOG)
 
 
 def test_missing_value_stays_null():
     raw, provenance = load(INTEGRATION)
-    frame = scb_snapshot.parse(replace_line(raw, "2016,11.9,", "2016,..,"), provenance)
+    frame = scb_snapshot.parse(replace_line(raw, "2016,11.9,", "2016,..,"), provenance, CATALOG)
     assert frame.loc[frame["region_code"] == "0114", "value"].isna().iloc[0]

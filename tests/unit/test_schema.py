@@ -17,7 +17,7 @@ CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 
 @pytest.fixture
 def frame() -> pd.DataFrame:
-    return normalise(seed.parse(RAW, PROVENANCE), PROVENANCE)
+    return normalise(seed.parse_table(RAW, PROVENANCE), PROVENANCE)
 
 
 def set_cell(column: str, value: object, row: int = 0) -> Callable[[pd.DataFrame], pd.DataFrame]:

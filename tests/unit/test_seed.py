@@ -8,16 +8,18 @@ import pytest
 from etl.errors import SourceError
 from etl.sources import seed
 from labourmarket.core import paths
+from labourmarket.core.catalog import load_catalog
 from tests.tabell1 import FIGURES
 
 SEED_DIR = paths.REPO_DIR / "data" / "raw" / "seed"
 RAW = (SEED_DIR / "sodertalje_2014_tabell1.txt").read_bytes()
 PROVENANCE = json.loads((SEED_DIR / "sodertalje_2014_tabell1.provenance.json").read_text())
+CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 
 
 @pytest.fixture(scope="module")
 def parsed() -> pd.DataFrame:
-    return seed.parse(RAW, PROVENANCE)
+    return seed.parse(RAW, PROVENANCE, CATALOG)
 
 
 def test_parse_returns_42_figures_of_one_measure_and_period(parsed):
@@ -74,13 +76,13 @@ def replace_in_raw(old: str, new: str) -> bytes:
 )
 def test_parse_refuses_bad_input_naming_the_spot(raw, message):
     with pytest.raises(SourceError) as error:
-        seed.parse(raw, PROVENANCE)
+        seed.parse(raw, PROVENANCE, CATALOG)
     assert message in str(error.value)
     assert str(error.value).startswith("seed: sodertalje_2014_tabell1.txt")
 
 
 def test_parse_keeps_missing_symbol_as_null_never_zero():
-    frame = seed.parse(replace_in_raw("27,0", ".."), PROVENANCE)
+    frame = seed.parse(replace_in_raw("27,0", ".."), PROVENANCE, CATALOG)
     cell = frame[(frame["region_code"] == "0181") & (frame["birth_region"] == "foreign_born")]
     assert cell["value"].isna().all()
     assert cell["status"].tolist() == ["suppressed"]

@@ -1,4 +1,4 @@
-"""One row selector and one group codec: Tabell 1's figures found by measure, region, period, group."""
+"""One row selector and one group codec: Tabell 1's figures by measure, region, period, group."""
 
 import pandas as pd
 import pytest

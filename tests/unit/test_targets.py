@@ -21,7 +21,7 @@ from tests.unit.test_seed import PROVENANCE, RAW
 CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 TARGETS_PATH = paths.REPO_DIR / "data" / "reference" / "targets.toml"
 TARGETS = {t.id: t for t in load_targets(CATALOG, TARGETS_PATH)}
-TABELL_1 = normalise(seed.parse(RAW, PROVENANCE), PROVENANCE)
+TABELL_1 = normalise(seed.parse_table(RAW, PROVENANCE), PROVENANCE)
 
 
 def evaluate_one(target_id: str, observations: pd.DataFrame = TABELL_1) -> pd.Series:
