@@ -8,9 +8,10 @@ Browser tests share one Debian chromium per session (pytest-playwright's session
 `browser`, launched with the arguments below) and get a fresh context per test. Their waits are
 hang guards (HANG_GUARD_MS), never a pass criterion: a busy machine may be slow, not wrong.
 
-Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) every test file is one group,
-so a file's module-scoped fixtures are set up once, and every browser test (marker e2e) is in
-one group, so a single worker starts the shared server and the one browser.
+Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`) every browser test (marker
+e2e) is in one group, so a single worker starts the shared server and the one browser, and the
+tests of a file with module- or class-scoped fixtures are one group, so those are set up once;
+every other test goes to whichever worker is free.
 """
 
 import shutil
@@ -36,14 +37,29 @@ expect.set_options(timeout=HANG_GUARD_MS)
 BROWSER_GROUP = "browser"
 
 
+SHARED_SCOPES = {"module", "class", "package"}
+
+
+def uses_shared_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture set up once for its module, class or package."""
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info else ()
+    return any(d.scope in SHARED_SCOPES for defs in definitions for d in defs)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give each test its xdist group (see the module's docstring); no effect without xdist."""
+    """Give tests their xdist group (see the module's docstring); no effect without xdist.
+
+    A test without a group goes to whichever worker is free; a group goes to one worker.
+    """
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
-        group = BROWSER_GROUP if item.get_closest_marker("e2e") else item.path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+        elif uses_shared_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.as_posix()))
 
 
 @pytest.fixture(scope="session")

@@ -99,13 +99,14 @@ def assert_explained(at: AppTest, headline: str) -> None:
     assert not at.get("plotly_chart")
 
 
-@pytest.mark.parametrize(("page", "fault"), CASES, ids=[f"{p[10:-3]}-{f}" for p, f in CASES])
-def test_a_broken_build_is_explained_on_every_page(built_tree, page, fault):
+# (pytest-playwright's browser fixture is named "page": a page script is a page_file here)
+@pytest.mark.parametrize(("page_file", "fault"), CASES, ids=[f"{p[10:-3]}-{f}" for p, f in CASES])
+def test_a_broken_build_is_explained_on_every_page(built_tree, page_file, fault):
     break_build, headline = FAULTS[fault]
     break_build()
-    at = open_page(page)
+    at = open_page(page_file)
     assert_explained(at, headline)
-    if page == SOURCES_PAGE:
+    if page_file == SOURCES_PAGE:
         assert_definitions_shown(at, built_tree)
 
 
@@ -180,8 +181,8 @@ def make_writable(root: Path) -> None:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_on_a_read_only_data_tree(built_tree, page):
+@pytest.mark.parametrize("page_file", PAGES, ids=[p[10:-3] for p in PAGES])
+def test_every_page_runs_on_a_read_only_data_tree(built_tree, page_file):
     """The app only reads data/: it runs with the tree read-only and changes nothing in it.
 
     Root ignores file modes, so the unchanged listing is what proves it there.
@@ -189,7 +190,7 @@ def test_every_page_runs_on_a_read_only_data_tree(built_tree, page):
     before = list_tree(built_tree)
     make_read_only(built_tree)
     try:
-        at = open_page(page)
+        at = open_page(page_file)
         assert not at.exception
         assert not at.error
         assert at.title
