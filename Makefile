@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup data run test lint format bench clean
+.PHONY: setup data update run test lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ setup: $(VENV)/.installed
 
 data: setup
 	$(PY) -m etl build
+
+# With a network: fetch what is new from Kolada, SCB and Arbetsförmedlingen, then build once.
+update: setup
+	$(PY) -m etl update
 
 run: data
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)

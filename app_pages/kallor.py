@@ -5,6 +5,7 @@ import streamlit as st
 from labourmarket import ui
 from labourmarket.core import paths
 from labourmarket.core.catalog import CatalogError
+from labourmarket.core.changelog import read_build_record
 from labourmarket.views import kallor
 from labourmarket.views.kallor import KallorChoices
 
@@ -19,7 +20,8 @@ except CatalogError as error:
 data = ui.load_data()
 if data is not None:
     ui.show_data_status(data)
-content = kallor.build(data, KallorChoices(catalog))
+record = read_build_record() if data is not None else None
+content = kallor.build(data, KallorChoices(catalog, record))
 st.warning(content.warning, icon=":material/warning:")
 if content.notice is not None:
     st.info(content.notice, icon=":material/info:")
@@ -30,6 +32,26 @@ for measure in content.measures:
         st.markdown(measure.source)
         st.table(measure.details)
         st.caption(measure.caption)
+if content.changes_caption or content.changes_notices:
+    st.subheader("Ändringar i senaste bygget")
+    if content.changes_caption:
+        st.caption(content.changes_caption)
+    for notice in content.changes_notices:
+        st.info(notice, icon=":material/info:")
+    for changed in content.changes:
+        with st.container(border=True):
+            st.markdown(f"**{changed.name}**")
+            st.markdown("\n".join(f"- {line}" for line in changed.lines))
+            if changed.revised is not None:
+                st.caption("Reviderade värden")
+                st.dataframe(changed.revised.style(), hide_index=True)
+            if changed.withdrawn is not None:
+                st.caption("Tillbakadragna värden")
+                st.dataframe(changed.withdrawn.style(), hide_index=True)
+if content.history is not None:
+    st.subheader("Bygghistorik")
+    st.caption("Varje bygge av datan, senaste först, med vad det ändrade per mått.")
+    st.dataframe(content.history, hide_index=True)
 if content.files is not None:
     st.subheader("Källfiler i senaste bygget")
     st.caption(content.files_caption)

@@ -6,14 +6,17 @@ from labourmarket import ui
 from labourmarket.core import paths, store
 from labourmarket.core.agenda import DEFAULT_AGENDA, Agenda
 from labourmarket.core.catalog import CatalogError
+from labourmarket.core.changelog import read_changes_since
 from labourmarket.core.store import LoadedData
 from labourmarket.views import namndvy
 from labourmarket.views.namndvy import (
     EMBED_CSS,
+    NEWS_CHOICES,
     SLIDE_CSS,
     VIEWS,
     NamndvyChoices,
     NamndvyContent,
+    NewsContent,
     SlideContent,
     read_live_seconds,
 )
@@ -45,12 +48,15 @@ with st.sidebar:
     chosen = ui.choose_one(
         "Dagordning", "agenda", offer.options, offer.options[0], offer.names.__getitem__
     )
-    region = None
+    region, news = None, "off"
     if chosen == DEFAULT_AGENDA:
         region = ui.choose_one(
             "Kommun", "region", offer.regions, offer.regions[0], catalog.region_name
         )
-    agenda = namndvy.pick_agenda(offer, chosen, region)
+        news = ui.choose_one(
+            "Börja med", "news", list(NEWS_CHOICES), "off", NEWS_CHOICES.__getitem__, True
+        )
+    agenda = namndvy.pick_agenda(offer, chosen, region, with_news=news == "on")
     for problem in offer.other_problems:
         st.error(problem)
     st.caption(
@@ -58,8 +64,9 @@ with st.sidebar:
         "ljust tema). Bildnumret står i adressen (`slide=`), så en länk öppnar rätt bild."
     )
 
-# A new agenda starts at its first slide; a link's own slide number is kept.
-shown_agenda = f"{agenda.key}:{agenda.region}"
+# A new agenda starts at its first slide; a link's own slide number is kept. Opening with news
+# or not renumbers the slides: that starts at the first too.
+shown_agenda = f"{agenda.key}:{agenda.region}:{agenda.opens_with_news}"
 if st.session_state.get(SHOWN_AGENDA, shown_agenda) != shown_agenda:
     st.query_params["slide"] = "1"
 st.session_state[SHOWN_AGENDA] = shown_agenda
@@ -131,20 +138,39 @@ def show_chart(content: SlideContent, prefix: str) -> None:
         st.info(content.empty_notice)
 
 
+def show_news(news: NewsContent) -> None:
+    """New periods and revised figures for the kommun: lines, then the revisions' table."""
+    if news.lead:
+        st.markdown(news.lead)
+    if news.empty:
+        st.info(news.empty, icon=":material/info:")
+    if news.lines:
+        st.markdown("\n".join(f"- {line}" for line in news.lines))
+    if news.revisions is not None:
+        st.table(news.revisions.style())
+    if news.more:
+        st.markdown(news.more)
+    for note in news.notes:
+        st.caption(note)
+
+
 def show_slide(content: NamndvyContent) -> None:
     if content.slide_notice:
         st.warning(content.slide_notice, icon=":material/link_off:")
     st.query_params["slide"] = str(content.number)
-    slide = content.slides[0]
     with st.container(key="nv_slide"):
         with st.container(key="nv_kicker"):
             st.markdown(content.kicker)
         st.title(content.title, anchor=False)
-        left, right = st.columns([5, 7], gap="large")
-        with left:
-            show_figures(slide, "nv")
-        with right:
-            show_chart(slide, "nv")
+        if content.news is not None:
+            with st.container(key="nv_news"):
+                show_news(content.news)
+        else:
+            left, right = st.columns([5, 7], gap="large")
+            with left:
+                show_figures(content.slides[0], "nv")
+            with right:
+                show_chart(content.slides[0], "nv")
         with st.container(key="nv_footer"):
             st.markdown(content.footer)
     with st.container(key="nv_nav"):
@@ -175,6 +201,10 @@ def show_handout(content: NamndvyContent) -> None:
     """Every slide in order on one page, for printing with the minutes."""
     st.title(content.title, anchor=False)
     st.caption(content.kicker)
+    if content.news is not None:
+        with st.container(key="nv_handout_news", border=True):
+            st.subheader(f"1. {content.news.title}", anchor=False)
+            show_news(content.news)
     for number, (heading, slide) in enumerate(
         zip(content.headings, content.slides, strict=True), start=1
     ):
@@ -196,7 +226,15 @@ def show_live(agenda: Agenda, view: str) -> None:
     if live is None:
         return
     data, is_last_good = live
-    choices = NamndvyChoices(agenda, view, st.query_params.get("slide"), is_last_good)
+    news, news_problem = None, None
+    if agenda.opens_with_news:
+        try:
+            news = read_changes_since(agenda.since, data.manifest)
+        except store.StoreError as error:
+            news_problem = str(error)
+    choices = NamndvyChoices(
+        agenda, view, st.query_params.get("slide"), is_last_good, news, news_problem
+    )
     content = namndvy.build(data, choices)
     if content.data_notice:
         st.caption(content.data_notice)

@@ -1,14 +1,16 @@
-"""Command line for the ETL: build offline, fetch from the registry's sources, import, status."""
+"""Command line for the ETL: build offline, fetch or update from the registry's sources, status."""
 
 import argparse
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from etl import pipeline
+from etl import freshness, pipeline, update
 from etl.errors import SourceError
 from etl.http import HttpError, HttpSettingError
+from etl.lock import LockBusyError, hold_etl_lock
 from etl.sources import Fetcher, Source, arbetsformedlingen
 from labourmarket import cli
 from labourmarket.core import paths, store
@@ -20,9 +22,20 @@ Arbetsmarknadsläget ETL: upstream bytes in data/raw -> validated data/clean/obs
 
 commands:
   build    rebuild data/clean from data/raw, offline and deterministic
+  update   fetch what is new from every source that downloads ({commands}), then build once
   fetch    download from {publishers} into data/raw, then build
   import   copy a file downloaded from Arbetsförmedlingen into data/raw, then build
-  status   what raw files there are, where from, how old, and whether the build is current
+  status   raw files, where from, how old; each source's newest period and when the next is due
+
+`update` skips a source whose publisher says nothing changed, and asks for files with
+If-None-Match / If-Modified-Since where the server sent an ETag or Last-Modified. It prints
+"nothing new" and exits 0 when nothing was; a source that fails is named on stderr (one line
+each), the others are still updated and built, and the exit status is 1. Each source runs with
+its `fetch` defaults; ARBETSMARKNAD_UPDATE_<COMMAND> (KOLADA, SCB, AF) holds other options,
+e.g. ARBETSMARKNAD_UPDATE_SCB="--tables TAB6260,TAB6383".
+
+Only one build, fetch, import or update runs at a time (a lock on data/etl.lock): a second one
+waits for the first, or with --no-wait stops with a message.
 
 A malformed file, an HTTP error or a failing check stops with a message naming the source,
 the file or URL and the row; data/raw gets no partial download and data/clean stays as it was.
@@ -33,6 +46,8 @@ ARBETSMARKNAD_HTTP_BACKOFF seconds (default 1, doubling; Retry-After is honoured
 
 examples:
   python -m etl build
+  python -m etl update
+  python -m etl update --only af --no-wait
 {fetch_examples}
   python -m etl import ~/Hämtningar/arbetslosa-andel-2024-10.xlsx
   python -m etl status
@@ -50,6 +65,7 @@ def describe_commands() -> str:
     examples = [f"  {line}" for fetcher in fetchers for line in fetcher.examples]
     return DESCRIPTION.format(
         publishers=join_words([fetcher.label for fetcher in fetchers]),
+        commands=", ".join(fetcher.command for fetcher in fetchers),
         fetch_examples="\n".join(examples),
     )
 
@@ -69,10 +85,16 @@ def report_build() -> None:
 
 
 def run_build(args: argparse.Namespace) -> None:
-    report_build()
+    with hold_etl_lock("build", wait=not args.no_wait):
+        report_build()
 
 
 def run_fetch(args: argparse.Namespace) -> None:
+    with hold_etl_lock(f"fetch {args.fetcher.command}", wait=not args.no_wait):
+        fetch_and_build(args)
+
+
+def fetch_and_build(args: argparse.Namespace) -> None:
     source: Source = args.source
     fetcher: Fetcher = args.fetcher
     try:
@@ -98,10 +120,54 @@ def run_fetch(args: argparse.Namespace) -> None:
 
 
 def run_import(args: argparse.Namespace) -> None:
-    saved = arbetsformedlingen.import_file(Path(args.file), load_catalog(), args.region)
-    print(f"imported {args.file} as {saved}")
-    if not args.no_build:
-        report_build()
+    with hold_etl_lock("import", wait=not args.no_wait):
+        saved = arbetsformedlingen.import_file(Path(args.file), load_catalog(), args.region)
+        print(f"imported {args.file} as {saved}")
+        if not args.no_build:
+            report_build()
+
+
+def pick_fetched_sources(only: str | None) -> list[tuple[Source, Fetcher]]:
+    """The registry's downloading sources, or those `--only` names (by their fetch command)."""
+    fetched = list_fetched_sources()
+    if not only:
+        return fetched
+    wanted = [word.strip() for word in only.split(",") if word.strip()]
+    known = [fetcher.command for _, fetcher in fetched]
+    unknown = [word for word in wanted if word not in known]
+    if unknown:
+        raise SourceError(
+            "cli", "--only", f"unknown source {', '.join(unknown)}: choose from {', '.join(known)}"
+        )
+    return [(source, fetcher) for source, fetcher in fetched if fetcher.command in wanted]
+
+
+def run_update(args: argparse.Namespace) -> None:
+    """Fetch what is new from each source, build once if anything is, name the failures."""
+    with hold_etl_lock("update", wait=not args.no_wait):
+        fetched = pick_fetched_sources(args.only)
+        report = update.update_sources(fetched, load_catalog(), terminal=sys.stderr.isatty())
+        built = False
+        try:
+            if report.changed:
+                report_build()
+                built = True
+            elif not is_clean_current():
+                print("nothing new, but data/clean does not match data/raw: building")
+                report_build()
+                built = True
+            elif not report.failures:
+                print("nothing new")
+        except Exception:
+            tell_failures(report.failures)
+            raise
+    if report.failures:
+        raise update.SourcesFailedError(report.failures, built)
+
+
+def tell_failures(lines: list[str]) -> None:
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
 
 
 def describe_raw_files() -> pd.DataFrame:
@@ -116,6 +182,39 @@ def describe_raw_files() -> pd.DataFrame:
         for raw in pipeline.find_raw_files(paths.raw_dir())
     ]
     return pd.DataFrame(rows, columns=["source", "file", "sha256", "retrieved_at", "where"])
+
+
+def is_clean_current() -> bool:
+    """Whether data/clean was built from exactly the raw files there are now."""
+    manifest = store.read_manifest()
+    if manifest is None:
+        return False
+    raw = describe_raw_files()
+    built = {(Path(s["file"]).name, s.get("sha256")) for s in manifest["sources"]}
+    return built == set(zip(raw["file"], raw["sha256"], strict=True))
+
+
+def read_checked_dates() -> dict[str, date]:
+    """The day `update` last asked each source's publisher, from its state file."""
+    checked = {}
+    for source, _ in list_fetched_sources():
+        stamp = update.read_state(paths.raw_dir() / source.name).get("checked_at")
+        if isinstance(stamp, str):
+            checked[source.name] = pd.Timestamp(stamp).date()
+    return checked
+
+
+def report_freshness(raw: pd.DataFrame) -> None:
+    newest = freshness.read_newest_periods()
+    if not newest:
+        return
+    fetched = {
+        name: stamp.date() for name, stamp in raw.groupby("source")["retrieved_at"].max().items()
+    }
+    today = datetime.now(UTC).date()
+    print("freshness (newest period in data/clean; next figures by the publisher's rhythm):")
+    for item in freshness.list_freshness(newest, fetched, read_checked_dates(), today):
+        print(f"  {item.source:<20} {freshness.describe_freshness(item, today)}")
 
 
 def run_status(args: argparse.Namespace) -> None:
@@ -139,10 +238,9 @@ def run_status(args: argparse.Namespace) -> None:
         print("clean: not built (run `python -m etl build`)")
         return
     print(f"clean: built {manifest['built_at']}, {manifest['observations']['rows']} rows")
-    built = {(Path(s["file"]).name, s.get("sha256")) for s in manifest["sources"]}
-    current = set(zip(raw["file"], raw["sha256"], strict=True))
-    if built != current:
+    if not is_clean_current():
         print("clean is out of date: raw files changed since the build; run `python -m etl build`")
+    report_freshness(raw)
 
 
 def add_fetch_commands(fetch: argparse.ArgumentParser) -> None:
@@ -157,12 +255,33 @@ def add_fetch_commands(fetch: argparse.ArgumentParser) -> None:
         parser = commands.add_parser(fetcher.command, help=fetcher.help, description=fetcher.help)
         fetcher.add_arguments(parser)
         parser.add_argument("--no-build", action="store_true", help="only download")
+        add_no_wait_argument(parser)
         parser.set_defaults(source=source, fetcher=fetcher)
+
+
+def add_no_wait_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="when another build, fetch or update is running, stop with a message instead of"
+        " waiting for it",
+    )
 
 
 def create_parser() -> argparse.ArgumentParser:
     parser, commands = cli.create_parser("python -m etl", describe_commands())
-    cli.add_command(commands, "build", run_build, "rebuild data/clean from data/raw (offline)")
+    build = cli.add_command(
+        commands, "build", run_build, "rebuild data/clean from data/raw (offline)"
+    )
+    add_no_wait_argument(build)
+    updated = cli.add_command(
+        commands, "update", run_update, "fetch what is new from every source, then build once"
+    )
+    updated.add_argument(
+        "--only",
+        help="fetch commands of the sources to update, comma-separated (default: all of them)",
+    )
+    add_no_wait_argument(updated)
     fetch = cli.add_command(commands, "fetch", run_fetch, "download into data/raw, then build")
     add_fetch_commands(fetch)
     imported = cli.add_command(
@@ -175,6 +294,7 @@ def create_parser() -> argparse.ArgumentParser:
         " does not name it (e.g. 0181)",
     )
     imported.add_argument("--no-build", action="store_true", help="only copy into data/raw")
+    add_no_wait_argument(imported)
     cli.add_command(commands, "status", run_status, "show raw files, their age and the build")
     return parser
 
@@ -187,11 +307,25 @@ def main(argv: list[str] | None = None) -> int:
         ValidationError,
         CatalogError,
         store.StoreError,
+        LockBusyError,
         OSError,
     )
-    return cli.run_command(
-        create_parser(), argv, errors, after_error="The previous clean data (if any) is unchanged."
-    )
+    try:
+        return cli.run_command(
+            create_parser(),
+            argv,
+            errors,
+            after_error="The previous clean data (if any) is unchanged.",
+        )
+    except update.SourcesFailedError as failed:
+        tell_failures(failed.lines)
+        done = (
+            "the build used their last good raw files"
+            if failed.built
+            else "data/clean is unchanged"
+        )
+        print(f"update incomplete: {len(failed.lines)} source(s) failed; {done}.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,11 +4,23 @@ Three environment variables tune it without a code change (tests make a failing 
 ARBETSMARKNAD_HTTP_TIMEOUT (read seconds, or "connect,read"), ARBETSMARKNAD_HTTP_RETRIES (how
 often a 429/5xx, a refused connection or a timeout is retried) and ARBETSMARKNAD_HTTP_BACKOFF
 (the back-off factor in seconds; a server's Retry-After is honoured regardless).
+
+Inside `remember_validators(folder)` (what `python -m etl update` uses per source) every session
+asks conditionally: a GET whose earlier 200 came with an `ETag` or `Last-Modified` is sent with
+`If-None-Match` / `If-Modified-Since`, and a 304 Not Modified is answered from the body kept in
+that folder, so an unchanged file is not downloaded again and callers still see its exact bytes.
 """
 
+import hashlib
+import io
+import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -82,6 +94,183 @@ def read_timeout() -> tuple[float, float]:
     return (parts[0], parts[-1]) if len(parts) == 2 else (TIMEOUT[0], parts[0])
 
 
+# --- conditional requests (ETag / Last-Modified) -------------------------------------------------
+
+INDEX_FILE = "index.json"
+MAX_KEPT_BODY = 32_000_000  # bigger answers are not kept (and so always downloaded whole)
+REVALIDATED_HEADER = "X-Arbetsmarknad-Revalidated"  # set on a 200 rebuilt from a 304
+
+
+@dataclass
+class ValidatorCache:
+    """ETag / Last-Modified and the exact body of each GET URL that sent one, kept in a folder.
+
+    `index.json` maps a URL to its validators, content type and the sha256 of its body; the body
+    is the file named by that sha256. Counts what this run downloaded and what a 304 spared.
+    """
+
+    directory: Path
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    downloaded: int = 0  # 200 answers to GETs, body sent
+    not_modified: int = 0  # 304 answers, body taken from here
+
+    @classmethod
+    def load(cls, directory: Path) -> "ValidatorCache":
+        """The folder's index; a missing or unreadable one is an empty cache (all downloaded)."""
+        try:
+            entries = json.loads((directory / INDEX_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = {}
+        if not isinstance(entries, dict):
+            entries = {}
+        return cls(directory, {url: e for url, e in entries.items() if isinstance(e, dict)})
+
+    def read_kept(self, url: str) -> tuple[dict[str, str], bytes] | None:
+        """The entry and body kept for url, or None (also when the body is gone or altered)."""
+        entry = self.entries.get(url)
+        if not entry:
+            return None
+        try:
+            body = (self.directory / entry["sha256"]).read_bytes()
+        except (OSError, KeyError):
+            return None
+        if hashlib.sha256(body).hexdigest() != entry["sha256"]:
+            return None
+        return entry, body
+
+    def remember(self, url: str, headers: Any, body: bytes) -> None:
+        """Keep body and the validators the server sent with it."""
+        validators = {
+            "etag": headers.get("ETag", ""),
+            "last_modified": headers.get("Last-Modified", ""),
+        }
+        digest = hashlib.sha256(body).hexdigest()
+        write_atomic(self.directory / digest, body)
+        self.entries[url] = {
+            **{name: value for name, value in validators.items() if value},
+            "content_type": headers.get("Content-Type", ""),
+            "sha256": digest,
+        }
+        self.used.add(url)
+
+    def forget_unused(self) -> None:
+        """Drop entries this run did not ask for (after a complete run: the URLs it needs now)."""
+        self.entries = {url: e for url, e in self.entries.items() if url in self.used}
+
+    def save(self) -> None:
+        """Write the index, then delete bodies no entry names."""
+        if not self.entries and not self.directory.exists():
+            return  # the server sent no validators: nothing to remember
+        text = json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        write_atomic(self.directory / INDEX_FILE, text.encode("utf-8"))
+        kept = {entry.get("sha256") for entry in self.entries.values()}
+        for path in self.directory.iterdir():
+            if path.name != INDEX_FILE and path.name not in kept:
+                path.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_bytes(content)
+    os.replace(temp, path)
+
+
+def ask_conditionally(entry: dict[str, str]) -> dict[str, str]:
+    headers = {}
+    if entry.get("etag"):
+        headers["If-None-Match"] = entry["etag"]
+    if entry.get("last_modified"):
+        headers["If-Modified-Since"] = entry["last_modified"]
+    return headers
+
+
+def is_small_enough(response: requests.Response, stream: bool) -> bool:
+    """Whether reading the body now is safe: a streamed one only with a plain, small length.
+
+    A caller that streams caps the body as it reads; here it is read before the caller sees it,
+    so only a declared, uncompressed length within MAX_KEPT_BODY is read.
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_KEPT_BODY:
+        return False
+    if not stream:
+        return True  # requests reads the whole body right after send() anyway
+    return declared.isdigit() and response.headers.get("Content-Encoding", "identity") == "identity"
+
+
+class ConditionalAdapter(HTTPAdapter):
+    """An HTTPAdapter that revalidates GETs against a ValidatorCache (retries as usual)."""
+
+    def __init__(self, cache: ValidatorCache, **kwargs: Any) -> None:
+        self.cache = cache
+        super().__init__(**kwargs)
+
+    def send(
+        self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
+    ) -> requests.Response:
+        url = request.url or ""
+        kept = self.cache.read_kept(url) if request.method == "GET" else None
+        if kept:
+            request.headers.update(ask_conditionally(kept[0]))
+        response = super().send(request, stream=stream, **kwargs)
+        if request.method != "GET":
+            return response
+        if kept and response.status_code == 304:
+            response.close()
+            self.cache.not_modified += 1
+            self.cache.used.add(url)
+            return self.replay(request, *kept)
+        if response.status_code != 200:
+            return response
+        self.cache.downloaded += 1
+        has_validator = "ETag" in response.headers or "Last-Modified" in response.headers
+        if has_validator and is_small_enough(response, stream):
+            self.cache.remember(url, response.headers, response.content)
+        return response
+
+    def replay(
+        self, request: requests.PreparedRequest, entry: dict[str, str], body: bytes
+    ) -> requests.Response:
+        """A 200 with the kept body, as if the server had sent it again."""
+        headers = {
+            "Content-Type": entry.get("content_type", ""),
+            "Content-Length": str(len(body)),
+            REVALIDATED_HEADER: "304",
+        }
+        raw = urllib3.HTTPResponse(
+            body=io.BytesIO(body),
+            headers=headers,
+            status=200,
+            reason="OK",
+            preload_content=False,
+            decode_content=False,
+            request_url=request.url,
+        )
+        return self.build_response(request, raw)
+
+
+# The cache sessions made now should revalidate against; set by remember_validators.
+ACTIVE_CACHE: ContextVar[ValidatorCache | None] = ContextVar("validator_cache", default=None)
+
+
+@contextmanager
+def remember_validators(directory: Path) -> Iterator[ValidatorCache]:
+    """Make every session created inside the block revalidate GETs against directory's cache.
+
+    The index is saved on the way out, also after an error: a body that arrived is kept with its
+    validators even if the fetch it belonged to failed later.
+    """
+    cache = ValidatorCache.load(directory)
+    token = ACTIVE_CACHE.set(cache)
+    try:
+        yield cache
+    finally:
+        ACTIVE_CACHE.reset(token)
+        cache.save()
+
+
 def create_session(
     total_retries: int | None = None,
     backoff_factor: float | None = None,
@@ -107,7 +296,10 @@ def create_session(
         raise_on_status=False,
     )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
+    cache = ACTIVE_CACHE.get()
+    adapter = (
+        ConditionalAdapter(cache, max_retries=retry) if cache else HTTPAdapter(max_retries=retry)
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from etl import changes
 from etl.errors import SourceError
+from etl.lock import hold_etl_lock
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import Source, af_tidsserier, arbetsformedlingen, kolada, scb, scb_snapshot, seed
-from labourmarket.core import paths, store
+from labourmarket.core import paths
 from labourmarket.core.catalog import Catalog, load_catalog
 from labourmarket.core.periods import parse_period
 from labourmarket.core.schema import (
@@ -194,6 +196,7 @@ def drop_superseded_rows(observations: pd.DataFrame) -> tuple[pd.DataFrame, int]
     return kept, int(is_older.sum())
 
 
+@hold_etl_lock("build")  # a second build waits: two at once could unlink data/clean
 def build(catalog: Catalog | None = None) -> dict[str, Any]:
     """Rebuild the clean store from data/raw; on any error nothing in data/clean changes."""
     catalog = catalog or load_catalog()
@@ -219,4 +222,4 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
     observations, superseded = drop_superseded_rows(combined)
     del combined
     validate(observations, catalog, origins=observations.pop("raw_file"))
-    return store.write_clean(observations, described, superseded=superseded)
+    return changes.write_clean_with_changes(observations, described, superseded=superseded)

@@ -27,6 +27,14 @@ class Fetcher:
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, Catalog], list[Path]]  # [] when nothing was new
     examples: tuple[str, ...] = ()
+    # What `python -m etl update` asks before run(): given the same arguments, something small
+    # (text, or a dict or list of texts) that changes whenever the publisher's figures for them
+    # change, such as SCB's `updated` or Kolada's publication dates; None (also as a dict's
+    # value) when it cannot say. The same answer as at the last good run, with the same
+    # arguments and raw files, skips run(). Without it, update runs run() with conditional GETs
+    # (etl/http.py). E.g. `version=lambda args, catalog: {t: describe_remote_version(
+    # create_session(), t, base_url=args.base_url) for t in args.tables.split(",")}`.
+    version: Callable[[argparse.Namespace, Catalog], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from etl.checks import check_unique_key, read_json_object
 from etl.errors import SourceError
 from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
-from etl.sources import Fetcher, add_regions_argument, resolve_regions
+from etl.sources import Fetcher, resolve_regions
 from labourmarket.core import paths
-from labourmarket.core.catalog import Catalog
+from labourmarket.core.catalog import Catalog, load_catalog
 from labourmarket.core.periods import parse_period
 from labourmarket.core.schema import PARSED_COLUMNS, repeat_category
 
@@ -38,6 +38,17 @@ V1_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
 # labels when parsing), never guessed. Preliminary tables (TAB6260) are a property of the table
 # in SCB's metadata, not a per-cell symbol, so scb_tables.csv marks them and every figure from
 # them gets status `provisional`.
+#
+# A group variable's total is the code the answer names in the dimension's
+# `extension.eliminationValueCode`; SCB writes it in data answers that hold the total, not in
+# metadata (a real TAB6260 metadata answer has `elimination` only), and v1 metadata has a bare
+# `elimination: true` that names no value. The known totals (`1+2`, `tot`, ...) below serve
+# answers that name none. Any other code is refused: a person must map it.
+#
+# A measure's population comes from the table: its Alder code (total_age), or, in a table
+# without Alder (the integration tables), the age ranges of its labels ("ålder: 55-65 år"). The
+# fetch stops unless measures.csv names exactly that population, so the app never shows an
+# assumed one.
 REGISTRY_FILE = "scb_tables.csv"
 LANGUAGE = "sv"
 MAX_CELLS = 150_000  # SCB refuses a data call of more cells than this
@@ -46,9 +57,16 @@ PUBLISHER = "SCB (Statistiska centralbyrån)"
 LICENCE = "CC0 1.0"
 ATTRIBUTION = "Källa: SCB"
 
+# What `python -m etl fetch scb` and `etl update` fetch without --tables: BAS monthly (every
+# region) and the integration tables for kommuner, län and Riket. TAB2948 (final BAS) is asked
+# for by name: its ContentsCode has not been seen here.
+DEFAULT_TABLES = ("TAB6260", "TAB6383", "TAB6384", "TAB6379")
+ALL_REGIONS = "all"  # --regions value: every region the table has
+
 REGION, TIME, CONTENTS, AGE = "Region", "Tid", "ContentsCode", "Alder"
 # SCB variable -> (canonical column, SCB code -> canonical code). A code missing here stops the
-# parse: a new category must be mapped by a person, not dropped or guessed.
+# parse: a new category must be mapped by a person, not dropped or guessed. The one exception is
+# the total an answer names by eliminationValueCode (`TotSa`): it replaces the `total` here.
 GROUP_DIMENSIONS: dict[str, tuple[str, dict[str, str]]] = {
     "Kon": ("sex", {"1": "men", "2": "women", "1+2": "total"}),
     "Fodelseregion": (
@@ -82,6 +100,14 @@ NULL_STATUS = {
     ".....": "suppressed",
     "......": "suppressed",
 }
+# An age range in a label: "ålder: 55-65 år" (a band), "samtliga 20-64 år" (a whole population).
+# Not "vistelsetid 0-1 år": a duration in Sweden, no age.
+AGE_LABEL_PATTERN = re.compile(
+    r"^(?:(?:ålder)\s*:?\s*|(?P<whole>samtliga|totalt)\s+)?(?P<low>\d{1,3})\s*[-–]\s*"
+    r"(?P<high>\d{1,3})\s*år$",
+    re.IGNORECASE,
+)
+AGE_RANGE_IN_TEXT = re.compile(r"(\d{1,3})\s*[-–]\s*(\d{1,3})")
 REGION_PATTERN = re.compile(r"^\d{2}(\d{2})?$")
 AGE_CODE_PATTERN = re.compile(r"^0*(\d+)-0*(\d+)$")  # SCB writes 60-64 as "060-64"
 TABLE_ID_PATTERN = re.compile(r"^TAB\d+$")
@@ -95,8 +121,16 @@ REGISTRY_COLUMNS = (
     "is_preliminary",
     "source_id",
     "path_v1",
+    "region_level",
     "note",
 )
+# A table fetched for one level of region only: three tables feed one integration measure, so a
+# region taken from two of them would give the build two rows with one key.
+REGION_LEVELS = {
+    "riket": re.compile(r"^00$"),
+    "lan": re.compile(r"^(?!00)\d{2}$"),
+    "kommun": re.compile(r"^\d{4}$"),
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,7 @@ class ScbTable:
     age_bands: tuple[str, ...] = ()  # Alder codes kept as bands; any other age code is dropped
     is_preliminary: bool = False
     path_v1: str = ""  # path under V1_URL; "" = no v1 fallback known
+    region_level: str = ""  # "kommun", "lan" or "riket": the only regions fetched; "" = any
     note: str = ""
 
 
@@ -124,6 +159,7 @@ class Dataset:
     labels: dict[str, dict[str, str]]
     values: np.ndarray  # float64, NaN where the value is null
     symbols: list[str | None]  # the status symbol of each cell, or None
+    totals: dict[str, str]  # dimension -> the code its extension.eliminationValueCode names
 
 
 @dataclass(frozen=True)
@@ -133,6 +169,9 @@ class TableMetadata:
     api: str  # "v2" or "v1"
     url: str
     variables: dict[str, dict[str, str]]
+    eliminable: dict[str, bool]  # `elimination` per variable: may the query leave it out
+    totals: dict[str, str]  # eliminationValueCode per variable, where the metadata names one
+    updated: str | None  # the table's `updated` as SCB writes it; None when it names none
 
 
 class RateLimiter:
@@ -179,20 +218,25 @@ def fetch(
     *,
     max_cells: int = MAX_CELLS,
     limiter: RateLimiter | None = None,
+    catalog: Catalog | None = None,
 ) -> list[Path]:
     """Download table_id for regions x periods (None = all the table has) and save exact bytes.
 
     Reads the table's metadata first (v2; v1 when v2 answers 404), selects every registry
-    measure's ContentsCode and the groups the parser can map, splits the query under max_cells,
-    and checks every answer with parse_table() before writing: a failure leaves no files.
+    measure's ContentsCode and the groups the parser can map, confirms each measure's
+    population in the table against measures.csv (catalog; default: the data tree's), splits
+    the query under max_cells, and checks every answer with parse_table() before writing: a
+    failure leaves no files.
     """
     # Load inputs
     tables = find_tables(table_id)
+    catalog = catalog or load_catalog()
     session = session or create_session()
     limiter = limiter or SHARED_LIMITER
     metadata = fetch_metadata(session, limiter, tables[0], base_url, v1_url)
     tables = [resolve_table(table, metadata) for table in tables]
     selection = build_selection(metadata, tables, regions, periods)
+    population = check_populations(tables, metadata, catalog)
     # Process data
     answers: list[tuple[dict[str, list[str]], Fetched]] = []
     for part in split_selection(selection, max_cells, metadata.url):
@@ -211,8 +255,10 @@ def fetch(
                     "table_id": table_id,
                     "api": metadata.api,
                     "metadata_url": metadata.url,
+                    "table_updated": metadata.updated,
                     "measure_ids": [table.measure_id for table in tables],
                     "contents_codes": {table.measure_id: table.contents_code for table in tables},
+                    "population_from_labels": population,
                     "part": f"{number}/{len(answers)}",
                     "publisher": PUBLISHER,
                     "licence": LICENCE,
@@ -224,6 +270,65 @@ def fetch(
     )
 
 
+def describe_remote_version(
+    session: requests.Session,
+    table_id: str,
+    *,
+    base_url: str = V2_URL,
+    v1_url: str = V1_URL,
+    limiter: RateLimiter | None = None,
+) -> str | None:
+    """The table's `updated` timestamp as SCB states it now, for skipping an unchanged table.
+
+    v2: the top-level `updated` of GET /tables/{id}/metadata (e.g. "2026-08-28T06:00:00Z");
+    when v2 answers 404 and the registry knows a v1 path, the `updated` of the table's entry in
+    its v1 folder listing. The string is SCB's, unchanged: equal to the one seen at the last
+    fetch means nothing new (fetch() records it as `table_updated` in every sidecar). None when
+    SCB names no timestamp: the caller cannot skip and must fetch. A failed request raises
+    HttpError, an unreadable answer SourceError, as fetch() does.
+    """
+    table = find_tables(table_id)[0]
+    limiter = limiter or SHARED_LIMITER
+    url = f"{base_url.rstrip('/')}/tables/{table.table_id}/metadata"
+    limiter.wait()
+    try:
+        fetched = request_bytes(session, "GET", url, params={"lang": LANGUAGE})
+    except HttpError as error:
+        if error.status != 404 or not table.path_v1:
+            raise
+        return fetch_v1_updated(session, limiter, table, v1_url)
+    return read_updated(load_json(fetched.content, fetched.url), fetched.url)
+
+
+def read_updated(document: Mapping[str, Any], location: str) -> str | None:
+    updated = document.get("updated")
+    if updated is None or updated == "":
+        return None
+    if not isinstance(updated, str):
+        raise SourceError(SOURCE, location, f"'updated' {updated!r} is not a text timestamp")
+    return updated
+
+
+def fetch_v1_updated(
+    session: requests.Session, limiter: RateLimiter, table: ScbTable, v1_url: str
+) -> str | None:
+    """v1 table metadata has no `updated`; the folder listing above it has one per table."""
+    folder, _, name = table.path_v1.rpartition("/")
+    url = f"{v1_url.rstrip('/')}/{folder}"
+    limiter.wait()
+    fetched = request_bytes(session, "GET", url)
+    try:
+        listing = json.loads(fetched.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SourceError(SOURCE, fetched.url, f"v1 folder listing unreadable: {error}") from error
+    if not isinstance(listing, list):
+        raise SourceError(SOURCE, fetched.url, "v1 folder listing is not a list")
+    for entry in listing:
+        if isinstance(entry, dict) and entry.get("id") == name:
+            return read_updated(entry, fetched.url)
+    raise SourceError(SOURCE, fetched.url, f"v1 folder listing has no table {name!r}")
+
+
 def parse_table(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFrame:
     """Turn one json-stat2 answer into canonical rows of table's measure.
 
@@ -232,11 +337,16 @@ def parse_table(raw: bytes, table: ScbTable, *, location: str = "") -> pd.DataFr
     """
     location = location or f"{table.table_id} (json-stat2)"
     dataset = read_dataset(raw, location)
-    check_codes(dataset, location)
+    mappings = {
+        dimension: map_group_codes(dimension, dataset.totals.get(dimension), location)
+        for dimension in dataset.dimension_ids
+        if dimension in GROUP_DIMENSIONS
+    }
+    check_codes(dataset, mappings, location)
     contents_code = resolve_contents_code(dataset.labels.get(CONTENTS), table, location)
     cells = decode_cells(dataset)
     cells = cells[cells[CONTENTS] == contents_code]
-    rows = map_cells(cells, dataset.dimension_ids, table, location)
+    rows = map_cells(cells, dataset.dimension_ids, mappings, table, location)
     check_unique_key(rows, SOURCE, location)
     return rows
 
@@ -268,7 +378,7 @@ def find_tables(table_id: str, path: Path | None = None) -> list[ScbTable]:
     tables = [table for table in read_registry(path) if table.table_id == table_id]
     if not tables:
         raise SourceError(SOURCE, REGISTRY_FILE, f"table {table_id!r} is not in the registry")
-    for field in ("source_id", "path_v1"):
+    for field in ("source_id", "path_v1", "region_level"):
         if len({getattr(table, field) for table in tables}) > 1:
             raise SourceError(SOURCE, REGISTRY_FILE, f"{table_id}: rows disagree on {field}")
     return tables
@@ -303,6 +413,9 @@ def read_registry_row(row: Mapping[str, str], location: str) -> ScbTable:
         raise SourceError(SOURCE, location, f"table_id {cells['table_id']!r} is not TABnnnn")
     if not (cells["contents_code"] or cells["contents_label"]):
         raise SourceError(SOURCE, location, "neither contents_code nor contents_label is given")
+    if cells["region_level"] and cells["region_level"] not in REGION_LEVELS:
+        levels = ", ".join(REGION_LEVELS)
+        raise SourceError(SOURCE, location, f"region_level must be empty or one of {levels}")
     if cells["is_preliminary"] not in ("true", "false"):
         raise SourceError(SOURCE, location, "is_preliminary must be true or false")
     bands = tuple(cells["age_bands"].split())
@@ -328,6 +441,7 @@ def read_registry_row(row: Mapping[str, str], location: str) -> ScbTable:
         age_bands=bands,
         is_preliminary=cells["is_preliminary"] == "true",
         path_v1=cells["path_v1"].strip("/"),
+        region_level=cells["region_level"],
         note=cells["note"],
     )
 
@@ -348,7 +462,8 @@ def fetch_metadata(
     base_url: str,
     v1_url: str,
 ) -> TableMetadata:
-    """GET the v2 metadata; when v2 answers 404 for the table, GET the v1 table path instead."""
+    """GET the v2 metadata; when v2 answers 404 for the table, GET the v1 table path instead
+    (and its folder listing, where v1 keeps the table's `updated`)."""
     url = f"{base_url.rstrip('/')}/tables/{table.table_id}/metadata"
     limiter.wait()
     try:
@@ -363,19 +478,30 @@ def fetch_metadata(
         v1_table_url = f"{v1_url.rstrip('/')}/{table.path_v1}"
         limiter.wait()
         fetched = request_bytes(session, "GET", v1_table_url)
-        return TableMetadata("v1", v1_table_url, read_v1_variables(fetched.content, fetched.url))
-    dimension_ids, codes, labels = read_dimensions(load_json(fetched.content, fetched.url), url)
+        variables, eliminable = read_v1_variables(fetched.content, fetched.url)
+        updated = fetch_v1_updated(session, limiter, table, v1_url)
+        return TableMetadata("v1", v1_table_url, variables, eliminable, {}, updated)
+    document = load_json(fetched.content, fetched.url)
+    dimension_ids, codes, labels = read_dimensions(document, url)
+    eliminable, totals = read_eliminations(document, dimension_ids, codes, url)
     variables = {d: {code: labels[d][code] for code in codes[d]} for d in dimension_ids}
-    return TableMetadata("v2", url, variables)
+    return TableMetadata("v2", url, variables, eliminable, totals, read_updated(document, url))
 
 
-def read_v1_variables(raw: bytes, location: str) -> dict[str, dict[str, str]]:
-    """v1 metadata: {"title": ..., "variables": [{"code", "values", "valueTexts", ...}]}."""
+def read_v1_variables(
+    raw: bytes, location: str
+) -> tuple[dict[str, dict[str, str]], dict[str, bool]]:
+    """v1 metadata: {"title": ..., "variables": [{"code", "values", "valueTexts", ...}]}.
+
+    Returns each variable's {code: label} and its `elimination` flag (absent = false). v1 names
+    no elimination value: the flag only says the variable may be left out of a query.
+    """
     document = load_json(raw, location)
     listed = document.get("variables")
     if not isinstance(listed, list) or not listed:
         raise SourceError(SOURCE, location, "v1 metadata has no 'variables' list")
     variables: dict[str, dict[str, str]] = {}
+    eliminable: dict[str, bool] = {}
     for index, variable in enumerate(listed):
         where = f"variables[{index}]"
         if not isinstance(variable, dict) or not isinstance(variable.get("code"), str):
@@ -383,8 +509,12 @@ def read_v1_variables(raw: bytes, location: str) -> dict[str, dict[str, str]]:
         values, texts = variable.get("values"), variable.get("valueTexts", variable.get("values"))
         if not (isinstance(values, list) and isinstance(texts, list) and len(values) == len(texts)):
             raise SourceError(SOURCE, location, f"{where}: values and valueTexts do not pair up")
+        elimination = variable.get("elimination", False)
+        if not isinstance(elimination, bool):
+            raise SourceError(SOURCE, location, f"{where}: elimination {elimination!r} is no bool")
         variables[variable["code"]] = {str(v): str(t) for v, t in zip(values, texts, strict=True)}
-    return variables
+        eliminable[variable["code"]] = elimination
+    return variables, eliminable
 
 
 def resolve_table(table: ScbTable, metadata: TableMetadata) -> ScbTable:
@@ -455,7 +585,8 @@ def build_selection(
     for variable, labels in metadata.variables.items():
         available = list(labels)
         if variable == REGION:
-            wanted = available if regions is None else list(regions)
+            asked = available if regions is None else list(regions)
+            wanted = keep_region_level(asked, tables[0].region_level, metadata.url)
         elif variable == TIME:
             wanted = available if periods is None else list(periods)
         elif variable == CONTENTS:
@@ -463,8 +594,7 @@ def build_selection(
         elif variable == AGE:
             wanted = list_age_codes(tables, metadata.url)
         elif variable in GROUP_DIMENSIONS:
-            # Every code we map must still be there: a renamed total would otherwise vanish.
-            wanted = list(GROUP_DIMENSIONS[variable][1])
+            wanted = choose_group_codes(variable, metadata)
         else:
             raise SourceError(
                 SOURCE, metadata.url, f"variable {variable!r} is one this parser cannot map"
@@ -484,6 +614,131 @@ def build_selection(
     if AGE not in selection and any(table.total_age for table in tables):
         raise SourceError(SOURCE, metadata.url, f"the registry gives ages, the table has no {AGE}")
     return selection
+
+
+def keep_region_level(codes: Sequence[str], level: str, location: str) -> list[str]:
+    """The codes of the table's region level (all of them when it has none)."""
+    if not level:
+        return list(codes)
+    kept = [code for code in codes if REGION_LEVELS[level].match(code)]
+    if not kept:
+        shown = ", ".join(codes[:5]) + (", ..." if len(codes) > 5 else "")
+        raise SourceError(
+            SOURCE, location, f"{REGION}: none of {shown} is a {level} region (this table's level)"
+        )
+    return kept
+
+
+def choose_group_codes(variable: str, metadata: TableMetadata) -> list[str]:
+    """The codes of a group variable to ask for: every category we map, and its total.
+
+    The total is the one the metadata names (eliminationValueCode), else a known total code.
+    Failing both, a variable the metadata marks eliminable with exactly one code we do not map
+    gets that code asked for: the answer must then name it as the total (parse refuses it
+    otherwise). Every category we map must still be there: a renamed one would vanish.
+    """
+    labels = metadata.variables[variable]
+    mapping = map_group_codes(variable, metadata.totals.get(variable), metadata.url)
+    breakdown = [code for code, canonical in mapping.items() if canonical != "total"]
+    totals = [code for code, canonical in mapping.items() if canonical == "total"]
+    present = [code for code in totals if code in labels]
+    if present:
+        return [*breakdown, present[0]]
+    unmapped = [code for code in labels if code not in mapping]
+    if len(unmapped) == 1 and metadata.eliminable.get(variable, False):
+        return [*breakdown, unmapped[0]]
+    known = " or ".join(repr(code) for code in totals)
+    if not unmapped:
+        why = "no other code could be one"
+    elif not metadata.eliminable.get(variable, False):
+        why = f"{variable} is not eliminable in the metadata, so no other code can be one"
+    else:
+        why = "the metadata names none (no eliminationValueCode) and several codes are unmapped"
+    shown = ", ".join(repr(code) for code in unmapped[:8])
+    raise SourceError(
+        SOURCE,
+        metadata.url,
+        f"{variable}: no code is a total this parser knows ({known}); {why}"
+        + (f" (unmapped: {shown}); map them in GROUP_DIMENSIONS" if unmapped else ""),
+    )
+
+
+def check_populations(
+    tables: Sequence[ScbTable], metadata: TableMetadata, catalog: Catalog
+) -> list[str]:
+    """Confirm each measure's population from the table itself before fetching any data.
+
+    With an Alder variable the population is a code of it (the registry's total_age, which
+    build_selection found in the table); without one the table states it only in its labels.
+    measures.csv's population_sv must name exactly those age ranges. Returns the ranges the
+    labels give ([] for a table with Alder).
+    """
+    groups = {
+        variable: labels
+        for variable, labels in metadata.variables.items()
+        if variable not in (REGION, TIME, CONTENTS, AGE)
+    }
+    from_labels = {} if AGE in metadata.variables else read_label_populations(groups)
+    shown = ", ".join(
+        f"{key} år ({'; '.join(repr(label) for label in labels[:3])})"
+        for key, labels in from_labels.items()
+    )
+    for table in tables:
+        try:
+            stated = str(catalog.measure(table.measure_id)["population_sv"])
+        except KeyError as error:
+            raise SourceError(
+                SOURCE, metadata.url, f"{table.measure_id} is not in measures.csv"
+            ) from error
+        named = sorted({f"{int(a)}-{int(b)}" for a, b in AGE_RANGE_IN_TEXT.findall(stated)})
+        if table.total_age:
+            low, high = read_age_range(table.total_age) or (0, 0)
+            expected = [f"{low}-{high}"]
+            gives = f"{AGE} code {table.total_age!r} gives the population {low}-{high} år"
+        elif from_labels:
+            expected = sorted(from_labels)
+            gives = f"the table's labels give the population {shown}"
+        else:
+            raise SourceError(
+                SOURCE,
+                metadata.url,
+                f"no age range in the labels of {', '.join(groups) or 'any group variable'}: "
+                f"the population of {table.measure_id} (measures.csv: {stated!r}) is not stated "
+                "by the table",
+            )
+        if named != expected:
+            raise SourceError(
+                SOURCE,
+                metadata.url,
+                f"{gives}; measures.csv says {stated!r} for {table.measure_id}: correct its "
+                "population_sv (and definition) first",
+            )
+    return sorted(from_labels)
+
+
+def read_label_populations(groups: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
+    """Age ranges the labels state: "samtliga 20-64 år" as such; bands ("ålder: 20-24 år" ...
+    "ålder: 55-65 år") from the lowest age to the top of each highest band. Range -> labels."""
+    found: dict[str, list[str]] = {}
+    bands: list[tuple[int, int, str]] = []
+    for labels in groups.values():
+        for label in labels.values():
+            match = AGE_LABEL_PATTERN.match(" ".join(label.split()))
+            if not match:
+                continue
+            low, high = int(match["low"]), int(match["high"])
+            if match["whole"]:
+                found.setdefault(f"{low}-{high}", []).append(label)
+            else:
+                bands.append((low, high, label))
+    if bands:
+        lowest = min(low for low, _, _ in bands)
+        top = max(low for low, _, _ in bands)
+        start = [label for low, _, label in bands if low == lowest]
+        for low, high, label in bands:
+            if low == top:
+                found.setdefault(f"{lowest}-{high}", []).extend([*start, label])
+    return {key: list(dict.fromkeys(labels)) for key, labels in sorted(found.items())}
 
 
 def list_age_codes(tables: Sequence[ScbTable], location: str) -> list[str]:
@@ -600,6 +855,7 @@ def read_dataset(raw: bytes, location: str) -> Dataset:
         labels=labels,
         values=read_values(document, total, location),
         symbols=read_statuses(document, total, location),
+        totals=read_eliminations(document, dimension_ids, codes, location)[1],
     )
 
 
@@ -625,6 +881,63 @@ def read_dimensions(
     for dimension, size in zip(dimension_ids, sizes, strict=True):
         codes[dimension], labels[dimension] = read_category(dimensions, dimension, size, location)
     return dimension_ids, codes, labels
+
+
+def read_eliminations(
+    document: Mapping[str, Any],
+    dimension_ids: Sequence[str],
+    codes: Mapping[str, list[str]],
+    location: str,
+) -> tuple[dict[str, bool], dict[str, str]]:
+    """Each dimension's extension.elimination (absent = false), and the eliminationValueCode of
+    each group dimension (Region's `00` or Alder's total mean nothing here).
+
+    An answer from an older serializer has no extension at all: nothing is eliminable by what
+    it says, and no total is named.
+    """
+    eliminable: dict[str, bool] = {}
+    totals: dict[str, str] = {}
+    for dimension in dimension_ids:
+        extension = document["dimension"][dimension].get("extension") or {}
+        where = f"dimension {dimension!r}: extension"
+        if not isinstance(extension, dict):
+            raise SourceError(SOURCE, location, f"{where} is not an object")
+        elimination = extension.get("elimination", False)
+        if not isinstance(elimination, bool):
+            raise SourceError(SOURCE, location, f"{where}.elimination {elimination!r} is no bool")
+        eliminable[dimension] = elimination
+        code = extension.get("eliminationValueCode")
+        if code is None or dimension not in GROUP_DIMENSIONS:
+            continue
+        if not isinstance(code, str) or code not in codes[dimension]:
+            raise SourceError(
+                SOURCE,
+                location,
+                f"{where}.eliminationValueCode {code!r} is not one of the dimension's codes",
+            )
+        totals[dimension] = code
+    return eliminable, totals
+
+
+def map_group_codes(dimension: str, total: str | None, location: str) -> dict[str, str]:
+    """SCB code -> canonical code for a group dimension whose total is `total` (None: not named).
+
+    A named total replaces the known ones (`1+2` is no total beside a named `TotSa`); naming a
+    code this parser maps to a category is a contradiction, refused.
+    """
+    known = GROUP_DIMENSIONS[dimension][1]
+    if total is None:
+        return dict(known)
+    if known.get(total, "total") != "total":
+        raise SourceError(
+            SOURCE,
+            location,
+            f"{dimension}: eliminationValueCode {total!r} names as the total a code this parser "
+            f"maps to {known[total]!r}",
+        )
+    mapping = {code: canonical for code, canonical in known.items() if canonical != "total"}
+    mapping[total] = "total"
+    return mapping
 
 
 def read_category(
@@ -702,7 +1015,7 @@ def read_statuses(document: Mapping[str, Any], total: int, location: str) -> lis
     raise SourceError(SOURCE, location, f"status of type {type(status).__name__} not understood")
 
 
-def check_codes(dataset: Dataset, location: str) -> None:
+def check_codes(dataset: Dataset, mappings: Mapping[str, Mapping[str, str]], location: str) -> None:
     """Every region, period and group code must be one this parser can map."""
     for dimension in dataset.dimension_ids:
         for position, code in enumerate(dataset.codes[dimension]):
@@ -713,8 +1026,16 @@ def check_codes(dataset: Dataset, location: str) -> None:
                 raise SourceError(SOURCE, location, f"{where} is not a period like 2024M10")
             if dimension == AGE and read_age_range(code) is None:
                 raise SourceError(SOURCE, location, f"{where} is not an age range")
-            if dimension in GROUP_DIMENSIONS and code not in GROUP_DIMENSIONS[dimension][1]:
-                raise SourceError(SOURCE, location, f"{where} is not a code this parser maps")
+            if dimension in mappings and code not in mappings[dimension]:
+                named = dataset.totals.get(dimension)
+                why = (
+                    f"the answer names {named!r} as its total (eliminationValueCode)"
+                    if named
+                    else f"the answer names no total for {dimension} (eliminationValueCode)"
+                )
+                raise SourceError(
+                    SOURCE, location, f"{where} is not a code this parser maps; {why}"
+                )
 
 
 def is_period(code: str) -> bool:
@@ -746,7 +1067,11 @@ def decode_cells(dataset: Dataset) -> pd.DataFrame:
 
 
 def map_cells(
-    cells: pd.DataFrame, dimension_ids: Sequence[str], table: ScbTable, location: str
+    cells: pd.DataFrame,
+    dimension_ids: Sequence[str],
+    mappings: Mapping[str, Mapping[str, str]],
+    table: ScbTable,
+    location: str,
 ) -> pd.DataFrame:
     """Canonical rows: codes mapped, absent groups `total`, ages outside the measure dropped."""
     for needed in (REGION, TIME):
@@ -767,9 +1092,9 @@ def map_cells(
             continue
         if dimension == AGE:
             column, mapped = "age", map_ages(cells[AGE], table, location)
-        elif dimension in GROUP_DIMENSIONS:
-            column, mapping = GROUP_DIMENSIONS[dimension]
-            mapped = cells[dimension].map(mapping)
+        elif dimension in mappings:
+            column = GROUP_DIMENSIONS[dimension][0]
+            mapped = cells[dimension].map(mappings[dimension])
         else:
             raise SourceError(SOURCE, location, f"dimension {dimension!r} is not one this maps")
         if column in mapped_by:
@@ -832,12 +1157,18 @@ def describe_cell(cell: pd.Series, columns: Sequence[str]) -> str:
 
 
 def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = ",".join(DEFAULT_TABLES)
     parser.add_argument(
         "--tables",
-        default="TAB6260",
-        help=f"table ids from {REGISTRY_FILE}, e.g. TAB6260,TAB6383 (default TAB6260)",
+        default=defaults,
+        help=f"table ids from {REGISTRY_FILE}, e.g. TAB6260,TAB2948 (default {defaults})",
     )
-    add_regions_argument(parser)
+    parser.add_argument(
+        "--regions",
+        default=ALL_REGIONS,
+        help=f"SCB codes and/or groups, comma-separated: 0181,01,00, sodertorn, lan_01, or "
+        f"{ALL_REGIONS!r}: every kommun, län and Riket the table has (default {ALL_REGIONS})",
+    )
     parser.add_argument(
         "--periods", help="period codes, e.g. 2024M09,2024M10 (default: all the table has)"
     )
@@ -845,12 +1176,30 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def fetch_from_arguments(args: argparse.Namespace, catalog: Catalog) -> list[Path]:
-    regions = resolve_regions(args.regions, catalog)
+    regions = (
+        None
+        if args.regions.strip().casefold() == ALL_REGIONS
+        else resolve_regions(args.regions, catalog)
+    )
     periods = args.periods.split(",") if args.periods else None
     saved: list[Path] = []
     for table_id in tqdm(args.tables.split(","), desc="scb: tabeller", file=sys.stderr):
-        saved += fetch(table_id, regions, periods, base_url=args.base_url)
+        saved += fetch(table_id.strip(), regions, periods, base_url=args.base_url, catalog=catalog)
     return saved
+
+
+def describe_version_from_arguments(
+    args: argparse.Namespace, catalog: Catalog
+) -> dict[str, str | None]:
+    """describe_remote_version() of each table `fetch scb` was given: {table id: `updated`}.
+
+    Regions and periods do not enter it: SCB updates a table as a whole.
+    """
+    session = create_session()
+    return {
+        table_id: describe_remote_version(session, table_id, base_url=args.base_url)
+        for table_id in (part.strip() for part in args.tables.split(","))
+    }
 
 
 FETCHER = Fetcher(
@@ -859,7 +1208,9 @@ FETCHER = Fetcher(
     help="SCB Statistikdatabasen tables through PxWebApi 2.0 (v1 as fallback)",
     add_arguments=add_fetch_arguments,
     run=fetch_from_arguments,
+    version=describe_version_from_arguments,
     examples=(
+        "python -m etl fetch scb   # TAB6260, TAB6383, TAB6384, TAB6379: every region, period",
         "python -m etl fetch scb --tables TAB6260 --regions 0181,01,00 --periods 2024M09,2024M10",
     ),
 )

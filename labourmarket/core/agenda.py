@@ -13,7 +13,7 @@ from labourmarket.core.targets import MEASURE_FIELDS, Target, check_measures, re
 
 AGENDAS_DIR = "agendas"
 DEFAULT_AGENDA = "mal"  # the key of a region's own agenda: one slide per strategy target
-AGENDA_FIELDS = ("title", "date", "region", "slides")
+AGENDA_FIELDS = ("title", "date", "region", "slides", "since")
 TARGET_SLIDE_FIELDS = ("target", "title")
 MEASURE_SLIDE_FIELDS = (*MEASURE_FIELDS, "group", "title")
 
@@ -40,6 +40,10 @@ class Agenda:
     region: str
     slides: tuple[Slide, ...]
     date: datetime.date | None = None
+    # Whether the agenda opens with "Nytt sedan förra mötet", and since which day it counts;
+    # since None: since the build before the current one (a kommun's own agenda).
+    opens_with_news: bool = False
+    since: datetime.date | None = None
 
 
 def agendas_dir() -> Path:
@@ -78,6 +82,16 @@ def check_header(document: dict[str, Any], catalog: Catalog, fail: Any) -> None:
         fail("title", "missing or not text")
     if not isinstance(document.get("date"), datetime.date):
         fail("date", "missing or not a date (write it unquoted: date = 2026-12-08)")
+    if "since" in document:
+        since = document["since"]
+        # A TOML datetime is a date too, but "since" counts whole days in Sweden.
+        if not isinstance(since, datetime.date) or isinstance(since, datetime.datetime):
+            fail("since", "not a date (write it unquoted: since = 2026-10-01)")
+        meeting = document["date"]
+        if isinstance(meeting, datetime.datetime):
+            meeting = meeting.date()
+        if since > meeting:
+            fail("since", f"{since} is after the meeting's date {meeting}")
     region = document.get("region")
     if not isinstance(region, str) or region not in catalog.region_names:
         fail("region", f"unknown region {region!r} (an SCB code such as 0136)")
@@ -137,8 +151,15 @@ def load_agenda(path: Path, catalog: Catalog, targets: list[Target]) -> Agenda:
             fail(field_name, problem, number)
 
         slides.append(parse_slide(entry, document["region"], by_id, catalog, fail_slide))
+    since = document.get("since")
     return Agenda(
-        path.stem, document["title"].strip(), document["region"], tuple(slides), document["date"]
+        path.stem,
+        document["title"].strip(),
+        document["region"],
+        tuple(slides),
+        document["date"],
+        opens_with_news=since is not None,
+        since=since,
     )
 
 

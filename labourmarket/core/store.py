@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,13 +93,18 @@ def iter_arrow(frame: pd.DataFrame) -> Iterator[pa.Table]:
 
 
 def write_clean(
-    frame: pd.DataFrame, sources: list[dict[str, Any]], superseded: int = 0
+    frame: pd.DataFrame,
+    sources: list[dict[str, Any]],
+    superseded: int = 0,
+    before_publish: Callable[[dict[str, Any], Path], None] | None = None,
 ) -> dict[str, Any]:
     """Write observations.parquet and its manifest as a new generation, then publish both at once.
 
     data/clean is a symbolic link to the current generation (data/.clean-<id>/). One rename of
     that link swaps both files together, so a crash at any moment leaves the old pair or the new
     pair, never a new Parquet file beside an old manifest. Readers just read data/clean.
+    before_publish(manifest, generation) runs once the generation's files are written, before
+    the rename: what it writes beside the manifest (changes.json) is published with it.
     """
     generation = create_generation()
     target = generation / OBSERVATIONS_FILE
@@ -125,6 +130,8 @@ def write_clean(
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, default=int) + "\n"
     write_bytes_atomic(generation / MANIFEST_FILE, lambda p: p.write_text(text, encoding="utf-8"))
+    if before_publish is not None:
+        before_publish(manifest, generation)
     previous = publish_generation(generation)
     remove_old_generations(keep={generation.name, previous})
     return manifest
@@ -205,8 +212,11 @@ def read_data_version() -> str | None:
 TEXT_COLUMNS = [field.name for field in ARROW_SCHEMA if pa.types.is_string(field.type)]
 
 
-def read_observations(filters: dict[str, str | Iterable[str]] | None = None) -> pd.DataFrame:
-    """Read observations, pushing equality/membership filters down to Parquet.
+def read_observations(
+    filters: dict[str, str | Iterable[str]] | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """Read observations (all columns, or `columns`), pushing equality/membership filters down
+    to Parquet.
 
     Text columns come back as categoricals straight from Parquet's dictionaries: a national
     table is a few hundred codes repeated millions of times, and comparing or `isin` on codes
@@ -219,14 +229,20 @@ def read_observations(filters: dict[str, str | Iterable[str]] | None = None) -> 
     for column, wanted in (filters or {}).items():
         values = [wanted] if isinstance(wanted, str) else list(wanted)
         if not values:
-            return (
+            empty = (
                 ARROW_SCHEMA.empty_table()
                 .to_pandas(date_as_object=False)
                 .astype(dict.fromkeys(TEXT_COLUMNS, "category"))
             )
+            return empty if columns is None else empty[columns]
         expressions.append((column, "in", values))
     try:
-        table = pq.read_table(path, filters=expressions or None, read_dictionary=TEXT_COLUMNS)
+        table = pq.read_table(
+            path,
+            columns=columns,
+            filters=expressions or None,
+            read_dictionary=[c for c in TEXT_COLUMNS if columns is None or c in columns],
+        )
     except (OSError, pa.ArrowInvalid) as error:
         raise StoreError(
             f"{path}: unreadable ({error}); rebuild with `python -m etl build`"
@@ -278,3 +294,88 @@ class LoadedData:
     catalog: Catalog
     manifest: dict[str, Any]
     version: str = ""  # the Parquet file's identity: work derived from this build is keyed on it
+
+
+CHANGES_FILE = "changes.json"  # beside the manifest: what this build changed against the last
+# data/history/ is outside the generations, so it outlives their swap and cleanup (write_clean).
+HISTORY_DIR = "history"
+HISTORY_FILE = "builds.jsonl"  # one line per build, oldest first
+HISTORY_CHANGES_DIR = "changes"  # a copy of each build's changes.json that changed anything
+
+
+def changes_path() -> Path:
+    return paths.clean_dir() / CHANGES_FILE
+
+
+def history_dir() -> Path:
+    return paths.clean_dir().parent / HISTORY_DIR
+
+
+def history_path() -> Path:
+    return history_dir() / HISTORY_FILE
+
+
+def read_json(path: Path, what: str) -> Any | None:
+    """A JSON file's content, None when it does not exist; StoreError naming it otherwise."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StoreError(f"{path}: unreadable {what}: {error}") from error
+
+
+def read_changes() -> dict[str, Any] | None:
+    """What the current build changed against the one before; None for a build without one."""
+    changes = read_json(changes_path(), "list of changes")
+    if changes is not None and not isinstance(
+        changes.get("measures") if isinstance(changes, dict) else None, dict
+    ):
+        raise StoreError(f"{changes_path()}: not a list of changes (needs measures)")
+    return changes
+
+
+def read_build_history() -> list[dict[str, Any]]:
+    """Every recorded build, oldest first; empty before the first build that kept a history."""
+    path = history_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as error:
+        raise StoreError(f"{path}: unreadable build history: {error}") from error
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise StoreError(f"{path}, line {number}: not JSON: {error}") from error
+        if not isinstance(entry, dict) or "built_at" not in entry:
+            raise StoreError(f"{path}, line {number}: not a build entry (needs built_at)")
+        entries.append(entry)
+    return entries
+
+
+def read_history_changes(entry: dict[str, Any]) -> dict[str, Any]:
+    """The changes one build of the history made; no measures for a build that changed nothing."""
+    name = entry.get("changes_file")
+    if not name:
+        return {"built_at": entry["built_at"], "measures": {}}
+    if not isinstance(name, str) or Path(name).name != name:
+        raise StoreError(f"{history_path()}: build {entry['built_at']}: bad changes_file {name!r}")
+    path = history_dir() / HISTORY_CHANGES_DIR / name
+    changes = read_json(path, "list of changes")
+    if not isinstance(changes, dict) or not isinstance(changes.get("measures"), dict):
+        raise StoreError(f"{path}: missing or not a list of changes (build {entry['built_at']})")
+    return changes
+
+
+def list_stored_measures() -> list[str]:
+    """The measures in the current observations.parquet, read from its measure column only."""
+    try:
+        column = pq.read_table(observations_path(), columns=["measure_id"])["measure_id"]
+    except (OSError, pa.ArrowInvalid) as error:
+        raise StoreError(f"{observations_path()}: unreadable ({error})") from error
+    return sorted(str(value) for value in column.unique().to_pylist())

@@ -7,15 +7,19 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from labourmarket.core import store
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.changelog import read_revision_log
 from labourmarket.core.defaults import pick_pack_period
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import find_period_end, parse_period
+from labourmarket.core.schema import KEY
 from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, evaluate, pick_measure, select_target_series
 from labourmarket.core.trends import build_trend, describe_trend, format_in_sentence
 from labourmarket.output import formats
+from labourmarket.output.change_tables import format_time, shape_revisions
 from labourmarket.output.charts import plot_levels, plot_trend
 from labourmarket.output.formatting import format_period, sort_key_sv
 from labourmarket.output.measure_sources import shape_sources_table
@@ -38,6 +42,7 @@ from labourmarket.views.mal import (
 from labourmarket.views.utveckling import describe_subject
 
 README_NAME = "LASMIG.txt"
+REVISIONS_SHEET = "Reviderat"
 NO_REGIONS = "Datan har inga värden för någon kommun att exportera."
 # A chart with no table of its own still travels as an Exportable, which always has one.
 EMPTY_TABLE = ShownTable(pd.DataFrame())
@@ -89,6 +94,10 @@ class Pack:
     sources: PackTable
     rows: pd.DataFrame  # the observations the pack draws on, as its Källor sheet lists them
     catalog: Catalog
+    # The pack's figures that builds have revised (old -> new), from the build history; None
+    # when none were. revision_note: why the history could not be read, or "".
+    revised: PackTable | None = None
+    revision_note: str = ""
 
     @property
     def stem(self) -> str:
@@ -97,7 +106,9 @@ class Pack:
     @property
     def tables(self) -> list[PackTable]:
         """Every table the Excel workbook and the CSV files hold, in reading order."""
-        return [s.table for s in self.measures if s.table] + [self.target_table, self.sources]
+        revised = [self.revised] if self.revised is not None else []
+        measure_tables = [s.table for s in self.measures if s.table]
+        return [*measure_tables, self.target_table, *revised, self.sources]
 
     @property
     def charts(self) -> list[PackChart]:
@@ -366,6 +377,56 @@ def build_target_section(
     return section, result
 
 
+def select_pack_revisions(log: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The revisions of the figures the pack draws on, the latest build's first."""
+    keys = rows[KEY].astype(str).drop_duplicates()
+    picked = log.astype(dict.fromkeys(KEY, str)).merge(keys, on=KEY, how="inner")
+    return picked.sort_values(
+        ["built_at", *KEY], ascending=[False, *[True] * len(KEY)], kind="stable"
+    ).reset_index(drop=True)
+
+
+def shape_revision_table(
+    revisions: pd.DataFrame, catalog: Catalog, region: str, period: str
+) -> PackTable:
+    """The Reviderat sheet: each revised figure, old -> new, both retrieval dates, the build."""
+    table = shape_revisions(revisions, catalog)
+    frame = table.frame.assign(Bygge=[format_time(b) for b in revisions["built_at"]])
+    return PackTable(
+        key=formats.compose_file_name("reviderat", region, period),
+        sheet=REVISIONS_SHEET,
+        title=f"{catalog.region_name(region)}: reviderade värden i underlaget",
+        table=ShownTable(frame, table.formats),
+        source_line=(
+            "Ur datans bygghistorik: värden i underlaget som ett senare bygge ändrade, med "
+            "tidigare och nytt värde och båda hämtningsdatumen."
+        ),
+    )
+
+
+def find_pack_revisions(
+    revisions: pd.DataFrame | None,
+    manifest: dict[str, Any],
+    shown: pd.DataFrame,
+    catalog: Catalog,
+    region: str,
+    period: str,
+) -> tuple[PackTable | None, str]:
+    """The pack's revised figures (from `revisions`, else the build history) and, when the
+    history cannot be read, why."""
+    if revisions is None:
+        try:
+            revisions = read_revision_log(manifest)
+        except store.StoreError as error:
+            return None, f"Bygghistoriken kunde inte läsas, så reviderade värden saknas: {error}"
+    if revisions is None:
+        return None, ""
+    picked = select_pack_revisions(revisions, shown)
+    if picked.empty:
+        return None, ""
+    return shape_revision_table(picked, catalog, region, period), ""
+
+
 def assemble_pack(
     observations: pd.DataFrame,
     catalog: Catalog,
@@ -373,8 +434,13 @@ def assemble_pack(
     manifest: dict[str, Any],
     region: str,
     period: str,
+    revisions: pd.DataFrame | None = None,
 ) -> Pack:
-    """What the pack holds for a kommun and period, figures only: no image drawn yet."""
+    """What the pack holds for a kommun and period, figures only: no image drawn yet.
+
+    revisions: every revision the builds made (changelog.REVISION_COLUMNS); None reads them
+    from the build history of the manifest's build.
+    """
     if region not in catalog.region_names:
         raise PackError(f"unknown region {region!r}: use an SCB code such as 0181 (Södertälje)")
     if region not in set(
@@ -424,6 +490,9 @@ def assemble_pack(
         table=shape_sources_table(shown, catalog, manifest["built_at"]),
         source_line="",
     )
+    revised, revision_note = find_pack_revisions(
+        revisions, manifest, shown, catalog, region, period
+    )
     return Pack(
         region=region,
         region_name=catalog.region_name(region),
@@ -435,6 +504,8 @@ def assemble_pack(
         sources=sources,
         rows=shown,
         catalog=catalog,
+        revised=revised,
+        revision_note=revision_note,
     )
 
 
@@ -470,7 +541,11 @@ def number_sheets(pack: Pack) -> list[formats.Sheet]:
         formats.Sheet(
             name, table.table, table.title, formats.compose_notes(table.source_line, pack.built_at)
         )
-        for name, table in [*named, (pack.target_table.sheet, pack.target_table)]
+        for name, table in [
+            *named,
+            (pack.target_table.sheet, pack.target_table),
+            *([(pack.revised.sheet, pack.revised)] if pack.revised else []),
+        ]
     ]
     sources = pack.sources
     built = (formats.describe_built(pack.built_at),)
@@ -501,11 +576,25 @@ def compose_blocks(pack: Pack, pngs: dict[str, bytes]) -> list[formats.Block]:
         )
     for section in pack.targets:
         blocks += compose_section(section, pngs, level=2)
+    if pack.revised is not None:
+        blocks.append(formats.Heading("Reviderade värden", level=1))
+        blocks.append(formats.Paragraph(describe_revisions(pack.revised)))
+        blocks.append(formats.Table(pack.revised.table))
     blocks.append(formats.Heading("Källor", level=1))
     for entry in pack.sources.table.frame.itertuples(index=False):
         blocks.append(formats.Paragraph(f"{entry.Mått}. {entry.Källa}. {entry.Definition}"))
     blocks.append(formats.Paragraph(MISSING_NOTE, is_source=True))
     return blocks
+
+
+def describe_revisions(revised: PackTable) -> str:
+    count = len(revised.table.frame)
+    figures = "ett värde" if count == 1 else f"{count} värden"
+    return (
+        f"Källorna har reviderat {figures} som underlaget bygger på sedan de först hämtades "
+        f"(bladet {REVISIONS_SHEET} i arbetsboken). Tabellen visar tidigare och nytt värde och "
+        "när båda hämtades. Underlaget använder de nya värdena."
+    )
 
 
 def compose_section(section: Section, pngs: dict[str, bytes], level: int) -> list[formats.Block]:
@@ -540,13 +629,15 @@ def compose_readme(pack: Pack) -> str:
     places = list(group_pack_formats())
     width = max((len(place.folder) for place in places), default=0) + 3
     folders = "".join(f"{place.folder + '/':<{width}}{place.about}\n" for place in places)
+    sheets = f"Mål, {REVISIONS_SHEET} och Källor" if pack.revised else "Mål och Källor"
+    note = f"{pack.revision_note}\n" if pack.revision_note else ""
     return (
         f"Mål och budget-underlag: {pack.region_name} ({pack.region}), "
         f"{format_period(pack.period)}\n\n"
-        f"{pack.stem}.xlsx   tabellerna, bladen Mål och Källor (definitioner, källor, datum)\n"
+        f"{pack.stem}.xlsx   tabellerna, bladen {sheets} (definitioner, källor, datum)\n"
         f"{pack.stem}.docx   utkast till avsnittet om arbetsmarknaden\n"
         f"{folders}\n"
-        f"{formats.EMPTY_CELL_NOTE}\n{formats.describe_built(pack.built_at)}\n"
+        f"{formats.EMPTY_CELL_NOTE}\n{formats.describe_built(pack.built_at)}\n{note}"
     )
 
 
@@ -674,6 +765,11 @@ def build(data: LoadedData, choices: ExportChoices) -> ExportContent:
         *(f"- Tabell: {section.table.title}" for section in pack.measures if section.table),
         f"- Mål: {len(pack.targets)} ur strategin, med status och dokumenthänvisning",
         f"- Diagram: {len(pack.charts)} st, som PNG och SVG",
+        *(
+            [f"- Reviderade värden: {len(pack.revised.table.frame)} st, tidigare och nytt värde"]
+            if pack.revised
+            else []
+        ),
         "- Källor: definitioner, licens, hämtnings- och byggdatum",
         "- Word-utkast med text, tabeller och diagram (med alternativtext)",
     ]

@@ -19,11 +19,19 @@ from labourmarket.core.agenda import (
     load_agendas,
 )
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.periods import find_period_end
+from labourmarket.core.changelog import ChangesSince
+from labourmarket.core.periods import find_period_end, parse_period
 from labourmarket.core.schema import GROUP_DIMENSIONS
 from labourmarket.core.selection import COUNTRY_CODE, TOTAL, Group, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, evaluate, select_latest, select_target_series
+from labourmarket.output.change_tables import (
+    count_word,
+    format_periods,
+    format_time,
+    name_measure,
+    shape_revisions,
+)
 from labourmarket.output.charts import plot_levels, plot_trend
 from labourmarket.output.formatting import (
     format_gap,
@@ -33,7 +41,8 @@ from labourmarket.output.formatting import (
     format_period,
     quote_link_value,
 )
-from labourmarket.output.sentences import compose_source_line
+from labourmarket.output.sentences import compose_source_line, join_sv
+from labourmarket.output.shown_table import ShownTable
 from labourmarket.views.mal import (
     describe_period,
     format_status,
@@ -50,6 +59,12 @@ PROJECTOR_FONT = 20
 PROJECTOR_HEIGHT = 660
 VIEWS = {"slides": "Presentation", "handout": "Utskrift (alla bilder)"}
 NOTHING_TO_SHOW = "Det finns varken mål eller dagordningar att visa."
+NEWS_TITLE = "Nytt sedan förra mötet"
+NEWS_TITLE_LAST_BUILD = "Nytt sedan förra bygget"
+# A kommun's own agenda may open with what the last build brought (the link's ?news=on).
+NEWS_CHOICES = {"off": "Första målet", "on": "Nytt sedan förra bygget"}
+NEWS_ROWS = 8  # revisions on the projector; the handout lists them all
+NEWS_COLUMNS = ["Mått", "Period", "Grupp", "Tidigare värde", "Nytt värde", "Hämtad nu"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,19 @@ class SlideContent:
 
 
 @dataclass(frozen=True)
+class NewsContent:
+    """The "Nytt sedan förra mötet" slide: the kommun's new periods and revised figures."""
+
+    title: str  # "Nytt sedan förra mötet"
+    lead: str  # which kommun, since when, over how many builds
+    lines: tuple[str, ...]  # per measure: its new periods and the kommun's newest figure
+    revisions: ShownTable | None  # the kommun's revised figures, old -> new
+    more: str | None  # how many revisions the projector leaves out
+    notes: tuple[str, ...]  # withdrawn figures, builds without a comparison
+    empty: str | None  # nothing new: says so
+
+
+@dataclass(frozen=True)
 class NamndvyOffer:
     """The agendas to choose among, and the agenda files that could not be read."""
 
@@ -128,6 +156,10 @@ class NamndvyChoices:
     view: str  # a key of VIEWS
     slide: str | None  # the link's slide number, as written: build checks it
     is_last_good: bool = False  # the data is the last build that could be read, not the current
+    # For an agenda that opens with news: changelog.read_changes_since for it (None: the
+    # history does not hold this build), or why it could not be read.
+    news: ChangesSince | None = None
+    news_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +176,7 @@ class NamndvyContent:
     footer: str  # under the slide: its sources and when the data was built
     slide_notice: str | None  # the link's slide number is not in the agenda
     data_notice: str | None  # the figures are the last build that could be read
+    news: NewsContent | None = None  # the news slide shown (or the handout's first part)
 
 
 def read_live_seconds(environ: Mapping[str, str] | None = None) -> float:
@@ -204,10 +237,13 @@ def offer(catalog: Catalog, targets: list[Target], linked: str | None) -> Namndv
     )
 
 
-def pick_agenda(offer: NamndvyOffer, key: str, region: str | None) -> Agenda:
-    """The chosen agenda; DEFAULT_AGENDA is the chosen kommun's targets."""
+def pick_agenda(
+    offer: NamndvyOffer, key: str, region: str | None, with_news: bool = False
+) -> Agenda:
+    """The chosen agenda; DEFAULT_AGENDA is the chosen kommun's targets, opening with what the
+    last build brought when `with_news`."""
     if key == DEFAULT_AGENDA and region is not None:
-        return offer.region_agendas[region]
+        return replace(offer.region_agendas[region], opens_with_news=with_news)
     return offer.agendas[key]
 
 
@@ -320,9 +356,127 @@ def build_slide(
     )
 
 
+def describe_new_periods(
+    news: ChangesSince, observations: pd.DataFrame, catalog: Catalog, region: str
+) -> tuple[str, ...]:
+    """Per measure the new periods the kommun has figures in, and its newest total figure."""
+    lines = []
+    region_name = catalog.region_name(region)
+    for measure_id, periods in news.new_periods.items():
+        rows = observations[
+            (observations["measure_id"] == measure_id) & (observations["region_code"] == region)
+        ]
+        present = [p for p in periods if p in set(rows["period"].astype(str))]
+        if not present:
+            continue
+        newest = max(present, key=lambda code: parse_period(code).start)
+        totals = rows[(rows["period"] == newest) & (rows[GROUP_DIMENSIONS] == TOTAL).all(axis=1)]
+        which = "ny period" if len(present) == 1 else "nya perioder"
+        line = f"{name_measure(catalog, measure_id)}: {which} {format_periods(present)}."
+        if not totals.empty and pd.notna(totals["value"].iloc[0]):
+            measure = catalog.measure(measure_id)
+            figure = format_headline(
+                float(totals["value"].iloc[0]), str(measure["unit"]), int(measure["decimals"])
+            )
+            line += f" {region_name}, {format_period(newest)}: {figure}."
+        lines.append(line)
+    return tuple(lines)
+
+
+def order_revisions(revised: pd.DataFrame) -> pd.DataFrame:
+    """A kommun's revisions by measure, the latest period first."""
+    starts = [parse_period(str(code)).start for code in revised["period"]]
+    ordered = revised.assign(start=starts).sort_values(
+        ["measure_id", "start", "sex", "age", "birth_region", "education"],
+        ascending=[True, False, True, True, True, True],
+        kind="stable",
+    )
+    return ordered.drop(columns="start").reset_index(drop=True)
+
+
+def shape_news_table(revised: pd.DataFrame, catalog: Catalog) -> ShownTable:
+    """The revisions as the slide shows them: no region column (it is the meeting's kommun)."""
+    table = shape_revisions(revised, catalog)
+    frame = table.frame[NEWS_COLUMNS]
+    return ShownTable(frame, {k: v for k, v in table.formats.items() if k in NEWS_COLUMNS})
+
+
+def describe_news_lead(agenda: Agenda, news: ChangesSince, region_name: str) -> str:
+    if agenda.since is not None:
+        since = format_date(agenda.since, "d MMMM yyyy", locale="sv")
+        builds = len(news.builds)
+        counted = f"{builds} bygge" if builds == 1 else f"{builds} byggen"
+        return (
+            f"Nya perioder och reviderade värden för {region_name} sedan {since} "
+            f"({counted} av datan)."
+        )
+    build = news.builds[-1] if news.builds else {}
+    previous = build.get("previous_built_at")
+    against = f", jämfört med bygget {format_time(previous)}" if previous else ""
+    return (
+        f"Nya perioder och reviderade värden för {region_name} i bygget "
+        f"{format_time(build.get('built_at'))}{against}."
+    )
+
+
+def build_news(data: LoadedData, choices: NamndvyChoices, is_handout: bool) -> NewsContent:
+    """The news slide for the agenda's kommun, from the builds since the agenda's date."""
+    agenda, catalog = choices.agenda, data.catalog
+    region_name = catalog.region_name(agenda.region)
+    title = NEWS_TITLE if agenda.since is not None else NEWS_TITLE_LAST_BUILD
+    news = choices.news
+    if choices.news_problem or news is None:
+        why = (
+            f"Ändringarna kunde inte läsas: {choices.news_problem}"
+            if choices.news_problem
+            else "Datan har ingen bygghistorik för det här bygget, så det går inte att säga vad "
+            "som är nytt. Historiken börjar med nästa bygge (`python -m etl build`)."
+        )
+        return NewsContent(title, "", (), None, None, (), why)
+    lines = describe_new_periods(news, data.observations, catalog, agenda.region)
+    revised = order_revisions(news.revised[news.revised["region_code"] == agenda.region])
+    shown = revised if is_handout else revised.head(NEWS_ROWS)
+    more = None
+    if len(revised) > len(shown):
+        left = count_word(len(revised) - len(shown), "reviderat värde", "reviderade värden")
+        more = f"… och {left} till (se utskriften)."
+    notes = []
+    withdrawn = news.withdrawn[news.withdrawn["region_code"] == agenda.region]
+    if len(withdrawn):
+        measures = join_sv([name_measure(catalog, m) for m in withdrawn["measure_id"].unique()])
+        figures = count_word(len(withdrawn), "värde", "värden")
+        notes.append(f"{figures} för {region_name} har dragits tillbaka av källan ({measures}).")
+    for measure_id, periods in news.withdrawn_periods.items():
+        notes.append(
+            f"Borttagna perioder ur {name_measure(catalog, measure_id)}: {format_periods(periods)}."
+        )
+    notes += [
+        f"Bygget {format_time(built)} hade inget tidigare bygge att jämföra med: det som kom "
+        "före det syns inte här."
+        for built in news.uncompared
+    ]
+    empty = None
+    if not lines and revised.empty and not notes:
+        empty = f"Inget nytt för {region_name}: inga nya perioder och inga reviderade värden."
+    return NewsContent(
+        title=title,
+        lead=describe_news_lead(agenda, news, region_name),
+        lines=lines,
+        revisions=shape_news_table(shown, catalog) if len(shown) else None,
+        more=more,
+        notes=tuple(notes),
+        empty=empty,
+    )
+
+
 def build(data: LoadedData, choices: NamndvyChoices) -> NamndvyContent:
-    """The slide a link or button asks for, sized for the projector; or the handout."""
-    agenda, count = choices.agenda, len(choices.agenda.slides)
+    """The slide a link or button asks for, sized for the projector; or the handout.
+
+    An agenda that opens with news has it as slide 1, its indicators after it.
+    """
+    agenda = choices.agenda
+    first = 2 if agenda.opens_with_news else 1  # the number of the first indicator slide
+    count = len(agenda.slides) + first - 1
     built = describe_build_time(data.manifest)
     data_notice = (
         f":material/sync_problem: Visar senast lästa data från {built}; "
@@ -339,27 +493,37 @@ def build(data: LoadedData, choices: NamndvyChoices) -> NamndvyContent:
             title=agenda.title,
             kicker=f"{describe_agenda(agenda)} · data uppdaterad {built}",
             slides=tuple(fit_slide(slide, detach_source_line) for slide in slides),
-            headings=tuple(f"{n}. {slide.title}" for n, slide in enumerate(slides, start=1)),
+            headings=tuple(f"{n}. {slide.title}" for n, slide in enumerate(slides, start=first)),
             number=1,
             count=count,
             position="",
             footer="",
             slide_notice=None,
             data_notice=data_notice,
+            news=build_news(data, choices, is_handout=True) if agenda.opens_with_news else None,
         )
     number, slide_notice = read_slide_number(choices.slide, count)
-    slide = build_slide(agenda.slides[number - 1], agenda.region, data.observations, data.catalog)
+    common = {
+        "kicker": f"{describe_agenda(agenda)} · bild {number} av {count}",
+        "headings": (),
+        "number": number,
+        "count": count,
+        "position": f"{number} / {count}",
+        "slide_notice": slide_notice,
+        "data_notice": data_notice,
+    }
+    if number < first:
+        news = build_news(data, choices, is_handout=False)
+        footer = f"Källa: datans bygghistorik (data/history). Uppdaterad {built}."
+        return NamndvyContent(title=news.title, slides=(), footer=footer, news=news, **common)
+    slide = build_slide(
+        agenda.slides[number - first], agenda.region, data.observations, data.catalog
+    )
     return NamndvyContent(
         title=slide.title,
-        kicker=f"{describe_agenda(agenda)} · bild {number} av {count}",
         slides=(fit_slide(slide, fit_for_projector),),
-        headings=(),
-        number=number,
-        count=count,
-        position=f"{number} / {count}",
         footer=f"{slide.source_line} Uppdaterad {built}.",
-        slide_notice=slide_notice,
-        data_notice=data_notice,
+        **common,
     )
 
 
@@ -511,6 +675,8 @@ SLIDE_CSS = """
 }
 .st-key-nv_quote p { font-size: 2.2rem; font-style: italic; line-height: 1.35; }
 .st-key-nv_footer p { font-size: 1.3rem; margin: 0; }
+.st-key-nv_news p, .st-key-nv_news li { font-size: 1.8rem; line-height: 1.35; }
+.st-key-nv_news table { font-size: 1.5rem; }
 .st-key-nv_nav button { min-height: 4.5rem; }
 .st-key-nv_nav button p { font-size: 2rem; }
 .st-key-nv_count p { font-size: 2rem; text-align: center; padding-top: 0.8rem; }

@@ -1,9 +1,13 @@
 """Nämndvy as a committee sees it: slides by link and button, status in words, data that fails."""
 
+import datetime
+
+import pandas as pd
 import pytest
 
 from labourmarket.core import store
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, read_shown_table
+from tests.changed_build import build_changed
 
 PAGE = "app_pages/namndvy.py"
 AGENDA = "haninge_ks_2026-12"
@@ -141,3 +145,89 @@ def test_the_handout_lists_every_slide_in_order(built_tree):
     ]
     assert not at.button
     assert all(c.value for c in at.caption if c.value.startswith("Källa"))
+
+
+NEWS_AGENDA = "ks_nytt"
+NEW_PERIOD_LINE = (
+    "- Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%): ny period 2024. "
+    f"Haninge, 2024: 11,0{NBSP}%."
+)
+HANINGE_REVISION = [
+    "Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%)",
+    "2023",
+    "Totalt 20-64 år",
+    "12,1",
+    "12,4",
+    "2026-11-30",
+]
+
+
+@pytest.fixture
+def changed_tree(built_tree):
+    """The bundled build, then one with Haninge 2023 revised and a 2024 period (TEST DATA)."""
+    build_changed(built_tree)
+    return built_tree
+
+
+def write_news_agenda(root, since: datetime.date) -> None:
+    """A meeting a week after `since`, opening with what is new since then."""
+    text = (
+        f'title = "KS i Haninge"\ndate = {since + datetime.timedelta(days=7)}\n'
+        f'region = "0136"\nsince = {since}\n'
+        '[[slides]]\ntarget = "haninge_total_vs_lan"\n'
+        '[[slides]]\nmeasure = "scb_integration_arbetsloshet_20_64"\ntitle = "20-64 år"\n'
+    )
+    (root / "reference" / "agendas" / f"{NEWS_AGENDA}.toml").write_text(text, encoding="utf-8")
+
+
+def build_day() -> datetime.date:
+    """The day, in Sweden, of the current build."""
+    built = pd.Timestamp(store.read_manifest()["built_at"]).tz_convert("Europe/Stockholm")
+    return built.date()
+
+
+def test_the_meeting_opens_with_what_is_new_since_the_agendas_day(changed_tree):
+    write_news_agenda(changed_tree, build_day())
+    at = open_page(PAGE, agenda=NEWS_AGENDA)
+    assert not at.exception
+    assert at.title[0].value == "Nytt sedan förra mötet"
+    assert read_kicker(at).endswith("bild 1 av 3")
+    assert NEW_PERIOD_LINE in read_text(at)
+    # Haninge's revision only: Vallentuna's and Upplands Väsby's are other kommuner'.
+    assert read_shown_table(at).values.tolist() == [HANINGE_REVISION]
+    at.button(key="nv_next").click().run()
+    assert at.title[0].value == "Arbetslösheten ska inte vara högre än länets genomsnitt"
+    assert read_kicker(at).endswith("bild 2 av 3")
+
+
+def test_nothing_new_since_a_later_day_is_said(changed_tree):
+    write_news_agenda(changed_tree, build_day() + datetime.timedelta(days=1))
+    at = open_page(PAGE, agenda=NEWS_AGENDA)
+    assert at.title[0].value == "Nytt sedan förra mötet"
+    assert at.info[0].value == (
+        "Inget nytt för Haninge: inga nya perioder och inga reviderade värden."
+    )
+    assert not at.table
+
+
+def test_a_kommuns_own_agenda_may_open_with_the_last_builds_news(changed_tree):
+    at = open_page(PAGE, region="0136", news="on")
+    assert not at.exception
+    assert at.title[0].value == "Nytt sedan förra bygget"
+    assert read_kicker(at).endswith("bild 1 av 7")
+    assert NEW_PERIOD_LINE in read_text(at)
+    assert read_shown_table(at).values.tolist() == [HANINGE_REVISION]
+    at.sidebar.radio(key="news").set_value("off").run()
+    assert at.title[0].value == "Arbetslösheten ska inte vara högre än länets genomsnitt"
+    assert read_kicker(at).endswith("bild 1 av 6")
+
+
+def test_the_handout_opens_with_the_news(changed_tree):
+    write_news_agenda(changed_tree, build_day())
+    at = open_page(PAGE, agenda=NEWS_AGENDA, view="handout")
+    assert [h.value for h in at.subheader] == [
+        "1. Nytt sedan förra mötet",
+        "2. Arbetslösheten ska inte vara högre än länets genomsnitt",
+        "3. 20-64 år",
+    ]
+    assert read_shown_table(at).values.tolist() == [HANINGE_REVISION]

@@ -110,7 +110,7 @@ def test_a_registry_row_added_after_a_fetch_does_not_break_the_rebuild(data_tree
     registry.write_text(
         registry.read_text(encoding="utf-8")
         + "TAB6260,scb_bas_sysselsattning_16_64,000006IK,sysselsättningsgrad,16-64,,true,scb_bas,"
-        "START/AM/AM0210/AM0210A/ArbStatusM,added later\n",
+        "START/AM/AM0210/AM0210A/ArbStatusM,,added later\n",
         encoding="utf-8",
     )
     manifest = build()

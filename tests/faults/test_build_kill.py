@@ -36,7 +36,8 @@ KOLADA_FILE = "national_synthetic.json"
 YEARS = range(2020, 2024)
 RETRIEVALS = ("2026-01-15T08:00:00Z", "2026-02-15T08:00:00Z")  # the two versions
 SEED = 9
-CLEAN_FILES = {"manifest.json", "observations.parquet"}
+# changes.json: what the build changed against the one before (etl/changes.py)
+CLEAN_FILES = {"manifest.json", "observations.parquet", "changes.json"}
 
 
 def write_national_kolada(root: Path) -> int:

@@ -37,7 +37,7 @@ PAGE_KEYS = {
         "benchmark",
     ],
     "mal": ["region"],
-    "namndvy": ["view", "agenda", "region", "slide"],
+    "namndvy": ["view", "agenda", "region", "slide", "news"],
     "export": ["region", "period"],
     "kallor": ["measure", "region"],
 }

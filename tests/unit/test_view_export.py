@@ -4,16 +4,21 @@ import dataclasses
 import io
 import zipfile
 
+import openpyxl
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from docx import Document
 from PIL import Image
 
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
 from labourmarket.core.defaults import summarise_coverage
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import load_targets
 from labourmarket.output import formats
 from labourmarket.views import export
+from tests.changed_build import build_changed
 
 STEM = "mal_och_budget_0181_2013K3"
 TABELL_1 = "af_inskrivna_andel_rams_0181_2013K3"
@@ -122,3 +127,65 @@ def test_the_download_holds_tabell_1(bundled_data, pack, no_chromium, group, fig
     assert f"{group};{figures}" in csv.splitlines()
     frame = pd.read_csv(io.BytesIO(archive.read(f"{STEM}/csv/{TABELL_1}.csv")), index_col="Grupp")
     assert frame.loc[group, "Södertälje (%)"] == float(figures.split(";")[0].replace(",", "."))
+
+
+@pytest.fixture
+def changed_data(built_tree) -> LoadedData:
+    """The bundled build, then one with Haninge 2023 revised 12,1 -> 12,4 (TEST DATA)."""
+    build_changed(built_tree)
+    return LoadedData(
+        store.read_observations(), load_catalog(), store.read_manifest(), store.read_data_version()
+    )
+
+
+def assemble_haninge(data: LoadedData, period: str) -> export.Pack:
+    catalog = data.catalog
+    return export.assemble_pack(
+        data.observations, catalog, load_targets(catalog), data.manifest, "0136", period
+    )
+
+
+def test_the_pack_lists_the_revised_figures_it_uses(changed_data, no_chromium, monkeypatch):
+    pack = assemble_haninge(changed_data, "2023")
+    # Vallentuna's revision and Upplands Väsby's withdrawal are not in Haninge's pack.
+    frame = pack.revised.table.frame
+    assert frame.drop(columns="Bygge").values.tolist() == [
+        [
+            "Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%)",
+            "Haninge",
+            "2023",
+            "Totalt 20-64 år",
+            12.1,
+            12.4,
+            "",
+            "",
+            "2026-11-24",
+            "2026-11-30",
+        ]
+    ]
+    monkeypatch.setattr(formats, "find_browser", lambda: "/usr/bin/chromium")
+    content = export.build(changed_data, export.ExportChoices(pack))
+    assert "- Reviderade värden: 1 st, tidigare och nytt värde" in content.summary.splitlines()
+    archive = zipfile.ZipFile(io.BytesIO(content.download.write()))
+    stem = "mal_och_budget_0136_2023"
+    workbook = openpyxl.load_workbook(io.BytesIO(archive.read(f"{stem}/{stem}.xlsx")))
+    assert workbook.sheetnames == ["Tabell 1", "Mål", "Reviderat", "Källor"]
+    sheet = workbook["Reviderat"]
+    assert [c.value for c in sheet[3]][4:6] == [12.1, 12.4]
+    assert f"{stem}/csv/reviderat_0136_2023.csv" in archive.namelist()
+    draft = Document(io.BytesIO(archive.read(f"{stem}/{stem}.docx")))
+    assert "Reviderade värden" in [p.text for p in draft.paragraphs]
+    readme = archive.read(f"{stem}/LASMIG.txt").decode("utf-8")
+    assert "bladen Mål, Reviderat och Källor" in readme
+
+
+@pytest.mark.parametrize(("period", "has_revisions"), [("2023", True), ("2022", False)])
+def test_a_pack_lists_revisions_only_of_figures_it_draws_on(changed_data, period, has_revisions):
+    pack = assemble_haninge(changed_data, period)
+    assert (pack.revised is not None) == has_revisions
+    assert (pack.revised in pack.tables) == has_revisions
+
+
+def test_the_bundled_pack_has_no_revisions_sheet(pack):
+    assert pack.revised is None and pack.revision_note == ""
+    assert [t.sheet for t in pack.tables][-2:] == ["Mål", "Källor"]
