@@ -141,7 +141,8 @@ def read_newest_periods() -> dict[tuple[str, str], str]:
         return {}
     folders: dict[str, set[str]] = {}
     for entry in manifest.get("sources", []):
-        folders.setdefault(str(entry.get("source_id")), set()).add(str(entry.get("source")))
+        for source_id in entry.get("source_ids", [entry.get("source_id")]):
+            folders.setdefault(str(source_id), set()).add(str(entry.get("source")))
     table = pq.read_table(path, columns=["source_id", "frequency", "period", "period_start"])
     rows = table.to_pandas().astype({"source_id": "string", "frequency": "string"})
     latest = rows.loc[rows.groupby(["source_id", "frequency"])["period_start"].idxmax()]

@@ -167,13 +167,16 @@ def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def describe_source(raw_file: RawFile, rows: int) -> dict[str, Any]:
+def describe_source(raw_file: RawFile, frame: pd.DataFrame) -> dict[str, Any]:
     keys = ("source_id", "publisher", "publication", "document", "url", "retrieved_at", "sha256")
     return {
         "source": raw_file.source.name,
         "file": raw_file.path.relative_to(paths.data_dir()).as_posix(),
-        "rows": rows,
+        "rows": len(frame),
         **{k: raw_file.provenance[k] for k in keys if k in raw_file.provenance},
+        # A file's rows may name several source_ids (a series across a break): freshness
+        # finds each row's raw folder through this list.
+        "source_ids": sorted(str(s) for s in frame["source_id"].unique()),
     }
 
 
@@ -214,7 +217,7 @@ def build(catalog: Catalog | None = None) -> dict[str, Any]:
         # One fetch's pages share a fetch_id; anything else is its own retrieval.
         batch = raw_file.provenance.get("fetch_id") or str(raw_file.path)
         frames.append(frame.assign(batch=repeat_category(batch, len(frame))))
-        described.append(describe_source(raw_file, len(frame)))
+        described.append(describe_source(raw_file, frame))
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")
     combined = concat_frames(frames)

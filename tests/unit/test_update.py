@@ -711,3 +711,13 @@ def test_the_timer_runs_daily_and_on_afs_release_days(expression, runs):
         if line.strip().startswith(("Next elapse:", "Iter. #"))
     ]
     assert elapses == runs, shown.stdout + shown.stderr
+
+
+def test_newest_period_follows_every_source_id_of_a_file(built_tree):
+    """The integration snapshot's rows name two source_ids (a series break): 2023 is newest."""
+    from etl.freshness import read_newest_periods
+
+    newest = read_newest_periods()
+    assert newest[("scb_snapshot", "A")] == "2023"
+    assert newest[("scb_snapshot", "M")] == "2024M12"
+    assert newest[("seed", "Q")] == "2013K3"
