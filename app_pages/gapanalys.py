@@ -28,6 +28,8 @@ with right:
 
 chosen = ui.choose_regions("regions", offer.regions, offer.default_regions, catalog)
 comparisons = gapanalys.offer_comparisons(data, offer.rows, chosen, sex)
+if offer.newer_notice is not None:
+    st.info(offer.newer_notice)
 if comparisons.problem is not None:
     st.warning(comparisons.problem)
     st.stop()

@@ -29,6 +29,8 @@ if not chosen:
 
 choices = OversiktChoices(measure_id, series, sex, tuple(chosen), tuple(targets), results)
 content = oversikt.build(data, choices)
+if content.newer_notice is not None:
+    st.info(content.newer_notice)
 for start in range(0, len(content.cards), 2):
     for column, card in zip(st.columns(2), content.cards[start : start + 2], strict=False):
         with column, st.container(border=True):

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.recency import NewerFigures
 from labourmarket.core.selection import TOTAL
 from labourmarket.output.formatting import (
     MISSING,
@@ -255,4 +256,14 @@ def describe_gap_profile(
     return (
         f"Störst skillnad mot {benchmark_name} för {region_name}, lika stor i {len(ties)} "
         f"grupper: {', och '.join(parts)}, {ending}."
+    )
+
+
+def describe_newer_figures(newer: NewerFigures, catalog: Catalog) -> str:
+    """Say that the publisher has figures newer than the shown ones, and in which measures."""
+    # Measure names hold commas of their own: several are set apart by semicolons.
+    names = "; ".join(str(catalog.measure(m)["name_sv"]) for m in newer.measure_ids)
+    return (
+        f"Nyare siffror finns: {newer.publisher} har värden till och med "
+        f"{format_period(newer.period)} ({names})."
     )

@@ -7,13 +7,18 @@ import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.gaps import BREAKDOWNS, compute_gaps, label_gaps, select_breakdown
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import RegionOffer, offer_regions
 from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, TOTAL, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.output.charts import plot_gaps, plot_levels
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import BREAKDOWN_LABELS, SEX_LABELS, format_period, sort_key_sv
-from labourmarket.output.sentences import compose_source_line, describe_largest_gap
+from labourmarket.output.sentences import (
+    compose_source_line,
+    describe_largest_gap,
+    describe_newer_figures,
+)
 from labourmarket.output.shown_table import ShownTable, make_gap_table
 
 VIEWS = {"chart": "Diagram", "table": "Tabell"}
@@ -33,6 +38,8 @@ class GapanalysOffer:
     regions: RegionOffer
     default_regions: list[str]
     no_region_notice: str  # when the user has chosen no region
+    # The publisher has figures newer than the period: said even where nothing can be compared.
+    newer_notice: str | None
 
 
 @dataclass(frozen=True)
@@ -160,11 +167,13 @@ def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, period: str) 
     """The regions the measure has figures for at the period (`series`: the measure's rows)."""
     rows = select_rows(series, measure_id, period=period)
     regions = offer_regions(rows, data.catalog, "måttet och perioden")
+    newer = find_newer_figures(data.observations, data.catalog, measure_id, period)
     return GapanalysOffer(
         rows=rows,
         regions=regions,
         default_regions=pick_default_regions(regions.codes),
         no_region_notice=ask_for_regions(regions),
+        newer_notice=None if newer is None else describe_newer_figures(newer, data.catalog),
     )
 
 

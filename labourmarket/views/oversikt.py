@@ -5,13 +5,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.periods import find_break_between
+from labourmarket.core.periods import find_break_between, find_period_end
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import RegionOffer, offer_regions
 from labourmarket.core.selection import COUNTRY_CODE, TOTAL, Group, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, select_latest
 from labourmarket.output.formatting import SEX_LABELS, format_gap, format_percent, format_period
-from labourmarket.output.sentences import compose_source_line
+from labourmarket.output.sentences import compose_source_line, describe_newer_figures
 from labourmarket.views.gapanalys import ask_for_regions, pick_default_regions
 from labourmarket.views.mal import describe_region_targets
 
@@ -50,6 +51,7 @@ class ShownCard:
 @dataclass(frozen=True)
 class OversiktContent:
     cards: tuple[ShownCard, ...]
+    newer_notice: str | None  # the publisher has figures newer than the newest card's
     source_line: str
     measure_note: str  # which measure, and that targets are judged on their own
 
@@ -160,13 +162,23 @@ def build(data: LoadedData, choices: OversiktChoices) -> OversiktContent:
     decimals = int(measure["decimals"])
     latest = select_latest(choices.results)
     cards = []
+    shown: list[str] = []  # the cards' periods
     for region_code in choices.regions:
         card = build_card(choices.series, catalog, choices.measure_id, region_code, choices.sex)
         own_targets = [t for t in choices.targets if t.region == region_code]
         targets = describe_region_targets(own_targets, latest) if own_targets else None
         cards.append(shape_card(card, decimals, choices.sex, targets))
+        if card.period is not None:
+            shown.append(card.period)
+    newest = max(shown, key=find_period_end, default=None)
+    newer = (
+        None
+        if newest is None
+        else find_newer_figures(data.observations, catalog, choices.measure_id, newest)
+    )
     return OversiktContent(
         cards=tuple(cards),
+        newer_notice=None if newer is None else describe_newer_figures(newer, catalog),
         source_line=compose_source_line(catalog, choices.series),
         measure_note=(
             f"Mått: {measure['name_sv']}. Målen utvärderas på sina egna mått; se sidan Mål."

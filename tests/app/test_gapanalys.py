@@ -183,3 +183,26 @@ def test_a_damaged_parquet_is_explained_not_a_crash(built_tree):
     assert not at.exception
     assert "Datan kunde inte läsas" in at.error[0].value
     assert "make data" in at.info[0].value
+
+
+NEWER_BAS = (
+    "Nyare siffror finns: SCB har värden till och med december 2024 "
+    "(Arbetslöshet enligt BAS, 20-64 år (%))."
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        # Said even though the integration measure has nothing to compare with.
+        ({"measure": "scb_integration_arbetsloshet_20_64", "period": "2023"}, NEWER_BAS),
+        ({"measure": "scb_bas_arbetsloshet_20_64", "period": "2023M06"}, NEWER_BAS),
+        ({"measure": "scb_bas_arbetsloshet_20_64", "period": "2024M12"}, None),
+        ({}, None),  # Tabell 1: Arbetsförmedlingen has nothing newer in the data
+    ],
+)
+def test_an_older_figure_than_the_publishers_newest_says_so(built_tree, query, notice):
+    at = open_page(GAP, **query)
+    assert not at.exception
+    shown = [i.value for i in at.info if i.value.startswith("Nyare siffror finns")]
+    assert shown == ([notice] if notice else [])
