@@ -7,6 +7,7 @@ import pytest
 from etl.pipeline import build
 from tests.app.conftest import SOURCES, open_page
 from tests.changed_build import build_changed
+from tests.kallor_facts import MEASURE_FACTS
 
 
 def open_kallor():
@@ -21,38 +22,7 @@ def test_kallor_warns_that_measures_are_not_comparable(built_tree):
     assert "jämförs aldrig i samma serie" in at.warning[0].value
 
 
-@pytest.mark.parametrize(
-    ("index", "name", "facts"),
-    [
-        (
-            0,
-            "Inskrivna arbetslösa, andel av registerbaserad arbetskraft (%)",
-            {
-                "Population": "16-64 år",
-                "Utgivare": "Arbetsförmedlingen",
-                "Perioder": "kv 3 2013 – kv 3 2013",
-                "Regioner": "6",
-                "Värden": "42",
-            },
-        ),
-        (
-            1,
-            "Arbetslöshet enligt BAS, 20-64 år (%)",
-            {
-                "Utgivare": "SCB",
-                "Licens": "CC0",
-                "Perioder": "januari 2020 – december 2024",
-                "Värden": "360",
-                "Seriebrott": "Inga kända",
-            },
-        ),
-        (
-            2,
-            "Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%)",
-            {"Perioder": "2016 – 2023", "Regioner": "26", "Värden": "208"},
-        ),
-    ],
-)
+@pytest.mark.parametrize(("index", "name", "facts"), MEASURE_FACTS)
 def test_kallor_describes_each_measure(built_tree, index, name, facts):
     at = open_kallor()
     assert at.subheader[index].value == name

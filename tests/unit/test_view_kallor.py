@@ -5,8 +5,7 @@ import pytest
 from labourmarket.core.store import LoadedData
 from labourmarket.views import kallor
 from labourmarket.views.kallor import COMPARABILITY_WARNING, WITHOUT_DATA, KallorChoices
-
-AF_NAME = "Inskrivna arbetslösa, andel av registerbaserad arbetskraft (%)"
+from tests.kallor_facts import AF_NAME, MEASURE_FACTS
 
 
 @pytest.fixture(scope="module")
@@ -14,38 +13,7 @@ def content(bundled_data):
     return kallor.build(bundled_data, KallorChoices(bundled_data.catalog))
 
 
-@pytest.mark.parametrize(
-    ("index", "name", "facts"),
-    [
-        (
-            0,
-            AF_NAME,
-            {
-                "Population": "16-64 år",
-                "Utgivare": "Arbetsförmedlingen",
-                "Perioder": "kv 3 2013 – kv 3 2013",
-                "Regioner": "6",
-                "Värden": "42",
-            },
-        ),
-        (
-            1,
-            "Arbetslöshet enligt BAS, 20-64 år (%)",
-            {
-                "Utgivare": "SCB",
-                "Licens": "CC0",
-                "Perioder": "januari 2020 – december 2024",
-                "Värden": "360",
-                "Seriebrott": "Inga kända",
-            },
-        ),
-        (
-            2,
-            "Arbetslöshet 20-64 år, SCB:s integrationsstatistik (%)",
-            {"Perioder": "2016 – 2023", "Regioner": "26", "Värden": "208"},
-        ),
-    ],
-)
+@pytest.mark.parametrize(("index", "name", "facts"), MEASURE_FACTS)
 def test_each_measure_with_its_coverage(content, index, name, facts):
     measure = content.measures[index]
     assert measure.name == name
