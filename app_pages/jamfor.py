@@ -30,6 +30,11 @@ def show_exhibit(exhibit: jamfor.Exhibit, data: LoadedData, source_line: str) ->
     )
 
 
+def show_newer_notice(offer: jamfor.JamforOffer) -> None:
+    if offer.newer_notice is not None:
+        st.info(offer.newer_notice)
+
+
 st.title("Jämför")
 st.caption(
     "Kommunerna rangordnade på ett mått, högsta värdet först, och för en kommun "
@@ -53,6 +58,7 @@ with st.expander("Varför kan jag inte jämföra två mått?"):
     st.markdown(offer.comparability)
 if offer.notice is not None:
     st.info(offer.notice)
+    show_newer_notice(offer)
     st.stop()
 left, middle, right = st.columns([2, 2, 1])
 with left:
@@ -76,6 +82,7 @@ highlighted = ui.choose_regions(
 )
 if ranking_offer.notice is not None:
     st.info(ranking_offer.notice)
+    show_newer_notice(offer)
     st.stop()
 choices = jamfor.JamforChoices(
     measure_id, period, offer.rows, view, population, sex, group_key, highlighted
@@ -119,5 +126,7 @@ else:
         if profile.missing_note:
             st.caption(profile.missing_note)
 
+# Beside the source line it dates: the ranked period and the publisher's newest read together.
+show_newer_notice(offer)
 st.caption(content.source_line)
 st.caption(content.measure_note)

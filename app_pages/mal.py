@@ -36,6 +36,8 @@ content = mal.build(
 )
 
 st.markdown(content.counts)
+for notice in content.newer_notices:
+    st.info(notice)
 st.table(content.table)
 offer_download(data, content.download)
 for chart in content.charts:

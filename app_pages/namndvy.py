@@ -171,6 +171,10 @@ def show_slide(content: NamndvyContent) -> None:
                 show_figures(content.slides[0], "nv")
             with right:
                 show_chart(content.slides[0], "nv")
+        if content.slides and content.slides[0].newer_notice:
+            # Above the footer in large type: the room should know the figure is not the newest.
+            with st.container(key="nv_newer"):
+                st.markdown(f":material/update: {content.slides[0].newer_notice}")
         with st.container(key="nv_footer"):
             st.markdown(content.footer)
     with st.container(key="nv_nav"):
@@ -216,6 +220,8 @@ def show_handout(content: NamndvyContent) -> None:
                 show_figures(slide, prefix)
             with right:
                 show_chart(slide, prefix)
+            if slide.newer_notice:
+                st.info(slide.newer_notice, icon=":material/update:")
             st.caption(slide.source_line)
 
 

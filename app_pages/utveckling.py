@@ -55,6 +55,8 @@ content = utveckling.build(
         measure_id, series, sex, group_key, chosen, first, last, view, transform, targets
     ),
 )
+if content.newer_notice is not None:
+    st.info(content.newer_notice)
 if content.figure is not None:
     st.plotly_chart(content.figure, config={"displaylogo": False})
 else:

@@ -13,6 +13,7 @@ from labourmarket.core.changelog import read_revision_log
 from labourmarket.core.defaults import pick_pack_period
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import find_period_end, parse_period
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.schema import KEY
 from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.core.store import LoadedData
@@ -28,6 +29,7 @@ from labourmarket.output.sentences import (
     compose_source_line,
     describe_group,
     describe_largest_gap,
+    describe_newer_figures,
 )
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 from labourmarket.views.gapanalys import list_breakdowns, list_periods
@@ -80,6 +82,7 @@ class Section:
     chart: PackChart | None
     source_line: str
     note: str = ""
+    newer_notice: str = ""  # the publisher has figures newer than the pack's period
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,7 @@ def build_measure_section(
             breaks=catalog.series_breaks(measure_id),
         )
         chart = PackChart(f"{table.key}_utveckling", title, figure, f"Linjediagram: {sentence}")
+    newer = find_newer_figures(observations, catalog, measure_id, period)
     return Section(
         heading=str(measure["name_sv"]),
         lead="",
@@ -290,6 +294,7 @@ def build_measure_section(
         chart=chart,
         source_line=source_line,
         note=f"Mått: {measure['definition_sv']} Population: {population}.",
+        newer_notice=describe_newer_figures(newer, catalog) if newer is not None else "",
     )
 
 
@@ -602,6 +607,9 @@ def compose_section(section: Section, pngs: dict[str, bytes], level: int) -> lis
     if section.lead:
         blocks.append(formats.Paragraph(section.lead))
     blocks.append(formats.Paragraph(section.sentence))
+    if section.newer_notice:
+        # Right under the text it qualifies: a draft written from old figures should say so.
+        blocks.append(formats.Paragraph(section.newer_notice))
     if section.table is not None:
         blocks.append(formats.Table(section.table.table))
     if section.chart is not None:
@@ -762,7 +770,15 @@ def build(data: LoadedData, choices: ExportChoices) -> ExportContent:
     has_browser = formats.find_browser() is not None
     summary = [
         f"**{pack.region_name}, {format_period(pack.period)}**",
-        *(f"- Tabell: {section.table.title}" for section in pack.measures if section.table),
+        *(
+            line
+            for section in pack.measures
+            if section.table
+            for line in [
+                f"- Tabell: {section.table.title}",
+                *([f"  - {section.newer_notice}"] if section.newer_notice else []),
+            ]
+        ),
         f"- Mål: {len(pack.targets)} ur strategin, med status och dokumenthänvisning",
         f"- Diagram: {len(pack.charts)} st, som PNG och SVG",
         *(

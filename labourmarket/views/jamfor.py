@@ -21,6 +21,7 @@ from labourmarket.core.ranking import (
     rank_regions,
     select_shown,
 )
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import (
     GROUP_ALL,
     RegionOffer,
@@ -44,6 +45,7 @@ from labourmarket.output.sentences import (
     describe_gap_profile,
     describe_group,
     describe_group_clause,
+    describe_newer_figures,
     describe_not_covered,
     describe_ranking,
     describe_reference_lines,
@@ -90,6 +92,8 @@ class JamforOffer:
     rows: pd.DataFrame  # the measure at the period: the sexes and kommuner come from these
     comparability: str  # why one measure at a time, and which measures share its definition
     notice: str | None  # no kommun has a figure: there is nothing to rank
+    # The publisher has figures newer than the period: said even where nothing can be ranked.
+    newer_notice: str | None
     populations: dict[str, str]  # group id -> "Södertörn (8 av 8 med data)"
     population_caption: str
     default_population: str | None  # None with the notice
@@ -181,6 +185,7 @@ def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, period: str) 
     municipalities = offer_regions(rows, catalog, SCOPE, level="municipality")
     population_sv = str(catalog.measure(measure_id)["population_sv"])
     sexes = {TOTAL, *list_sexes(rows)}
+    newer = find_newer_figures(data.observations, catalog, measure_id, period)
     return JamforOffer(
         measure_id=measure_id,
         period=period,
@@ -189,6 +194,7 @@ def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, period: str) 
         notice=(
             None if municipalities.codes else describe_no_figures("någon kommun", period, TOTAL)
         ),
+        newer_notice=None if newer is None else describe_newer_figures(newer, catalog),
         populations=municipalities.groups,
         population_caption=municipalities.describe_groups(),
         default_population=(

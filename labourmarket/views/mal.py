@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import find_period_end
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.selection import select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, select_latest, select_target_series
@@ -15,7 +17,11 @@ from labourmarket.core.trends import describe_when, format_in_sentence
 from labourmarket.output.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import format_gap, format_number, format_percent, format_period
-from labourmarket.output.sentences import compose_source_line, describe_group_clause
+from labourmarket.output.sentences import (
+    compose_source_line,
+    describe_group_clause,
+    describe_newer_figures,
+)
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 
 # A word and a symbol for each status: it must read without colour (projector, print, greyscale).
@@ -483,6 +489,8 @@ class MalContent:
     counts: str  # "✓ Uppfyllt: **1** · ≈ Nära: **1** · …"
     table: pd.DataFrame  # one row per target, indexed by the goal
     download: Download  # the table's
+    # Per publisher: it has figures newer than the newest period a target is judged on.
+    newer_notices: tuple[str, ...]
     charts: tuple[TargetChart, ...]  # in the order targets.toml lists the targets
 
 
@@ -497,6 +505,31 @@ def count_statuses(latest: pd.DataFrame) -> str:
         f"{symbol} {word}: **{counts.get(status, 0)}**"
         for status, (symbol, word) in STATUS_DISPLAY.items()
     )
+
+
+def describe_newer_than_judged(data: LoadedData, latest: pd.DataFrame) -> tuple[str, ...]:
+    """Per publisher of the judged measures, whether it has figures newer than the newest
+    period a target is judged on (`latest`: one judged row per target).
+
+    Said once above the table: the targets of a kommun mostly share a measure, and the same
+    notice under every chart would drown the charts.
+    """
+    catalog = data.catalog
+    judged = latest.dropna(subset=["period"])
+    newest: dict[str, tuple[str, str]] = {}  # publisher -> measure and period
+    for measure, period in zip(
+        judged["measure_id"].astype("str"), judged["period"].astype("str"), strict=True
+    ):
+        publisher = str(catalog.source(str(catalog.measure(measure)["source_id"]))["publisher"])
+        held = newest.get(publisher)
+        if held is None or find_period_end(period) > find_period_end(held[1]):
+            newest[publisher] = (measure, period)
+    notices = []
+    for measure, period in newest.values():
+        newer = find_newer_figures(data.observations, catalog, measure, period)
+        if newer is not None:
+            notices.append(describe_newer_figures(newer, catalog))
+    return tuple(dict.fromkeys(notices))
 
 
 def build_target_chart(
@@ -561,5 +594,6 @@ def build(data: LoadedData, choices: MalChoices) -> MalContent:
         count_statuses(latest),
         build_target_table(targets, latest, catalog).set_index("Mål"),
         download,
+        describe_newer_than_judged(data, latest),
         charts,
     )

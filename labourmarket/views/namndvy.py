@@ -21,6 +21,7 @@ from labourmarket.core.agenda import (
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.changelog import ChangesSince
 from labourmarket.core.periods import find_period_end, parse_period
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.schema import GROUP_DIMENSIONS
 from labourmarket.core.selection import COUNTRY_CODE, TOTAL, Group, select_rows
 from labourmarket.core.store import LoadedData
@@ -41,7 +42,7 @@ from labourmarket.output.formatting import (
     format_period,
     quote_link_value,
 )
-from labourmarket.output.sentences import compose_source_line, join_sv
+from labourmarket.output.sentences import compose_source_line, describe_newer_figures, join_sv
 from labourmarket.output.shown_table import ShownTable
 from labourmarket.views.mal import (
     describe_period,
@@ -90,6 +91,7 @@ class SlideContent:
     quote: str | None  # the document's own words
     figure: go.Figure | None  # untitled: the slide's heading names it
     source_line: str
+    newer_notice: str | None = None  # the publisher has figures newer than the headline's
 
     @property
     def headline_label(self) -> str:
@@ -337,6 +339,9 @@ def build_slide(
         )
     if figure is not None:
         figure.update_layout(title={"text": ""})
+    newer = (
+        find_newer_figures(observations, catalog, measure_id, card.period) if card.period else None
+    )
     return SlideContent(
         title=slide.title,
         region_name=card.region_name,
@@ -353,6 +358,7 @@ def build_slide(
         quote=target.quote if target else None,
         figure=figure,
         source_line=source_line,
+        newer_notice=None if newer is None else describe_newer_figures(newer, catalog),
     )
 
 
@@ -675,6 +681,7 @@ SLIDE_CSS = """
 }
 .st-key-nv_quote p { font-size: 2.2rem; font-style: italic; line-height: 1.35; }
 .st-key-nv_footer p { font-size: 1.3rem; margin: 0; }
+.st-key-nv_newer p { font-size: 1.6rem; font-weight: 600; margin: 0 0 0.3rem 0; }
 .st-key-nv_news p, .st-key-nv_news li { font-size: 1.8rem; line-height: 1.35; }
 .st-key-nv_news table { font-size: 1.5rem; }
 .st-key-nv_nav button { min-height: 4.5rem; }

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.periods import parse_period
 from labourmarket.core.ranking import list_group_keys
+from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import RegionOffer, offer_regions
 from labourmarket.core.selection import BREAKDOWNS, COUNTRY_CODE, TOTAL, Group
 from labourmarket.core.store import LoadedData
@@ -17,7 +18,11 @@ from labourmarket.core.trends import build_trend, describe_trend
 from labourmarket.output.charts import plot_trend
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import MISSING, format_group, format_period
-from labourmarket.output.sentences import compose_source_line, describe_group_clause
+from labourmarket.output.sentences import (
+    compose_source_line,
+    describe_group_clause,
+    describe_newer_figures,
+)
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 from labourmarket.views.gapanalys import (
     encode_sex,
@@ -71,6 +76,7 @@ class UtvecklingContent:
     table: ShownTable
     sentence: str
     missing_note: str | None  # how many periods lack a figure, when any do
+    newer_notice: str | None  # the publisher has figures newer than the shown range's last period
     source_line: str
     rows: pd.DataFrame  # the observations behind the view, for the workbook's Källor sheet
     file_name: str
@@ -130,6 +136,7 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
             breaks,
         )
     series = choices.series
+    newer = find_newer_figures(data.observations, catalog, measure_id, last)
     return UtvecklingContent(
         title=title,
         figure=figure,
@@ -138,6 +145,7 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
             trend, catalog.region_names, subject, chosen[0], benchmark, decimals
         ),
         missing_note=describe_missing(trend),
+        newer_notice=None if newer is None else describe_newer_figures(newer, catalog),
         source_line=source_line,
         rows=series[
             series["region_code"].isin(trend["region_code"])

@@ -1,13 +1,20 @@
 """Figures older than their publisher's newest in the data: found, said, and shown on the views."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
+from labourmarket.core import paths
 from labourmarket.core.recency import NewerFigures, find_newer_figures, summarise_newest_periods
 from labourmarket.core.selection import DEFAULT_MUNICIPALITIES, select_rows
+from labourmarket.core.store import LoadedData
+from labourmarket.core.targets import evaluate, load_targets
 from labourmarket.output.sentences import describe_newer_figures
-from labourmarket.views import gapanalys, oversikt
+from labourmarket.views import gapanalys, jamfor, mal, oversikt, utveckling
+from labourmarket.views.mal import MalChoices
 from labourmarket.views.oversikt import OversiktChoices
+from labourmarket.views.utveckling import UtvecklingChoices
 
 AF = "af_inskrivna_andel_rams"
 BAS = "scb_bas_arbetsloshet_20_64"
@@ -111,3 +118,84 @@ def test_oversikt_content_carries_the_notice(bundled_data, measure_id, regions, 
     judged = pd.DataFrame(columns=["target_id"])
     choices = OversiktChoices(measure_id, series, "total", regions, (), judged)
     assert oversikt.build(bundled_data, choices).newer_notice == notice
+
+
+AF_LATER_NOTICE = (
+    "Nyare siffror finns: Arbetsförmedlingen har värden till och med kv 4 2013 "
+    "(Inskrivna arbetslösa, andel av registerbaserad arbetskraft (%))."
+)
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "regions", "first", "last", "notice"),
+    [
+        (INTEGRATION, ["0181"], "2016", "2023", BAS_NOTICE),
+        # A range picked backwards still ends in 2023.
+        (INTEGRATION, ["0181"], "2023", "2016", BAS_NOTICE),
+        # The shown range ends before the measure's own newest month: the measure is named.
+        (BAS, ["01"], "2023M01", "2023M06", BAS_NOTICE),
+        (BAS, ["01"], "2023M06", "2024M12", None),
+        (AF, ["0181"], "2013K3", "2013K3", None),
+    ],
+)
+def test_utveckling_content_carries_the_notice(
+    bundled_data, measure_id, regions, first, last, notice
+):
+    series = select_rows(bundled_data.observations, measure_id)
+    choices = UtvecklingChoices(
+        measure_id, series, "total", "total", regions, first, last, "table", "value", []
+    )
+    assert utveckling.build(bundled_data, choices).newer_notice == notice
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "period", "nothing_to_rank", "notice"),
+    [
+        (INTEGRATION, "2023", False, BAS_NOTICE),
+        # BAS has no kommun figures: the notice is said beside the one that nothing is ranked.
+        (BAS, "2023M06", True, BAS_NOTICE),
+        (BAS, "2024M12", True, None),
+        (AF, "2013K3", False, None),
+    ],
+)
+def test_jamfor_offer_carries_the_notice(bundled_data, measure_id, period, nothing_to_rank, notice):
+    series = select_rows(bundled_data.observations, measure_id)
+    offer = jamfor.offer(bundled_data, series, measure_id, period)
+    assert (offer.notice is not None, offer.newer_notice) == (nothing_to_rank, notice)
+
+
+def add_later_quarter(data: LoadedData, value: float | None) -> LoadedData:
+    """Botkyrka's Tabell 1 rows copied to kv 4 2013, where no target's kommun has a figure."""
+    observations = data.observations
+    rows = observations[
+        (observations["measure_id"] == AF) & (observations["region_code"] == "0127")
+    ]
+    later = rows.assign(
+        period="2013K4",
+        period_start=pd.Timestamp("2013-10-01"),
+        value=rows["value"] if value is None else value,
+    )
+    return replace(data, observations=pd.concat([observations, later], ignore_index=True))
+
+
+@pytest.mark.parametrize(
+    ("region", "later_quarter", "notices"),
+    [
+        # Every judged target is on Tabell 1, kv 3 2013: Arbetsförmedlingen's newest.
+        ("0136", None, ()),
+        ("0181", None, ()),
+        # Botkyrka has kv 4 2013; Haninge's and Södertälje's targets are still judged on kv 3.
+        ("0136", "figures", (AF_LATER_NOTICE,)),
+        ("0181", "figures", (AF_LATER_NOTICE,)),
+        # Blank figures are not newer figures.
+        ("0181", "blank", ()),
+    ],
+)
+def test_mal_content_carries_the_notice_once(bundled_data, region, later_quarter, notices):
+    data = bundled_data
+    if later_quarter is not None:
+        data = add_later_quarter(data, float("nan") if later_quarter == "blank" else None)
+    targets = load_targets(data.catalog, paths.REPO_DIR / "data" / "reference" / "targets.toml")
+    judged = evaluate(data.observations, targets, data.catalog)
+    content = mal.build(data, MalChoices(region, tuple(targets), judged))
+    assert content.newer_notices == notices
