@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup data update run test lint format bench clean
+.PHONY: setup data update run export test lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ update: setup
 
 run: data
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# The Mål och budget pack from the command line, in the venv: make export ARGS="--regions 0181
+# --period 2013K3 --out ut/" (.venv/bin/python -m labourmarket export --help lists the options).
+export: data
+	$(PY) -m labourmarket export $(ARGS)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -76,7 +76,6 @@ if content.charts:
             content.source_line,
             chart.figure,
         )
-    st.markdown(content.headline)
 else:
     st.markdown(f"**{content.heading}**")
     st.table(content.table.style())

@@ -39,6 +39,8 @@ st.markdown(content.counts)
 for notice in content.newer_notices:
     st.info(notice)
 st.table(content.table)
+if content.source_line:
+    st.caption(content.source_line)
 offer_download(data, content.download)
 for chart in content.charts:
     if chart.figure is None:

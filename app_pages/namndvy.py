@@ -23,6 +23,11 @@ from labourmarket.views.namndvy import (
 
 LAST_GOOD = "namndvy_last_good"  # the LoadedData of the last build that read cleanly
 SHOWN_AGENDA = "namndvy_agenda"
+# A keyboard steps with the arrows, a presenter's clicker with PageDown/PageUp. A Streamlit button
+# takes one shortcut, so each step has two buttons; the page's CSS hides the PageDown/PageUp one.
+STEP_KEYS = {"next": ("Right", "PageDown"), "previous": ("Left", "PageUp")}
+STEP_ICONS = {"next": ":material/arrow_forward:", "previous": ":material/arrow_back:"}
+CHART_CONFIG = {"displayModeBar": False}
 
 st.html(SLIDE_CSS)
 if st.context.is_embedded:
@@ -60,8 +65,9 @@ with st.sidebar:
     for problem in offer.other_problems:
         st.error(problem)
     st.caption(
-        "För projektorn: lägg till `&embed=true&embed_options=light_theme` i adressen (utan meny, "
-        "ljust tema). Bildnumret står i adressen (`slide=`), så en länk öppnar rätt bild."
+        "För projektorn: **Öppna för projektor** ovanför bilden öppnar den i en ny flik, utan meny "
+        "och i ljust tema. Piltangenterna och presentatörens PageDown/PageUp byter bild. "
+        "Bildnumret står i adressen, så en länk öppnar rätt bild."
     )
 
 # A new agenda starts at its first slide; a link's own slide number is kept. Opening with news
@@ -104,6 +110,9 @@ def show_figures(content: SlideContent, prefix: str) -> None:
     """
     with st.container(key=f"{prefix}_headline"):
         st.metric(content.headline_label, content.headline)
+        if content.missing:
+            with st.container(key=f"{prefix}_missing"):
+                st.markdown(content.missing)
     with st.container(key=f"{prefix}_subject"):
         st.markdown(content.measure_name)
     if content.comparisons:
@@ -126,16 +135,19 @@ def show_figures(content: SlideContent, prefix: str) -> None:
 def show_chart(content: SlideContent, prefix: str) -> None:
     """The chart; a slide without one (nothing to judge yet) shows the document's words instead.
 
-    No download button: here the source line is the slide's footer, not part of the image.
+    No download button: here the source line is the slide's footer, not part of the image. On a
+    slide the chart stretches to the height the page's CSS leaves it.
     """
-    if content.figure is not None:
-        # theme=None keeps the house style's font sizes (Streamlit's theme shrinks them).
-        st.plotly_chart(content.figure, theme=None, config={"displayModeBar": False})
+    # theme=None keeps the house style's font sizes (Streamlit's theme shrinks them).
+    if content.figure is not None and prefix == "nv":
+        # nv_chart is the space the slide leaves, nv_plot the box plotly is sized from (SLIDE_CSS).
+        with st.container(key="nv_chart"), st.container(key="nv_plot"):
+            st.plotly_chart(content.figure, theme=None, config=CHART_CONFIG, height="stretch")
+    elif content.figure is not None:
+        st.plotly_chart(content.figure, theme=None, config=CHART_CONFIG)
     elif content.quote:
         with st.container(key=f"{prefix}_quote"):
             st.markdown(content.quote_line)
-    else:
-        st.info(content.empty_notice)
 
 
 def show_news(news: NewsContent) -> None:
@@ -159,8 +171,16 @@ def show_slide(content: NamndvyContent) -> None:
         st.warning(content.slide_notice, icon=":material/link_off:")
     st.query_params["slide"] = str(content.number)
     with st.container(key="nv_slide"):
-        with st.container(key="nv_kicker"):
-            st.markdown(content.kicker)
+        with st.container(key="nv_top", horizontal=True):
+            with st.container(key="nv_kicker"):
+                st.markdown(content.kicker)
+            if not st.context.is_embedded:
+                st.link_button(
+                    "Öppna för projektor",
+                    namndvy.compose_projector_link(st.query_params.to_dict(), content.number),
+                    icon=":material/open_in_new:",
+                    key="nv_projector",
+                )
         st.title(content.title, anchor=False)
         if content.news is not None:
             with st.container(key="nv_news"):
@@ -179,25 +199,27 @@ def show_slide(content: NamndvyContent) -> None:
             st.markdown(content.footer)
     with st.container(key="nv_nav"):
         back, middle, forward = st.columns([2, 1, 2])
-        back.button(
-            "Föregående",
-            icon=":material/arrow_back:",
-            key="nv_previous",
-            on_click=go_to,
-            args=(content.number - 1,),
-            disabled=content.number == 1,
-            width="stretch",
-        )
+        with back:
+            show_step("Föregående", "previous", content.number - 1, content.number == 1)
         with middle, st.container(key="nv_count"):
             st.markdown(content.position)
-        forward.button(
-            "Nästa",
-            icon=":material/arrow_forward:",
-            key="nv_next",
+        with forward:
+            show_step("Nästa", "next", content.number + 1, content.number == content.count)
+
+
+def show_step(label: str, direction: str, number: int, disabled: bool) -> None:
+    """The button to the next or previous slide, and its twin for the other key (hidden)."""
+    arrow, page_key = STEP_KEYS[direction]
+    for key, shortcut in ((f"nv_{direction}", arrow), (f"nv_{direction}_page", page_key)):
+        st.button(
+            label,
+            icon=STEP_ICONS[direction],
+            key=key,
             on_click=go_to,
-            args=(content.number + 1,),
-            disabled=content.number == content.count,
+            args=(number,),
+            disabled=disabled,
             width="stretch",
+            shortcut=shortcut,
         )
 
 
@@ -206,14 +228,15 @@ def show_handout(content: NamndvyContent) -> None:
     st.title(content.title, anchor=False)
     st.caption(content.kicker)
     if content.news is not None:
-        with st.container(key="nv_handout_news", border=True):
+        with st.container(key="nv_page_news", border=True):
             st.subheader(f"1. {content.news.title}", anchor=False)
             show_news(content.news)
     for number, (heading, slide) in enumerate(
         zip(content.headings, content.slides, strict=True), start=1
     ):
         prefix = f"nv_handout_{number}"
-        with st.container(key=prefix, border=True):
+        # One printed page per slide: the page's print CSS finds them by the "nv_page_" key.
+        with st.container(key=f"nv_page_{number}", border=True):
             st.subheader(heading, anchor=False)
             left, right = st.columns([2, 3])
             with left:

@@ -38,8 +38,11 @@ for start in range(0, len(content.cards), 2):
             if card.notice is not None:
                 st.info(card.notice)
                 continue
-            for metric_column, (label, figure) in zip(st.columns(3), card.metrics, strict=True):
+            # Three columns even when a county card has two metrics: the cards line up.
+            for metric_column, (label, figure) in zip(st.columns(3), card.metrics, strict=False):
                 metric_column.metric(label, figure)
+            if card.gap_note is not None:
+                st.caption(card.gap_note)
             st.caption(card.caption)
             if card.targets is not None:
                 st.markdown("**Mål i strategin**")

@@ -20,7 +20,7 @@ targets = ui.load_targets_or_explain(data.catalog)
 
 left, middle, right = st.columns([3, 1, 1])
 with left:
-    measure_id = ui.choose_measure(data)
+    measure_id = ui.choose_measure(data, longest_series=True)
 series = ui.select_measure(data, measure_id)
 with right:
     sex = ui.choose_sex(series)
@@ -36,7 +36,9 @@ with left:
 with middle:
     last = ui.choose_one("Till", "to", periods, periods[-1], offer.periods.__getitem__)
 with right:
-    view = ui.choose_one("Visa", "view", list(utveckling.VIEWS), "chart", utveckling.VIEWS.get)
+    view = ui.choose_one(
+        "Visa", "view", list(utveckling.VIEWS), "chart", utveckling.VIEWS.get, horizontal=True
+    )
 transform = ui.choose_one(
     "Värden",
     "transform",
@@ -57,6 +59,8 @@ content = utveckling.build(
 )
 if content.newer_notice is not None:
     st.info(content.newer_notice)
+if content.single_period_notice is not None:
+    st.info(content.single_period_notice)
 if content.figure is not None:
     st.plotly_chart(content.figure, config={"displaylogo": False})
 else:

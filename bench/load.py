@@ -128,7 +128,7 @@ PAGE_CHECKS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     # Two kommun-level measures: BAS has only Riket and län, which would empty the kommun cards.
     "oversikt": (METRIC, "selectbox:Mått", KOMMUN_MEASURES),
     "gapanalys": (CHART, "radio:Uppdelning", ()),
-    "utveckling": (f"{CHART}, {TABLE}", "selectbox:Visa", ()),
+    "utveckling": (f"{CHART}, {TABLE}", "radio:Visa", ()),
     "jamfor": (f"{CHART}, {TABLE}", "radio:Visa", ()),
     "mal": (TABLE, "selectbox:Kommun", ()),
     "namndvy": (METRIC, "selectbox:Kommun", ()),

@@ -8,9 +8,17 @@ from pathlib import Path
 from labourmarket import cli
 from labourmarket.core import store
 from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
+from labourmarket.core.periods import parse_period
 from labourmarket.core.targets import TargetError, load_targets
 from labourmarket.output.formats import ImageExportError
-from labourmarket.views.export import PackError, assemble_pack, build_pack, list_pack_periods
+from labourmarket.views.export import (
+    Pack,
+    PackError,
+    assemble_pack,
+    build_pack,
+    describe_periods,
+    list_pack_periods,
+)
 
 DESCRIPTION = """\
 Arbetsmarknadsläget: the Mål och budget pack for a kommun and period, as the Export page makes it.
@@ -21,6 +29,10 @@ the labour-market section, and each table as CSV for Swedish Excel (;, decimal c
 plain CSV (, and .). Chart images need Chromium (Debian: apt-get install chromium) or BROWSER_PATH.
 
 It reads the built data (python -m etl build); ARBETSMARKNAD_DATA_DIR moves the data tree.
+A kommun without figures in the period is skipped and named on stderr with every period it has
+figures for; the exit status is 0 when at least one pack was written, else 1.
+
+From the project's folder without an activated venv: make export ARGS="--regions 0181 ...".
 
 examples:
   python -m labourmarket export --regions 0181 --period 2013K3 --out ut/
@@ -41,7 +53,20 @@ def resolve_regions(text: str, catalog: Catalog) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def check_regions(regions: list[str], catalog: Catalog) -> None:
+    """Refuse a region that is no kommun at once: that is a typo, not a kommun without data."""
+    kommuner = set(catalog.regions.loc[catalog.regions["level"] == "municipality", "region_code"])
+    for region in regions:
+        if region not in kommuner:
+            raise PackError(f"{region} ({catalog.region_name(region)}) is not a kommun")
+
+
 def run_export(args: argparse.Namespace) -> None:
+    """Write a pack per kommun with figures; name each kommun skipped and why on stderr.
+
+    Exits 0 when at least one pack was written: a group (sodertorn) is mostly kommuner whose
+    figures cover different periods. With nothing written, the reasons are the error.
+    """
     manifest = store.read_manifest()
     if manifest is None:
         raise PackError("no built data: run `python -m etl build` (or `make data`) first")
@@ -49,14 +74,26 @@ def run_export(args: argparse.Namespace) -> None:
     catalog = load_catalog()
     targets = load_targets(catalog)
     regions = resolve_regions(args.regions, catalog)
-    packs = []
-    # Check every kommun before drawing anything: a typo in the last one fails at once.
+    check_regions(regions, catalog)
+    if args.period:
+        parse_or_refuse(args.period)
+    packs: list[Pack] = []
+    skipped: list[tuple[str, str]] = []  # the kommun, and which figures it lacks
+    # Every pack is assembled before any is drawn: what will be skipped is known at once.
     for region in regions:
         periods = list_pack_periods(observations, region)
         period = args.period or (periods[0] if periods else "")
-        if not period:
-            raise PackError(f"no figures for {region} ({catalog.region_name(region)}) at all")
-        packs.append(assemble_pack(observations, catalog, targets, manifest, region, period))
+        name = f"{region} ({catalog.region_name(region)})"
+        if not periods:
+            skipped.append((name, "at all"))
+        elif period not in periods:
+            skipped.append((name, f"in {period}; {describe_periods(periods)}"))
+        else:
+            packs.append(assemble_pack(observations, catalog, targets, manifest, region, period))
+    if not packs:
+        raise PackError("\n".join(f"no figures for {name} {why}" for name, why in skipped))
+    for name, why in skipped:
+        print(f"skipped {name}: no figures {why}", file=sys.stderr)
     for pack in packs:
         started = time.perf_counter()
         content = build_pack(pack)
@@ -67,6 +104,19 @@ def run_export(args: argparse.Namespace) -> None:
             f"wrote {path} ({len(content) / 1e6:.1f} MB: {len(pack.tables)} tables, "
             f"{len(pack.charts)} charts, {len(pack.targets)} targets) in {seconds:.1f} s"
         )
+    if skipped:
+        print(
+            f"{len(packs)} of {len(regions)} kommuner written, {len(skipped)} skipped",
+            file=sys.stderr,
+        )
+
+
+def parse_or_refuse(period: str) -> None:
+    """An unknown period code is a typo for every kommun alike: refused before any pack."""
+    try:
+        parse_period(period)
+    except ValueError as error:
+        raise PackError(str(error)) from error
 
 
 def build_parser() -> argparse.ArgumentParser:

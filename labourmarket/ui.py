@@ -10,12 +10,18 @@ import streamlit as st
 
 from labourmarket.core import paths, store
 from labourmarket.core.catalog import Catalog, CatalogError, load_catalog
-from labourmarket.core.defaults import pick_default_measure, pick_default_period, summarise_coverage
+from labourmarket.core.defaults import (
+    pick_default_measure,
+    pick_default_period,
+    pick_longest_measure,
+    summarise_coverage,
+)
 from labourmarket.core.region_offer import GROUP_ALL, RegionOffer
 from labourmarket.core.selection import DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import TARGETS_FILE, Target, TargetError, evaluate, load_targets
 from labourmarket.output import formats
+from labourmarket.output.change_tables import format_time
 from labourmarket.output.formatting import (
     SEX_LABELS,
     format_number,
@@ -25,6 +31,16 @@ from labourmarket.output.formatting import (
 from labourmarket.output.shown_table import ShownTable
 from labourmarket.views.export import Pack, assemble_pack
 from labourmarket.views.gapanalys import list_sexes
+
+FAVICON = str(paths.REPO_DIR / "static" / "favicon.svg")
+# Streamlit 1.67 serves <html lang="en"> (streamlit/streamlit#15726): screen readers would read
+# the Swedish UI with English pronunciation (WCAG 3.1.1). The nginx deployment rewrites the
+# served HTML too (deploy/nginx.conf); this covers a server reached without it. The style keeps
+# the empty element from adding a gap above every page (the Nämndvy must fit a projector).
+SET_LANGUAGE_SV = (
+    "<style>[data-testid='stElementContainer']:has(#set-language-sv) {display: none}</style>"
+    "<script id='set-language-sv'>document.documentElement.lang = 'sv';</script>"
+)
 
 BUILD_HELP = """\
 **Det finns ingen byggd data ännu.**
@@ -221,14 +237,37 @@ def load_data() -> LoadedData | None:
     return data
 
 
+def declare_swedish() -> None:
+    """Mark the page's language as Swedish: a constant script, run on every page (app.py)."""
+    st.html(SET_LANGUAGE_SV, unsafe_allow_javascript=True)
+
+
 SHARED_REGIONS = "shared_regions"  # not a widget key: Streamlit keeps it across pages
 
 
-def warn_stale_link(key: str, wanted: str, fallback: str) -> None:
-    """A link asked for something this page does not have: say so, then show the default."""
+def name_link_value(code: str, format_func: Callable[[str], str]) -> str:
+    """A value from a link as the page names it ("Nykvarn", "kv 3 2099"), else the code quoted.
+
+    A name is only taken from the page's own lookup: one that echoes the link's text (an
+    unknown code passed through) is shown as the quoted code, never as markdown.
+    """
+    try:
+        name = format_func(code)
+    except (KeyError, ValueError, TypeError):
+        name = None
+    if isinstance(name, str) and name and code not in name:
+        return name
+    return quote_link_value(code)
+
+
+def warn_stale_link(
+    label: str, wanted: list[str], fallback: str, format_func: Callable[[str], str]
+) -> None:
+    """A link asked for something this page does not have: say so by the widget's Swedish
+    label and the value's name, then show the default."""
+    shown = ", ".join(name_link_value(code, format_func) for code in wanted)
     st.warning(
-        f"Länken angav {key} = {quote_link_value(wanted)}, som inte finns här. "
-        f"Visar {fallback} i stället.",
+        f"Länken angav {shown} för ”{label}”, som inte kan visas här. Visar {fallback} i stället.",
         icon=":material/link_off:",
     )
 
@@ -254,7 +293,11 @@ def is_own_param(key: str, value: str) -> bool:
 
 
 def seed_choice(
-    key: str, options: Sequence[str], default: str, format_func: Callable[[str], str]
+    key: str,
+    options: Sequence[str],
+    default: str,
+    format_func: Callable[[str], str],
+    label: str,
 ) -> None:
     """Start a single-choice widget from the URL (a shared link) or keep a still-valid choice."""
     if st.session_state.get(key) in options:
@@ -264,12 +307,16 @@ def seed_choice(
         return
     wanted = st.query_params.get(key)
     if wanted is not None and wanted not in options and not is_own_param(key, wanted):
-        warn_stale_link(key, wanted, format_func(default))
+        warn_stale_link(label, [wanted], format_func(default), format_func)
     st.session_state[key] = wanted if wanted in options else default
 
 
 def seed_choices(
-    key: str, options: Sequence[str], default: list[str], format_func: Callable[[str], str]
+    key: str,
+    options: Sequence[str],
+    default: list[str],
+    format_func: Callable[[str], str],
+    label: str,
 ) -> None:
     """Start a multiselect from the URL, else the comparison set chosen on another page."""
     current = st.session_state.get(key)
@@ -286,7 +333,7 @@ def seed_choices(
         chosen = [code for code in codes if code in options]
         if unknown and not is_own_param(key, wanted):
             fallback = ", ".join(format_func(c) for c in (chosen or default))
-            warn_stale_link(key, ",".join(unknown), fallback)
+            warn_stale_link(label, unknown, fallback, format_func)
         st.session_state[key] = chosen or default
         return
     shared = [code for code in st.session_state.get(SHARED_REGIONS, []) if code in options]
@@ -294,6 +341,10 @@ def seed_choices(
 
 
 MAX_RADIO_OPTIONS = 5
+# Streamlit's own placeholders are English ("Choose an option", "Choose options", "No options to
+# select"); a placeholder of ours replaces all three.
+PLACEHOLDER_ONE = "Välj ett alternativ"
+PLACEHOLDER_MANY = "Välj ett eller flera alternativ"
 
 
 def choose_one(
@@ -308,11 +359,13 @@ def choose_one(
 
     At national scale "Jämför med" offers every län: 22 radio buttons would bury the page.
     """
-    seed_choice(key, options, default, format_func)
+    seed_choice(key, options, default, format_func, label)
     if horizontal and len(options) <= MAX_RADIO_OPTIONS:
         value = st.radio(label, options, key=key, format_func=format_func, horizontal=True)
     else:
-        value = st.selectbox(label, options, key=key, format_func=format_func)
+        value = st.selectbox(
+            label, options, key=key, format_func=format_func, placeholder=PLACEHOLDER_ONE
+        )
     remember_param(key, value)
     return value
 
@@ -323,10 +376,22 @@ def choose_many(
     options: Sequence[str],
     default: list[str],
     format_func: Callable[[str], str],
+    placeholder: str = PLACEHOLDER_MANY,
 ) -> list[str]:
-    """A multiselect whose choices live in the URL."""
-    seed_choices(key, options, default, format_func)
-    values = st.multiselect(label, options, key=key, format_func=format_func)
+    """A multiselect whose choices live in the URL.
+
+    Without Streamlit's "Select all" (English, and no way to name it): the pickers' group
+    selectbox offers "Alla" instead.
+    """
+    seed_choices(key, options, default, format_func, label)
+    values = st.multiselect(
+        label,
+        options,
+        key=key,
+        format_func=format_func,
+        placeholder=placeholder,
+        select_all=False,
+    )
     remember_param(key, ",".join(values))
     return values
 
@@ -341,22 +406,44 @@ def read_focus_region(catalog: Catalog) -> str:
     return next(code for code in candidates if code in municipalities)
 
 
-def choose_measure(data: LoadedData, needs_benchmark: bool = False) -> str:
+def read_comparison_set(catalog: Catalog) -> list[str]:
+    """The kommuner a page's defaults cover: the link's, else the comparison set chosen on
+    another page, else Tabell 1's four."""
+    regions = catalog.regions
+    municipalities = set(regions.loc[regions["level"] == "municipality", "region_code"])
+    linked = [c for c in (st.query_params.get("regions") or "").split(",") if c in municipalities]
+    shared = [c for c in st.session_state.get(SHARED_REGIONS, []) if c in municipalities]
+    return linked or shared or list(DEFAULT_MUNICIPALITIES)
+
+
+MEASURE_DEFAULT = "_measure_default"  # the default the measure picker last opened on
+
+
+def choose_measure(
+    data: LoadedData, needs_benchmark: bool = False, longest_series: bool = False
+) -> str:
     """The measure picker every analysis page opens with.
 
     By default the percentage measure with the newest figures for the kommun in focus
     (defaults.pick_default_measure); `needs_benchmark` for a page that compares with the
-    county or the country.
+    county or the country; `longest_series` for a trend page: the measure with the longest
+    series for the comparison set (defaults.pick_longest_measure). A measure chosen on another
+    page follows the user here; one that page only opened on gives way to this page's default.
     """
     measure_ids = sorted(data.observations["measure_id"].unique())
     names = data.catalog.measures.set_index("measure_id")["name_sv"]
-    default = pick_default_measure(
-        summarise_coverage_once(data),
-        data.catalog,
-        read_focus_region(data.catalog),
-        needs_benchmark,
-    )
+    coverage = summarise_coverage_once(data)
+    if longest_series:
+        default = pick_longest_measure(coverage, data.catalog, read_comparison_set(data.catalog))
+    else:
+        focus = read_focus_region(data.catalog)
+        default = pick_default_measure(coverage, data.catalog, focus, needs_benchmark)
     default = default if default in measure_ids else measure_ids[0]
+    if "measure" in st.session_state and (
+        st.session_state["measure"] == st.session_state.get(MEASURE_DEFAULT)
+    ):
+        st.session_state["measure"] = default
+    st.session_state[MEASURE_DEFAULT] = default
     return choose_one("Mått", "measure", measure_ids, default, lambda code: names.get(code, code))
 
 
@@ -376,7 +463,7 @@ def choose_sex(rows: pd.DataFrame) -> str:
     """
     options = list_sexes(rows)
     if not options:
-        seed_choice("sex", ["total"], "total", SEX_LABELS.__getitem__)
+        seed_choice("sex", ["total"], "total", SEX_LABELS.__getitem__, "Kön")
         st.query_params.pop("sex", None)
         return "total"
     return choose_one("Kön", "sex", options, "total", SEX_LABELS.__getitem__, horizontal=True)
@@ -398,6 +485,8 @@ def choose_regions(key: str, offer: RegionOffer, default: list[str], catalog: Ca
         added = [c for c in members if c in offer.codes and c not in current]
         st.session_state[key] = current + added
         st.session_state[f"{key}_group"] = None
+        # Said once, under the picker: a group whose kommuner were all chosen changes nothing.
+        st.session_state[f"{key}_added"] = offer.describe_group_added(picked, len(added))
 
     left, right = st.columns([4, 1])
     with right:
@@ -411,7 +500,12 @@ def choose_regions(key: str, offer: RegionOffer, default: list[str], catalog: Ca
             on_change=add_group,
         )
     with left:
-        values = choose_many(offer.label, key, offer.codes, default, catalog.region_name)
+        values = choose_many(
+            offer.label, key, offer.codes, default, catalog.region_name, offer.placeholder
+        )
+        added = st.session_state.pop(f"{key}_added", None)
+        if added is not None:
+            st.caption(added)
         st.caption(offer.caption)
     st.session_state[SHARED_REGIONS] = values
     return values
@@ -419,10 +513,9 @@ def choose_regions(key: str, offer: RegionOffer, default: list[str], catalog: Ca
 
 def show_data_status(data: LoadedData) -> None:
     """Say in the sidebar when the data was built and from how many published figures."""
-    built = pd.Timestamp(data.manifest["built_at"]).tz_convert("Europe/Stockholm")
     figures = format_number(int(data.observations["value"].notna().sum()), 0)
     st.sidebar.caption(
-        f"Data byggd {built:%Y-%m-%d %H:%M} · {figures} publicerade värden · "
+        f"Data byggd {format_time(data.manifest['built_at'])} · {figures} publicerade värden · "
         f"{len(data.manifest['sources'])} källfiler"
     )
 

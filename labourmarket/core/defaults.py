@@ -9,11 +9,12 @@ from labourmarket.core.periods import find_period_end
 # newest definition first, then the others in alphabetical order.
 MEASURE_PREFERENCE = ("af_inskrivna_andel_bas", "af_inskrivna_andel_reg", "af_inskrivna_andel_rams")
 BENCHMARK_LEVELS = ("county", "country")
-COVERAGE_COLUMNS = ["measure_id", "region_code", "period", "period_end"]
+COVERAGE_COLUMNS = ["measure_id", "region_code", "period", "period_end", "first_start", "periods"]
 
 
 def summarise_coverage(observations: pd.DataFrame) -> pd.DataFrame:
-    """Per measure and region the newest period with a figure, and the day after it ends.
+    """Per measure and region the newest period with a figure and the day after it ends; the
+    first period's start and how many periods have a figure.
 
     Periods are compared by their end: a year ends after its last month, not at its first.
     """
@@ -22,10 +23,16 @@ def summarise_coverage(observations: pd.DataFrame) -> pd.DataFrame:
     ]
     if known.empty:
         return pd.DataFrame(columns=COVERAGE_COLUMNS)
+    keys = ["measure_id", "region_code"]
+    grouped = known.groupby(keys, observed=True)
     # The latest start per measure and region; a measure has one frequency, so also the latest end.
-    latest = known.groupby(["measure_id", "region_code"], observed=True)["period_start"].idxmax()
+    latest = grouped["period_start"].idxmax()
     rows = known.loc[latest.to_numpy(), ["measure_id", "region_code", "period"]].astype("str")
-    return rows.assign(period_end=rows["period"].map(find_period_end)).reset_index(drop=True)
+    spans = grouped.agg(first_start=("period_start", "min"), periods=("period", "nunique"))
+    spans = spans.reset_index().astype({"measure_id": "str", "region_code": "str"})
+    spans["first_start"] = spans["first_start"].dt.date
+    rows = rows.assign(period_end=rows["period"].map(find_period_end))
+    return rows.merge(spans, on=keys, how="left").reset_index(drop=True)[COVERAGE_COLUMNS]
 
 
 def rank_measure(measure_id: str) -> tuple[int, str]:
@@ -59,6 +66,46 @@ def pick_default_measure(
     if newest.empty:
         return None
     return min(newest.index, key=lambda m: (-newest[m].toordinal(), *rank_measure(m)))
+
+
+def pick_longest_measure(
+    coverage: pd.DataFrame, catalog: Catalog, regions: list[str]
+) -> str | None:
+    """The percentage measure with the longest series for the regions: what a trend opens on.
+
+    First the measure covering most of `regions`; then one with more than one period (a single
+    period has no trend); then the longest span from first to last figure; then the newest,
+    and MEASURE_PREFERENCE. Without any measure for the regions, every region counts.
+    """
+    measures = catalog.measures
+    percent = set(measures.loc[measures["unit"] == "percent", "measure_id"])
+    rows = coverage[coverage["measure_id"].isin(percent)]
+    own = rows[rows["region_code"].isin(regions)]
+    per_measure = (
+        (own if not own.empty else rows)
+        .groupby("measure_id")
+        .agg(
+            covered=("region_code", "nunique"),
+            periods=("periods", "max"),
+            first=("first_start", "min"),
+            last=("period_end", "max"),
+        )
+    )
+    if per_measure.empty:
+        return None
+
+    def rank(measure_id: str) -> tuple:
+        row = per_measure.loc[measure_id]
+        span = (row["last"] - row["first"]).days
+        return (
+            -row["covered"],
+            row["periods"] < 2,
+            -span,
+            -row["last"].toordinal(),
+            *rank_measure(measure_id),
+        )
+
+    return min(per_measure.index, key=rank)
 
 
 def pick_default_period(coverage: pd.DataFrame, measure_id: str, region: str) -> str | None:

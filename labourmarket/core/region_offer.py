@@ -8,7 +8,9 @@ from labourmarket.core.catalog import Catalog
 from labourmarket.output.formatting import sort_key_sv
 
 GROUP_ALL = "alla"  # every offered region at once; the ranking's "alla kommuner" too
+NAMED_AT_MOST = 5  # a caption names the covered regions when they are this few
 LEVEL_WORDS = {"municipality": ("Kommuner", "kommuner"), "county": ("Län", "län")}
+SINGULAR = {"municipality": "kommun", "county": "län"}
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,16 @@ class RegionOffer:
     groups: dict[str, str]  # group id -> "Kommunerna i Skåne län (33 av 33 med data)"
     caption: str  # how many have figures, how many lack them and why they are not offered
     hidden_groups: int = 0  # groups left out: none of their kommuner has a figure
+    placeholder: str = "Välj kommuner"  # the empty picker's text (Streamlit's is English)
+    level: str = "municipality"  # what the codes are: "municipality" or "county"
+
+    def describe_group_added(self, group_id: str, added: int) -> str:
+        """What adding a group did: "Södertörn (8 av 8 med data): 4 kommuner lades till."."""
+        label = self.groups[group_id]
+        if added == 0:
+            return f"{label}: alla med data var redan valda."
+        one, many = SINGULAR[self.level], LEVEL_WORDS[self.level][1]
+        return f"{label}: {added} {one if added == 1 else many} lades till."
 
     def describe_groups(self) -> str:
         """The caption under a picker of groups (the ranking's): what the counts mean."""
@@ -44,7 +56,10 @@ def list_region_groups(catalog: Catalog) -> dict[str, str]:
 
 def describe_members(group_id: str, name: str) -> str:
     """A group's kommuner inside a sentence: "kommuner i Södertörn", or just "kommuner" (all)."""
-    return "kommuner" if group_id == GROUP_ALL else f"kommuner i {name}"
+    # A county's group is named "Kommunerna i Stockholms län": not "kommuner i Kommunerna i …".
+    return (
+        "kommuner" if group_id == GROUP_ALL else f"kommuner i {name.removeprefix('Kommunerna i ')}"
+    )
 
 
 def find_regions_with_figures(observations: pd.DataFrame) -> set[str]:
@@ -75,18 +90,50 @@ def count_groups(catalog: Catalog, offered: list[str]) -> tuple[dict[str, str], 
     return labels, hidden
 
 
-def describe_offer(offered: int, universe: int, noun: str, scope: str, hidden_groups: int) -> str:
-    """The caption under a picker: "263 av 290 kommuner har värden för måttet; 27 saknas. …"."""
-    text = f"{offered} av {universe} {noun} har värden för {scope}"
+def join_names(names: list[str]) -> str:
+    """ "Botkyrka, Haninge och Huddinge": a list in a Swedish sentence."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
+
+
+def describe_coverage(catalog: Catalog, codes: list[str], level: str) -> str | None:
+    """What the source covers, when it is whole counties or a few regions; None otherwise.
+
+    "kommunerna i Stockholms län", "Botkyrka, Haninge, Huddinge och Södertälje".
+    """
+    regions = catalog.regions.set_index("region_code")
+    if level == "municipality" and codes:
+        counties = sorted({str(regions.at[code, "county_code"]) for code in codes})
+        county_members = regions.index[
+            (regions["level"] == "municipality") & regions["county_code"].isin(counties)
+        ]
+        if set(county_members) == set(codes):
+            return f"kommunerna i {join_names([catalog.region_name(c) for c in counties])}"
+    if 0 < len(codes) <= NAMED_AT_MOST:
+        return join_names([catalog.region_name(code) for code in codes])
+    return None
+
+
+def describe_offer(
+    offered: int, universe: int, noun: str, scope: str, hidden_groups: int, covered: str | None
+) -> str:
+    """The caption under a picker: "26 av 290 kommuner har värden för måttet. Källan täcker …".
+
+    `covered` names what the source covers (describe_coverage), when that can be said briefly.
+    """
+    text = f"{offered} av {universe} {noun} har värden för {scope}."
     missing = universe - offered
-    if missing:
-        # A multiselect's search only finds its options: say why a kommun cannot be found.
+    # A multiselect's search only finds its options (and says "No results" in English):
+    # say why a kommun cannot be found.
+    if missing and covered:
         text += (
-            f"; {missing} saknas. {noun[:1].upper()}{noun[1:]} utan värden för {scope} "
-            "visas inte i listan och kan inte sökas fram."
+            f" Källan täcker bara {covered}; övriga {missing} visas inte i listan och kan inte "
+            "sökas fram."
         )
-    else:
-        text += "."
+    elif missing:
+        text += (
+            f" Källan saknar värden för övriga {missing}: de visas inte i listan och kan inte "
+            "sökas fram."
+        )
     if hidden_groups:
         text += (
             f" Grupper där ingen kommun har värden ({hidden_groups} st) visas inte i gruppvalet."
@@ -120,5 +167,8 @@ def offer_regions(
     groups, hidden = count_groups(catalog, codes) if level == "municipality" else ({}, 0)
     if codes:
         groups[GROUP_ALL] = f"Alla ({len(codes)} av {len(universe)} med data)"
-    caption = describe_offer(len(codes), len(universe), noun, scope, hidden)
-    return RegionOffer(label, codes, groups, caption, hidden)
+    covered = describe_coverage(catalog, codes, level)
+    caption = describe_offer(len(codes), len(universe), noun, scope, hidden, covered)
+    return RegionOffer(
+        label, codes, groups, caption, hidden, f"Välj {LEVEL_WORDS[level][1]}", level
+    )

@@ -51,7 +51,9 @@ RESULT_COLUMNS = [
     "reason_sv",
     "before_strategy",
 ]
-Reason = tuple[str, str]  # (missing | suppressed | not_comparable | period_not_found, Swedish text)
+# (missing | suppressed | lower_bound | not_comparable | period_not_found | before_strategy,
+# Swedish text)
+Reason = tuple[str, str]
 
 
 class TargetError(Exception):
@@ -212,8 +214,8 @@ def pick_measure(observations: pd.DataFrame, target: Target) -> str:
     """The measure a target is judged on.
 
     The first, in the file's order, with a figure for the region (in the target's group) from
-    period_from on; else the one with the newest figure, which then shows the starting point
-    before the strategy; else the first (and the target cannot be assessed).
+    period_from on; else the one with the newest figure, which is shown but not judged (it is
+    from before the strategy); else the first (and the target cannot be assessed).
     """
     newest: dict[str, pd.Timestamp] = {}
     for measure in target.measures:
@@ -277,10 +279,20 @@ def crosses_break(catalog: Catalog, target: Target, measure: str, period: str) -
 
 
 def is_before_strategy(target: Target, period: str) -> bool:
-    """A figure from before the strategy was adopted shows the starting point, not a result."""
-    if target.period_from is None:
+    """Whether a period lies before the strategy: its figure is no result of the strategy.
+
+    The target's own baseline period is its starting point, not "before the strategy".
+    """
+    if target.period_from is None or period == target.baseline_period:
         return False
     return parse_period(period).start < parse_period(target.period_from).start
+
+
+def describe_before_strategy(target: Target, period: str) -> Reason:
+    return "before_strategy", (
+        f"{format_period(period)} ligger före strategiperioden, "
+        f"som börjar {format_period(str(target.period_from))}"
+    )
 
 
 def evaluate_period(
@@ -318,6 +330,9 @@ def evaluate_period(
         else:
             row["baseline_value"] = limit = baseline
             row["change_pp"] = round(compared - baseline, decimals)
+    # The figure and its gaps are shown; the strategy is judged only on its own period.
+    if reason is None and row["before_strategy"]:
+        reason = describe_before_strategy(target, period)
     if reason is not None:
         return {**row, "status": "cannot_assess", "reason": reason[0], "reason_sv": reason[1]}
     strict = target.baseline_period is not None
@@ -364,7 +379,8 @@ def describe_unassessable(
         text = f"inga värden efter basperioden {format_period(target.baseline_period)} ännu"
     else:
         reason = "missing"
-        text = f"inga värden för {catalog.region_name(target.region)} i måttet och gruppen"
+        region = catalog.region_name(target.region)
+        text = f"uppgift saknas i datan för {region} i måttet och gruppen"
     row = dict.fromkeys(RESULT_COLUMNS)
     row.update(
         target_id=target.id, region_code=target.region, measure_id=measure, status="cannot_assess"

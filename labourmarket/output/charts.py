@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from labourmarket.core.periods import parse_period
+from labourmarket.core.trends import format_in_sentence
 from labourmarket.output.formatting import format_gap, format_number, format_period
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -103,13 +104,17 @@ def plot_gaps(
         texts = [format_gap(v, decimals, unit="") for v in frame["gap_pp"]]
         add_bar(fig, frame, name, "gap_pp", texts, *pick_region_style(index))
     fig.add_hline(y=0, line={"color": BENCHMARK_COLOUR, "width": 2})
-    fig.update_yaxes(title=f"Procentenheter mot {benchmark_name}", zeroline=False)
+    fig.update_yaxes(
+        title=f"Procentenheter mot {format_in_sentence(benchmark_name)}", zeroline=False
+    )
     return apply_house_style(fig, title, source_line)
 
 
 # A second cue beside colour: each region keeps its own marker symbol; references are dashed.
 MARKER_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon"]
 REFERENCE_DASHES = ["dash", "dot", "dashdot"]
+# One period has no line to draw: the references show as grey open markers instead.
+REFERENCE_MARKERS = ["diamond-open", "square-open", "circle-open"]
 
 
 def plot_trend(
@@ -133,16 +138,18 @@ def plot_trend(
     present = set(trend["region_code"])
     # In the order the user chose them (names is ordered that way), references last.
     compared = [r for r in names if r in present and r not in references]
+    single = trend["period"].nunique() == 1
     for index, region in enumerate([*compared, *references]):
         rows = trend[trend["region_code"] == region]
         is_reference = region in references
         texts = [format_number(v, decimals) for v in rows[column]]
+        order = references.index(region) if is_reference else 0
         style = (
             {
                 "mode": "lines",
                 "line": {
                     "color": BENCHMARK_COLOUR,
-                    "dash": REFERENCE_DASHES[references.index(region) % len(REFERENCE_DASHES)],
+                    "dash": REFERENCE_DASHES[order % len(REFERENCE_DASHES)],
                     "width": 2,
                 },
             }
@@ -150,9 +157,19 @@ def plot_trend(
             else {
                 "mode": "lines+markers",
                 "line": {"color": REGION_COLOURS[index % len(REGION_COLOURS)], "width": 3},
-                "marker": {"symbol": MARKER_SYMBOLS[index % len(MARKER_SYMBOLS)], "size": 7},
+                "marker": {
+                    "symbol": MARKER_SYMBOLS[index % len(MARKER_SYMBOLS)],
+                    "size": 10 if single else 7,
+                },
             }
         )
+        if is_reference and single:
+            style["mode"] = "lines+markers"
+            style["marker"] = {
+                "symbol": REFERENCE_MARKERS[order % len(REFERENCE_MARKERS)],
+                "size": 10,
+                "line": {"width": 2, "color": BENCHMARK_COLOUR},
+            }
         fig.add_scatter(
             x=rows["period_start"],
             y=rows[column],
@@ -196,6 +213,10 @@ def plot_trend(
             font={"size": 12},
         )
     fig.update_xaxes(title=None, tickformat="%Y", hoverformat="%Y-%m", dtick="M12")
+    if single:
+        # A lone point gets no yearly tick of its own: name its period under it.
+        period = trend["period"].iloc[0]
+        fig.update_xaxes(tickvals=[trend["period_start"].iloc[0]], ticktext=[format_period(period)])
     fig.update_yaxes(title=y_title, zeroline=column == "year_on_year")
     if column != "year_on_year":
         fig.update_yaxes(rangemode="tozero", ticksuffix=" %")

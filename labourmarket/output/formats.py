@@ -7,9 +7,11 @@ import io
 import re
 import threading
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +29,7 @@ from docx.shared import Cm, Pt, RGBColor
 from kaleido.errors import ChromeNotFoundError
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.periods import parse_period
 from labourmarket.output.formatting import is_missing
 from labourmarket.output.measure_sources import shape_sources_table
 from labourmarket.output.shown_table import ShownTable
@@ -51,7 +54,11 @@ MAX_COLUMN_WIDTH = 60  # characters; longer text wraps
 IMAGE_WIDTH = 1100  # pixels: the house style's 130-character source line fits on one line
 PNG_SCALE = 2  # sharp in print and on a projector
 IMAGE_TIMEOUT = 90  # seconds for Chromium to start or to draw one chart
-DOCX_IMAGE_WIDTH = Cm(16)  # the text width of an A4 page with Word's default margins
+# A4 with 2,5 cm margins all round, as municipal document templates have them.
+DOCX_PAGE = (Cm(21), Cm(29.7))
+DOCX_MARGIN = Cm(2.5)
+DOCX_IMAGE_WIDTH = Cm(16)  # the text width between those margins
+DOCX_LANGUAGE = "sv-SE"
 EMPTY_CELL_NOTE = "Tom cell: värdet saknas eller är undertryckt i källan (..). Det är aldrig noll."
 SOURCES_SHEET = "Källor"
 
@@ -89,6 +96,41 @@ def compose_file_name(*parts: str | Sequence[str]) -> str:
         else:
             words.append("-".join(part) if len(part) <= 6 else f"{len(part)}regioner")
     return re.sub(r"[^A-Za-z0-9_-]", "-", "_".join(w for w in words if w))
+
+
+def compose_readable_name(*words: str) -> str:
+    """A file name a Swedish reader can read, in ASCII: `tabell01_arbetsloshet_20-64_ar_2023`.
+
+    Swedish letters lose their marks (å, ä -> a; ö -> o), anything but letters, digits and `-`
+    becomes `_`: a name from free text is still safe on every file system and in a zip.
+    """
+    text = "_".join(word for word in words if word).replace("–", "-").lower()
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9-]", "_", folded)).strip("_")
+
+
+def compose_period_name(code: str) -> str:
+    """A period as a file name says it: 2023, kv3_2013, 2024-10."""
+    frequency = parse_period(code).frequency
+    if frequency == "Q":
+        return f"kv{code[-1]}_{code[:4]}"
+    if frequency == "M":
+        return f"{code[:4]}-{code[5:]}"
+    return code
+
+
+def compose_span_name(first: str, last: str) -> str:
+    """The periods from first to last in a file name: 2016-2023, 2023-01_till_2024-06."""
+    names = [compose_period_name(first), compose_period_name(last)]
+    if names[0] == names[1]:
+        return names[0]
+    return "_till_".join(names) if any("-" in name for name in names) else "-".join(names)
+
+
+def compose_sheet_span(first: str, last: str) -> str:
+    """The periods from first to last in a sheet's name: 2023, kv3 2013, 2016–2023."""
+    names = dict.fromkeys(compose_period_name(p).replace("_", " ") for p in (first, last))
+    return "–".join(names)
 
 
 def shape_export_frame(table: ShownTable) -> pd.DataFrame:
@@ -464,12 +506,52 @@ class Picture:
 Block = Heading | Paragraph | Table | Picture
 
 
-def set_language(document: Any, language: str = "sv-SE") -> None:
-    """Mark the text Swedish, so Word checks spelling and hyphenates in Swedish."""
-    properties = document.styles["Normal"].element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), language)
-    properties.append(lang)
+def set_language(document: Any, language: str = DOCX_LANGUAGE) -> None:
+    """Mark the document Swedish, so Word checks spelling and hyphenates in Swedish.
+
+    python-docx's template says en-US in the style defaults (which every style inherits) and in
+    the theme's font language: both are set, so no run falls back to English.
+    """
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    properties = run_defaults.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run_defaults.append(properties)
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    for attribute in ("w:val", "w:eastAsia"):
+        lang.set(qn(attribute), language)
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), language)
+    document.core_properties.language = language
+
+
+def set_page(document: Any) -> None:
+    """A4 portrait with the municipal template's margins, in every section."""
+    for section in document.sections:
+        section.page_width, section.page_height = DOCX_PAGE
+        section.left_margin = section.right_margin = DOCX_MARGIN
+        section.top_margin = section.bottom_margin = DOCX_MARGIN
+
+
+def set_properties(document: Any, title: str) -> None:
+    """The title; no author (the template's "python-docx"), no comment, today's dates.
+
+    The kommun's own Word fills in the author when someone saves the draft.
+    """
+    properties = document.core_properties
+    properties.title = title
+    properties.author = properties.last_modified_by = properties.comments = ""
+    now = datetime.now(UTC).replace(microsecond=0)
+    properties.created = properties.modified = now
+    properties.revision = 1
 
 
 def add_table(document: Any, table: ShownTable) -> None:
@@ -504,8 +586,8 @@ def add_picture(document: Any, picture: Picture) -> None:
 def write_docx(blocks: Sequence[Block], title: str) -> bytes:
     """A Word document from headings, paragraphs, tables and charts with alt text."""
     document = Document()
-    document.core_properties.title = title
-    document.core_properties.language = "sv-SE"
+    set_properties(document, title)
+    set_page(document)
     set_language(document)
     for block in blocks:
         if isinstance(block, Heading):

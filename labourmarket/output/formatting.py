@@ -11,6 +11,9 @@ from labourmarket.core.periods import parse_period
 
 LOCALE = "sv_SE"
 MISSING = ".."  # SCB's symbol for a figure that is missing or too uncertain to publish
+# A negative figure in text takes the true minus sign, as plotly's axes do; exported numbers
+# stay numbers (CSV and Excel write -5.8 as a number, never this sign).
+MINUS = "\u2212"
 
 BREAKDOWN_LABELS: dict[str, str] = {
     "age": "Ålder",
@@ -20,12 +23,10 @@ BREAKDOWN_LABELS: dict[str, str] = {
 GROUP_LABELS: dict[str, dict[str, str]] = {
     "sex": {"total": "Båda könen", "women": "Kvinnor", "men": "Män"},
     "birth_region": {
-        "total": "Totalt",
         "born_in_sweden": "Inrikes födda",
         "foreign_born": "Utrikes födda",
     },
     "education": {
-        "total": "Totalt",
         "pre_upper_secondary": "Förgymnasial",
         "upper_secondary": "Gymnasial",
         "post_secondary": "Eftergymnasial",
@@ -39,11 +40,15 @@ def is_missing(value: float | None) -> bool:
 
 
 def format_number(value: float | None, decimals: int = 1) -> str:
-    """Format with a decimal comma and a non-breaking-space thousands separator: 1 234,5."""
+    """Format with a decimal comma, a non-breaking-space thousands separator and a true minus
+    sign: 1 234,5 and −2,3."""
     if is_missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round_half_up(value, decimals), format=pattern, locale=LOCALE)
+    rounded = round_half_up(value, decimals)
+    # -0,04 rounds to zero: "0,0", never "−0,0".
+    shown = format_decimal(abs(rounded) if rounded == 0 else rounded, format=pattern, locale=LOCALE)
+    return shown.replace("-", MINUS)
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
@@ -59,11 +64,11 @@ def format_percent(value: float | None, decimals: int = 1) -> str:
 
 
 def format_gap(value: float | None, decimals: int = 1, unit: str = "p.e.") -> str:
-    """Format a signed difference: +11,3 p.e., -0,4 p.e., ±0,0 p.e."""
+    """Format a signed difference: +11,3 p.e., −0,4 p.e. (a true minus), ±0,0 p.e."""
     if is_missing(value):
         return MISSING
     rounded = round_half_up(value, decimals)
-    sign = "+" if rounded > 0 else "-" if rounded < 0 else "±"
+    sign = "+" if rounded > 0 else MINUS if rounded < 0 else "±"
     return f"{sign}{format_number(abs(rounded), decimals)}\u00a0{unit}".rstrip()
 
 
@@ -78,10 +83,24 @@ def format_period(code: str) -> str:
 
 
 def format_group(dimension: str, code: str, population: str = "") -> str:
-    """Label a group; an age total names the measure's population ("Totalt 16-64 år")."""
+    """Label a group; the total of any breakdown names the measure's population, so the total
+    reads alike by age, birth region and education ("Totalt 16-64 år")."""
+    if code == "total" and dimension != "sex":
+        return f"Totalt {population}".strip()
     if dimension == "age":
-        return f"Totalt {population}".strip() if code == "total" else f"{code} år"
+        return f"{code} år"
     return GROUP_LABELS[dimension][code]
+
+
+NON_BREAKING_HYPHEN = "\u2011"
+DATES = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{4}-\d{4}\b")
+
+
+def keep_dates_whole(text: str) -> str:
+    """Join the hyphens of dates (2026-11-24) and year spans (2013-2014) so that a line in
+    large type never breaks inside one: U+2011, a hyphen that looks the same but does not
+    break."""
+    return DATES.sub(lambda match: match.group().replace("-", NON_BREAKING_HYPHEN), text)
 
 
 SWEDISH_LAST_LETTERS = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})

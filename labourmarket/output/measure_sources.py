@@ -3,7 +3,9 @@
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.output.change_tables import format_time
 from labourmarket.output.formatting import format_number, format_period
+from labourmarket.output.sentences import compose_attribution
 from labourmarket.output.shown_table import ShownTable
 
 
@@ -24,7 +26,7 @@ def summarise_measures(observations: pd.DataFrame, catalog: Catalog) -> list[dic
                 "Population": str(measure["population_sv"]),
                 "Nämnare": str(measure["denominator_sv"]),
                 "Utgivare": ", ".join(sorted({str(s["publisher"]) for s in sources})),
-                "Källa": " ".join(str(s["attribution_sv"]) for s in sources),
+                "Källa": compose_attribution([str(s["attribution_sv"]) for s in sources]),
                 "Licens": "; ".join(sorted({str(s["licence"]) for s in sources})),
                 "Perioder": f"{format_period(first)} – {format_period(last)}",
                 "Regioner": format_number(rows["region_code"].nunique(), 0),
@@ -85,9 +87,8 @@ def shape_sources_table(rows: pd.DataFrame, catalog: Catalog, built_at: str) -> 
 
     entries = summarise_measures(rows, catalog)
     table = pd.DataFrame(entries, columns=SOURCE_COLUMNS)
-    built = pd.Timestamp(built_at).tz_convert("Europe/Stockholm")
     table = table.assign(
         Webbadress=[list_urls(entry["measure_id"]) for entry in entries],
-        **{"Data byggd": f"{built:%Y-%m-%d %H:%M}"},
+        **{"Data byggd": format_time(built_at)},
     )
     return ShownTable(table.rename(columns={"measure_id": "Mått-id"}))

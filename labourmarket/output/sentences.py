@@ -1,12 +1,15 @@
 """Plain-Swedish sentences that say what a computed table shows."""
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.recency import NewerFigures
+from labourmarket.core.schema import GROUP_CODES
 from labourmarket.core.selection import TOTAL
+from labourmarket.core.trends import format_in_sentence
 from labourmarket.output.formatting import (
     MISSING,
     format_group,
@@ -24,38 +27,98 @@ ORDINALS = (
 )
 
 
-def describe_largest_gap(gaps: pd.DataFrame, benchmark_name: str, decimals: int = 1) -> str:
+def describe_largest_gap(
+    gaps: pd.DataFrame,
+    benchmark_name: str,
+    decimals: int = 1,
+    population: str = "",
+    sex: str = TOTAL,
+) -> str:
     """Say which region and group lie furthest from the benchmark, and by how much.
 
-    `gaps` is labelled (region_name, group_label) as label_gaps returns it.
+    `gaps` holds region_name, group (a code), value, benchmark_value and gap_pp, as label_gaps
+    returns them; `population` names the total ("alla 16-64 år"), `sex` the sex compared.
     """
+    benchmark_name = format_in_sentence(benchmark_name)
     ties = select_largest_gaps(gaps)
     if ties.empty:
         return f"Det finns inga jämförbara värden för {benchmark_name} i urvalet."
     largest = abs(ties["gap_pp"].iloc[0])
     if largest == 0:
         return f"Ingen kommun i urvalet skiljer sig från {benchmark_name} i någon grupp."
-    directions = {"högre" if gap > 0 else "lägre" for gap in ties["gap_pp"]}
-    parts = [
-        f"{row.region_name}, {row.group_label.lower()} har "
-        f"{format_percent(row.value, decimals)} mot {format_percent(row.benchmark_value, decimals)}"
-        + ("" if len(directions) == 1 else f" ({'högre' if row.gap_pp > 0 else 'lägre'})")
+    size = f"{format_number(largest, decimals)} procentenheter"
+    regions = list(dict.fromkeys(ties["region_name"]))
+    directions = ["högre" if gap > 0 else "lägre" for gap in ties["gap_pp"]]
+    people = [
+        describe_people(find_dimension(str(row.group)), str(row.group), population, sex)
         for row in ties.itertuples()
     ]
-    size = format_number(largest, decimals)
-    direction = f" {directions.pop()}" if len(directions) == 1 else ""
-    return (
-        f"Störst skillnad mot {benchmark_name}: {join_sv(parts)} i {benchmark_name}, "
-        f"{size} procentenheter{direction}."
-    )
+    if len(ties) == 1:
+        row = ties.iloc[0]
+        return (
+            f"Störst skillnad mot {benchmark_name}: {people[0]} i {row['region_name']} har "
+            f"{format_percent(row['value'], decimals)} mot "
+            f"{format_percent(row['benchmark_value'], decimals)} i {benchmark_name}, "
+            f"{size} {directions[0]}."
+        )
+    # A tie: the size once, then each group with its figures (and direction, where they differ).
+    same_region = len(regions) == 1
+    figures = [
+        f"{who}{'' if same_region else f' i {row.region_name}'} ({compared})"
+        for who, row, compared in zip(
+            people, ties.itertuples(), compare_percents(ties, decimals), strict=True
+        )
+    ]
+    subject = f" har {regions[0]}" if same_region else ""
+    if len(set(directions)) == 1:
+        listed = (
+            f"både för {figures[0]} och för {figures[1]}"
+            if len(figures) == 2
+            else f"för {join_sv(figures)}"
+        )
+        return f"Störst skillnad mot {benchmark_name}{subject}: {size} {directions[0]} {listed}."
+    listed = join_sv([f"{d} för {f}" for d, f in zip(directions, figures, strict=True)])
+    return f"Störst skillnad mot {benchmark_name}{subject}: {size}, {listed}."
+
+
+ATTRIBUTION_PREFIX = "Källa: "
+DETAILED = re.compile(r"(?P<source>.+?) \((?P<detail>[^()]+)\)")
+
+
+def compare_percents(rows: pd.DataFrame, decimals: int) -> list[str]:
+    """Each row's value against its benchmark's: "14,5 % mot 7,1 %"."""
+    return [
+        f"{format_percent(value, decimals)} mot {format_percent(benchmark, decimals)}"
+        for value, benchmark in zip(rows["value"], rows["benchmark_value"], strict=True)
+    ]
+
+
+def compose_attribution(attributions: list[str]) -> str:
+    """One "Källa:" for every source: the tables of one publication share its name.
+
+    ["Källa: SCB, integrationsstatistik (AA0003X/…)", "Källa: SCB, integrationsstatistik
+    (AA0003B/…)"] -> "Källa: SCB, integrationsstatistik (AA0003X/…; AA0003B/…)".
+    """
+    details: dict[str, list[str]] = {}
+    for attribution in dict.fromkeys(attributions):
+        text = attribution.removeprefix(ATTRIBUTION_PREFIX)
+        match = DETAILED.fullmatch(text)
+        source, detail = (match["source"], match["detail"]) if match else (text, "")
+        details.setdefault(source, []).extend([detail] if detail else [])
+    parts = [
+        f"{source} ({'; '.join(found)})" if found else source for source, found in details.items()
+    ]
+    return ATTRIBUTION_PREFIX + "; ".join(parts)
 
 
 def compose_source_line(catalog: Catalog, rows: pd.DataFrame) -> str:
     """Name every source behind `rows`, the period the figures describe and when they were got."""
-    attributions = [
-        str(catalog.source(source_id)["attribution_sv"])
-        for source_id in sorted(rows["source_id"].unique())
-    ]
+    attribution = compose_attribution(
+        [
+            str(catalog.source(source_id)["attribution_sv"])
+            for source_id in sorted(rows["source_id"].unique())
+        ]
+    )
     codes = sorted(rows["period"].unique())
     periods = (
         f"{format_period(codes[0])}–{format_period(codes[-1])}"
@@ -63,7 +126,7 @@ def compose_source_line(catalog: Catalog, rows: pd.DataFrame) -> str:
         else " och ".join(format_period(code) for code in codes)
     )
     retrieved = rows["retrieved_at"].max()
-    return f"{' '.join(attributions)}. Data avser {periods}; hämtad {retrieved:%Y-%m-%d}."
+    return f"{attribution}. Data avser {periods}; hämtad {retrieved:%Y-%m-%d}."
 
 
 def select_largest_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -86,6 +149,40 @@ def describe_group(dimension: str, code: str) -> str:
     if dimension == "education" and code != "unknown":
         return f"{label} utbildning"
     return label
+
+
+YOUNG_BELOW = 25  # an age band starting below 25 (16-24, 18-24, 20-24) is "unga"
+
+
+def find_dimension(code: str) -> str:
+    """The dimension of a group code: the codes of sex, birth region and education differ from
+    one another and from age bands, so a gap table over every breakdown can be named."""
+    for dimension in ("sex", "birth_region", "education"):
+        if code != TOTAL and code in GROUP_CODES[dimension]:
+            return dimension
+    return "age"
+
+
+def describe_people(dimension: str, code: str, population: str = "", sex: str = TOTAL) -> str:
+    """Name a group as the people it is, inside a sentence.
+
+    "alla 16-64 år", "unga 18-24 år", "personer 25-54 år", "utrikes födda", "personer med
+    förgymnasial utbildning"; one sex: "unga män 18-24 år", "utrikes födda kvinnor".
+    """
+    who = "personer" if sex == TOTAL else describe_group("sex", sex)
+    if code == TOTAL:
+        return f"{'alla' if sex == TOTAL else who} {population}".strip()
+    if dimension == "sex":
+        return describe_group("sex", code)
+    if dimension == "education":
+        return f"{who} med {describe_group(dimension, code)}"
+    if dimension == "birth_region":
+        return describe_group(dimension, code) + ("" if sex == TOTAL else f" {who}")
+    if code.endswith("+"):
+        return f"{who} {code[:-1]} år och äldre"
+    if code[:2].isdigit() and int(code[:2]) < YOUNG_BELOW:
+        return f"unga {'' if sex == TOTAL else f'{who} '}{code} år"
+    return f"{who} {code} år"
 
 
 def describe_group_clause(group: Mapping[str, str]) -> str:
@@ -205,19 +302,25 @@ def describe_ranking(
 
 
 def describe_reference_lines(lines: list[tuple[str, float]], decimals: int = 1) -> str:
-    """The benchmarks a table shows beside the ranking: "Som jämförelse: Riket 8,5 %."."""
+    """The benchmarks a table shows beside the ranking: "Som jämförelse: riket 8,5 %."."""
     if not lines:
         return ""
-    values = ", ".join(f"{name} {format_percent(value, decimals)}" for name, value in lines)
+    values = ", ".join(
+        f"{format_in_sentence(name)} {format_percent(value, decimals)}" for name, value in lines
+    )
     return f"Som jämförelse: {values}."
 
 
-def describe_not_covered(ranking: pd.DataFrame, shown: pd.DataFrame, population_name: str) -> str:
-    """Count the population's kommuner the source has no row for (they are not drawn)."""
+def describe_not_covered(ranking: pd.DataFrame, shown: pd.DataFrame, members: str) -> str:
+    """Count the population's kommuner the source has no row for (they are not drawn).
+
+    `members` names them as region_offer.describe_members does: "kommuner i Södertörn", or
+    "kommuner" for every kommun ("264 av 290 kommuner finns inte i källan.").
+    """
     hidden = len(ranking) - len(shown)
     if hidden == 0:
         return ""
-    return f"{hidden} av {len(ranking)} kommuner i {population_name} finns inte i källan."
+    return f"{hidden} av {len(ranking)} {members} finns inte i källan."
 
 
 def describe_gap_profile(
@@ -228,6 +331,7 @@ def describe_gap_profile(
     sex: str = TOTAL,
 ) -> str:
     """Say in which group the kommun lies furthest from the benchmark, and by how much."""
+    benchmark_name = format_in_sentence(benchmark_name)
     if sex != TOTAL:
         region_name = f"{region_name} ({describe_group('sex', sex)})"
     ties = select_largest_gaps(profile)
@@ -237,7 +341,7 @@ def describe_gap_profile(
     if largest == 0:
         return f"{region_name} har samma andel som {benchmark_name} i alla grupper med värden."
     parts = [
-        f"{describe_group(row.dimension, row.group)}, {format_number(row.value, decimals)} "
+        f"{describe_people(row.dimension, row.group)}, {format_number(row.value, decimals)} "
         f"procent mot {format_number(row.benchmark_value, decimals)} procent"
         for row in ties.itertuples()
     ]

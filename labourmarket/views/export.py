@@ -1,5 +1,7 @@
 """The Mål och budget pack for one kommun and period: tables, charts, targets, Word draft, zip."""
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -34,18 +36,23 @@ from labourmarket.output.sentences import (
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 from labourmarket.views.gapanalys import list_breakdowns, list_periods
 from labourmarket.views.mal import (
+    compute_target_values,
+    describe_period,
     describe_target_result,
     fit_target_for_export,
+    format_status,
     plot_target,
     select_target_rows,
-    shape_outcome_table,
     shape_target_table,
 )
 from labourmarket.views.utveckling import describe_subject
 
 README_NAME = "LASMIG.txt"
+# English words in target ids, in Swedish for file names (the Mål sheet keeps the ids).
+TARGET_WORDS = {"vs": "mot", "closing": "minskar"}
 REVISIONS_SHEET = "Reviderat"
 NO_REGIONS = "Datan har inga värden för någon kommun att exportera."
+BASELINE_STATUS = "Basperiod: målet jämförs med den"
 # A chart with no table of its own still travels as an Exportable, which always has one.
 EMPTY_TABLE = ShownTable(pd.DataFrame())
 
@@ -56,8 +63,8 @@ class PackError(Exception):
 
 @dataclass(frozen=True)
 class PackTable:
-    key: str  # file name from codes: measure id, region, period
-    sheet: str  # the Excel sheet's name (at most 31 characters)
+    key: str  # its files' name: Swedish words and the periods it holds (compose_table_names)
+    sheet: str  # the Excel sheet's name, with the same periods (at most 31 characters)
     title: str
     table: ShownTable
     source_line: str
@@ -65,7 +72,7 @@ class PackTable:
 
 @dataclass(frozen=True)
 class PackChart:
-    key: str
+    key: str  # the name of the table it draws: its data is that table's sheet and CSV files
     title: str
     figure: go.Figure
     alt_text: str
@@ -83,6 +90,13 @@ class Section:
     source_line: str
     note: str = ""
     newer_notice: str = ""  # the publisher has figures newer than the pack's period
+    measure_id: str = ""  # a measure's section: the measure it shows
+    # The periods a line chart draws, where the section's table has only the last one.
+    series: PackTable | None = None
+
+    @property
+    def tables(self) -> list[PackTable]:
+        return [table for table in (self.table, self.series) if table is not None]
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,7 @@ class Pack:
     # when none were. revision_note: why the history could not be read, or "".
     revised: PackTable | None = None
     revision_note: str = ""
+    targets_held: str = ""  # which periods the targets' figures are from (describe_held)
 
     @property
     def stem(self) -> str:
@@ -108,14 +123,46 @@ class Pack:
 
     @property
     def tables(self) -> list[PackTable]:
-        """Every table the Excel workbook and the CSV files hold, in reading order."""
+        """Every table the Excel workbook and the CSV files hold, in reading order: each
+        measure's, the targets' overview, each target's, revisions, sources."""
         revised = [self.revised] if self.revised is not None else []
-        measure_tables = [s.table for s in self.measures if s.table]
-        return [*measure_tables, self.target_table, *revised, self.sources]
+        measure_tables = [t for s in self.measures for t in s.tables]
+        target_tables = [t for s in self.targets for t in s.tables]
+        return [*measure_tables, self.target_table, *target_tables, *revised, self.sources]
 
     @property
     def charts(self) -> list[PackChart]:
         return [s.chart for s in [*self.measures, *self.targets] if s.chart is not None]
+
+
+def compose_table_names(
+    label: str, number: int | None, words: str, first: str, last: str
+) -> tuple[str, str]:
+    """A table's file name and sheet name, both saying the periods it holds:
+    `tabell02_arbetsloshet_20-64_ar_2016-2023` and `Tabell 2 2016–2023`."""
+    numbered = f"{label}{number:02d}" if number is not None else label
+    key = formats.compose_readable_name(numbered, words, formats.compose_span_name(first, last))
+    sheet_words = [label.capitalize() if label != "mal" else "Mål"]
+    sheet_words += [str(number)] if number is not None else []
+    sheet = " ".join([*sheet_words, formats.compose_sheet_span(first, last)])
+    return key, sheet[: formats.SHEET_NAME_LENGTH]
+
+
+def name_measure(measure_name: str) -> str:
+    """A measure's name in file names: its words before the first comma or parenthesis."""
+    return formats.compose_readable_name(re.split(r"[,(]", measure_name, maxsplit=1)[0])
+
+
+def name_target(target: Target, catalog: Catalog) -> str:
+    """A target's words in file names: its id without the kommun, in Swedish."""
+    prefix = f"{formats.compose_readable_name(catalog.region_name(target.region))}_"
+    words = target.id.removeprefix(prefix).split("_")
+    return formats.compose_readable_name(*(TARGET_WORDS.get(w, w) for w in words))
+
+
+def sort_periods(periods: Iterable[str]) -> list[str]:
+    """Periods oldest first: by when they end, a quarter before its year."""
+    return sorted(set(periods), key=lambda p: (find_period_end(p), parse_period(p).start))
 
 
 def list_pack_regions(observations: pd.DataFrame, catalog: Catalog) -> list[str]:
@@ -219,10 +266,34 @@ def plot_region_levels(
     return figure
 
 
+def shape_series_table(trend: pd.DataFrame, names: dict[str, str], decimals: int) -> ShownTable:
+    """A line chart's figures: a row per period, a column per region, in the chart's order."""
+    # Plain text codes: a categorical index would pivot to every pairing of its categories.
+    plain = trend.astype({"period": "str", "region_code": "str"})
+    wide = plain.pivot(
+        index=["period_start", "period"], columns="region_code", values="value"
+    ).sort_index()
+    present = [code for code in names if code in wide.columns]
+    columns = {"Period": [format_period(str(p)) for _, p in wide.index]}
+    columns |= {f"{names[code]} (%)": wide[code].to_numpy() for code in present}
+    number = NumberFormat(decimals)
+    return make_shown_table(
+        pd.DataFrame(columns), {f"{names[code]} (%)": number for code in present}
+    )
+
+
 def build_measure_section(
-    observations: pd.DataFrame, catalog: Catalog, measure_id: str, region: str, period: str
+    observations: pd.DataFrame,
+    catalog: Catalog,
+    measure_id: str,
+    region: str,
+    period: str,
+    number: int = 1,
 ) -> Section:
-    """A measure's level and gaps for the kommun in the period, as a table, a chart, a sentence."""
+    """A measure's level and gaps for the kommun in the period, as a table, a chart, a sentence.
+
+    Its table is Tabell `number`; a line chart's years are Tabell `number` + 1.
+    """
     measure = catalog.measure(measure_id)
     decimals, population = int(measure["decimals"]), str(measure["population_sv"])
     selection = select_rows(observations, measure_id, period=period)
@@ -234,9 +305,11 @@ def build_measure_section(
     source_line = compose_source_line(catalog, shown_rows)
     groups = compute_region_groups(selection, region, benchmarks, decimals, population)
     title = f"{region_name}: {measure['name_sv']}, {format_period(period)}"
+    words = name_measure(str(measure["name_sv"]))
+    key, sheet = compose_table_names("tabell", number, words, period, period)
     table = PackTable(
-        key=formats.compose_file_name(measure_id, region, period),
-        sheet="",  # numbered when the workbook is put together
+        key=key,
+        sheet=sheet,
         title=title,
         table=shape_region_table(groups, region, benchmarks, catalog, decimals),
         source_line=source_line,
@@ -257,21 +330,24 @@ def build_measure_section(
     sentence = describe_trend(
         trend, names, subject, region, benchmarks[0] if benchmarks else None, decimals
     )
-    chart = None
+    chart, series = None, None
     if benchmarks:
         largest = describe_largest_gap(
             compute_gaps_labelled(selection, region, benchmarks[0], groups, catalog, decimals),
             format_in_sentence(catalog.region_name(benchmarks[0])),
             decimals,
+            population,
         )
         sentence = f"{sentence} {largest}"
         figure = plot_region_levels(
             selection, region, benchmarks, groups, catalog, title, source_line, decimals
         )
-        chart = PackChart(f"{table.key}_grupper", title, figure, f"Stapeldiagram: {sentence}")
+        chart = PackChart(table.key, title, figure, f"Stapeldiagram: {sentence}")
     elif trend.loc[trend["region_code"] == region, "value"].notna().sum() > 1:
-        first = format_period(str(trend["period"].iloc[0]))
-        title = f"{region_name}: {measure['name_sv']}, {first}–{format_period(period)}"
+        first = str(trend.sort_values("period_start")["period"].iloc[0])
+        title = (
+            f"{region_name}: {measure['name_sv']}, {format_period(first)}–{format_period(period)}"
+        )
         source_line = compose_source_line(catalog, trend)
         figure = plot_trend(
             trend,
@@ -284,7 +360,11 @@ def build_measure_section(
             decimals,
             breaks=catalog.series_breaks(measure_id),
         )
-        chart = PackChart(f"{table.key}_utveckling", title, figure, f"Linjediagram: {sentence}")
+        key, sheet = compose_table_names("tabell", number + 1, words, first, period)
+        series = PackTable(
+            key, sheet, title, shape_series_table(trend, names, decimals), source_line
+        )
+        chart = PackChart(key, title, figure, f"Linjediagram: {sentence}")
     newer = find_newer_figures(observations, catalog, measure_id, period)
     return Section(
         heading=str(measure["name_sv"]),
@@ -295,6 +375,8 @@ def build_measure_section(
         source_line=source_line,
         note=f"Mått: {measure['definition_sv']} Population: {population}.",
         newer_notice=describe_newer_figures(newer, catalog) if newer is not None else "",
+        measure_id=measure_id,
+        series=series,
     )
 
 
@@ -334,10 +416,57 @@ def judge_as_of(results: pd.DataFrame, period: str) -> pd.Series:
     return row
 
 
+def shape_target_series(
+    target: Target,
+    periods: list[str],
+    own: pd.DataFrame,
+    benchmark: pd.DataFrame | None,
+    results: pd.DataFrame,
+    catalog: Catalog,
+    measure: str,
+) -> ShownTable:
+    """The target's figures period by period, as its chart draws them: the kommun, the
+    benchmark, the level it must stay at, the difference and the status where judged."""
+    decimals = int(catalog.measure(measure)["decimals"])
+    judged = {str(row["period"]): row for _, row in results.dropna(subset=["period"]).iterrows()}
+    region = f"{catalog.region_name(target.region)} (%)"
+    frame = pd.DataFrame(
+        {
+            "Period": [
+                describe_period(judged[p]) if p in judged else format_period(p) for p in periods
+            ]
+        }
+    )
+    frame[region] = own["value"].reindex(periods).astype("float64").to_numpy()
+    formats_ = {region: NumberFormat(decimals)}
+    if benchmark is not None:
+        name = f"{catalog.region_name(str(target.benchmark))} (%)"
+        frame[name] = benchmark["value"].reindex(periods).astype("float64").to_numpy()
+        formats_[name] = NumberFormat(decimals)
+    levels = compute_target_values(target, own, benchmark).reindex(periods)
+    frame["Målnivå (%)"] = levels.astype("float64").to_numpy()
+    frame["Skillnad mot målnivå"] = frame[region] - frame["Målnivå (%)"]
+    frame["Status"] = [
+        format_status(judged[p]["status"], judged[p]["reason_sv"])
+        if p in judged
+        else BASELINE_STATUS
+        if p == target.baseline_period
+        else ""
+        for p in periods
+    ]
+    formats_["Målnivå (%)"] = NumberFormat(decimals)
+    formats_["Skillnad mot målnivå"] = NumberFormat(decimals, signed=True, unit="p.e.")
+    return make_shown_table(frame, formats_)
+
+
 def build_target_section(
-    observations: pd.DataFrame, catalog: Catalog, target: Target, period: str
+    observations: pd.DataFrame, catalog: Catalog, target: Target, period: str, number: int = 1
 ) -> tuple[Section, pd.Series]:
-    """A target's heading, words, standing, outcome table and chart, up to the period."""
+    """A target's heading, words, standing, outcome table and chart, up to the period.
+
+    The table holds every period the chart draws (or, with no chart, every judged one) and is
+    named after them, as Mål `number` (the target's place in the kommun's list).
+    """
     regions = [target.region, *([target.benchmark] if target.benchmark else [])]
     relevant = observations[
         observations["measure_id"].isin(target.measures) & observations["region_code"].isin(regions)
@@ -356,20 +485,26 @@ def build_target_section(
     rows = select_target_rows(relevant, target, measure, own.index)
     source_line = compose_source_line(catalog, rows) if not rows.empty else ""
     sentence = describe_target_result(target, result, catalog)
-    outcome = shape_outcome_table(target, select_until(results, period), catalog)
-    key = formats.compose_file_name(target.id, period)
-    table = None
-    if not outcome.frame.empty:
-        table = PackTable(key, "", target.goal_sv, outcome, source_line)
-    chart = None
+    judged = select_until(results, period)
     # As on the Mål page: a bar on its own baseline line would read as "on target".
-    if result["status"] != "cannot_assess" and own["value"].notna().any():
+    drawn = result["status"] != "cannot_assess" and own["value"].notna().any()
+    periods = list(own.index) if drawn else list(judged.loc[judged["period"].notna(), "period"])
+    table, chart = None, None
+    if periods:
+        key, sheet = compose_table_names(
+            "mal", number, name_target(target, catalog), periods[0], periods[-1]
+        )
+        outcome = shape_target_series(target, periods, own, benchmark, judged, catalog, measure)
+        span = "–".join(dict.fromkeys(format_period(p) for p in (periods[0], periods[-1])))
+        title = f"{catalog.region_name(target.region)}: {target.goal_sv}, {span}"
+        table = PackTable(key, sheet, title, outcome, source_line)
+    if drawn and table is not None:
         figure = fit_target_for_export(
             plot_target(target, measure, own, benchmark, catalog, source_line), target, catalog
         )
         title = str(figure.layout.title.text)
         kind = "Stapeldiagram" if len(own) == 1 else "Linjediagram"
-        chart = PackChart(key, title, figure, f"{kind} mot målnivån: {sentence}")
+        chart = PackChart(table.key, title, figure, f"{kind} mot målnivån: {sentence}")
     section = Section(
         heading=target.goal_sv,
         lead=f"Målet står i {target.document}, {target.section}: ”{target.quote}”",
@@ -398,7 +533,7 @@ def shape_revision_table(
     table = shape_revisions(revisions, catalog)
     frame = table.frame.assign(Bygge=[format_time(b) for b in revisions["built_at"]])
     return PackTable(
-        key=formats.compose_file_name("reviderat", region, period),
+        key="reviderade_varden",
         sheet=REVISIONS_SHEET,
         title=f"{catalog.region_name(region)}: reviderade värden i underlaget",
         table=ShownTable(frame, table.formats),
@@ -458,38 +593,33 @@ def assemble_pack(
         raise PackError(str(error)) from error
     periods = list_pack_periods(observations, region)
     if period not in periods:
-        known = ", ".join(periods[:8]) or "none"
         raise PackError(
             f"no figures for {region} ({catalog.region_name(region)}) in {period}; "
-            f"periods with figures, latest first: {known}"
+            + describe_periods(periods)
         )
     rows = observations[
         (observations["region_code"] == region) & (observations["period"] == period)
     ]
-    measures = [
-        build_measure_section(observations, catalog, measure_id, region, period)
-        for measure_id in sorted(rows.loc[rows["value"].notna(), "measure_id"].unique())
-    ]
+    measures: list[Section] = []
+    for measure_id in sorted(rows.loc[rows["value"].notna(), "measure_id"].unique()):
+        number = len([t for s in measures for t in s.tables]) + 1
+        measures.append(
+            build_measure_section(observations, catalog, measure_id, region, period, number)
+        )
     own_targets = [t for t in targets if t.region == region]
     sections, results = [], []
-    for target in own_targets:
-        section, result = build_target_section(observations, catalog, target, period)
+    for number, target in enumerate(own_targets, start=1):
+        section, result = build_target_section(observations, catalog, target, period, number)
         sections.append(section)
         results.append(result.to_frame().T)
     latest = (
         pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["target_id"])
     )
-    target_table = PackTable(
-        key=formats.compose_file_name("mal", region, period),
-        sheet="Mål",
-        title=f"{catalog.region_name(region)}: strategiernas mål, {format_period(period)}",
-        table=shape_target_table(own_targets, latest, catalog),
-        source_line=" ".join(dict.fromkeys(s.source_line for s in sections if s.source_line)),
-    )
+    target_table = shape_target_overview(own_targets, latest, sections, catalog, region, period)
     judged = set(latest["measure_id"]) if "measure_id" in latest else set()
     shown = list_shown_rows(observations, region, period, catalog, own_targets, judged)
     sources = PackTable(
-        key=formats.compose_file_name("kallor", region, period),
+        key="kallor",
         sheet=formats.SOURCES_SHEET,
         title="Källor, definitioner och datum",
         table=shape_sources_table(shown, catalog, manifest["built_at"]),
@@ -506,11 +636,53 @@ def assemble_pack(
         measures=measures,
         targets=sections,
         target_table=target_table,
+        targets_held=describe_held(list_held(latest), period),
         sources=sources,
         rows=shown,
         catalog=catalog,
         revised=revised,
         revision_note=revision_note,
+    )
+
+
+def describe_periods(periods: list[str]) -> str:
+    """Every period with figures, for a message: none left out, however many."""
+    return f"periods with figures, latest first: {', '.join(periods) or 'none'}"
+
+
+def list_held(latest: pd.DataFrame) -> list[str]:
+    """The periods of the targets' figures (one judged row per target), oldest first."""
+    return sort_periods(str(p) for p in latest.get("period", pd.Series()).dropna())
+
+
+def describe_held(held: list[str], period: str) -> str:
+    """Which periods the targets' figures are from: "med värden från kv 3 2013"."""
+    if not held:
+        return f"inga värden till och med {format_period(period)}"
+    shown = [format_period(p) for p in held]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} och {shown[-1]}"
+    return f"med värden från {listed}"
+
+
+def shape_target_overview(
+    targets: list[Target],
+    latest: pd.DataFrame,
+    sections: list[Section],
+    catalog: Catalog,
+    region: str,
+    period: str,
+) -> PackTable:
+    """The Mål sheet: one row per target, named and titled after the periods its figures are
+    from, which for a strategy newer than the data are not the pack's period."""
+    held = list_held(latest)
+    key, sheet = compose_table_names("mal", None, "", held[0], held[-1]) if held else ("mal", "Mål")
+    title = f"{catalog.region_name(region)}: strategiernas mål, {describe_held(held, period)}"
+    return PackTable(
+        key=key,
+        sheet=sheet,
+        title=title,
+        table=shape_target_table(targets, latest, catalog),
+        source_line=" ".join(dict.fromkeys(s.source_line for s in sections if s.source_line)),
     )
 
 
@@ -539,18 +711,17 @@ def list_shown_rows(
 
 
 def number_sheets(pack: Pack) -> list[formats.Sheet]:
-    """The workbook: Tabell 1, 2 ... for the measures, then Mål and Källor."""
-    measure_tables = [s.table for s in pack.measures if s.table is not None]
-    named = [(f"Tabell {n}", t) for n, t in enumerate(measure_tables, start=1)]
+    """The workbook: Tabell 1, 2 ... for the measures, Mål and each target's, then Källor;
+    every sheet named after the periods it holds."""
     sheets = [
         formats.Sheet(
-            name, table.table, table.title, formats.compose_notes(table.source_line, pack.built_at)
+            table.sheet,
+            table.table,
+            table.title,
+            formats.compose_notes(table.source_line, pack.built_at),
         )
-        for name, table in [
-            *named,
-            (pack.target_table.sheet, pack.target_table),
-            *([(pack.revised.sheet, pack.revised)] if pack.revised else []),
-        ]
+        for table in pack.tables
+        if table is not pack.sources
     ]
     sources = pack.sources
     built = (formats.describe_built(pack.built_at),)
@@ -633,20 +804,35 @@ def group_pack_formats() -> dict[formats.PackPlace, list[str]]:
     return groups
 
 
+NAMING_NOTE = (
+    "Varje fil och varje blad heter efter perioderna den innehåller: 2023 är året 2023, "
+    "kv3_2013 kvartal 3 2013, 2024-10 oktober 2024 och 2016-2023 åren 2016 till 2023. "
+    "Ett diagram och tabellen med dess värden har samma namn. Koderna för mått och mål står "
+    "i bladen Källor och Mål."
+)
+
+
 def compose_readme(pack: Pack) -> str:
     places = list(group_pack_formats())
     width = max((len(place.folder) for place in places), default=0) + 3
     folders = "".join(f"{place.folder + '/':<{width}}{place.about}\n" for place in places)
-    sheets = f"Mål, {REVISIONS_SHEET} och Källor" if pack.revised else "Mål och Källor"
+    sheets = "".join(f"    {sheet.name}\n" for sheet in number_sheets(pack))
     note = f"{pack.revision_note}\n" if pack.revision_note else ""
     return (
         f"Mål och budget-underlag: {pack.region_name} ({pack.region}), "
         f"{format_period(pack.period)}\n\n"
-        f"{pack.stem}.xlsx   tabellerna, bladen {sheets} (definitioner, källor, datum)\n"
+        f"{pack.stem}.xlsx   tabellerna, ett blad per tabell (Källor: definitioner, datum):\n"
+        f"{sheets}"
         f"{pack.stem}.docx   utkast till avsnittet om arbetsmarknaden\n"
-        f"{folders}\n"
+        f"{folders}\n{NAMING_NOTE}\n\n"
         f"{formats.EMPTY_CELL_NOTE}\n{formats.describe_built(pack.built_at)}\n{note}"
     )
+
+
+def find_chart_table(section: Section) -> PackTable | None:
+    """The table a section's chart draws: the one of the same name."""
+    key = section.chart.key if section.chart else None
+    return next((table for table in section.tables if table.key == key), None)
 
 
 def list_pack_items(pack: Pack) -> dict[str, list[tuple[str, formats.Exportable]]]:
@@ -663,7 +849,7 @@ def list_pack_items(pack: Pack) -> dict[str, list[tuple[str, formats.Exportable]
         (
             section.chart.key,
             make(
-                section.table.table if section.table else EMPTY_TABLE,
+                drawn.table if (drawn := find_chart_table(section)) else EMPTY_TABLE,
                 section.chart.title,
                 section.source_line,
                 section.chart.figure,
@@ -777,9 +963,11 @@ def build(data: LoadedData, choices: ExportChoices) -> ExportContent:
             for line in [
                 f"- Tabell: {section.table.title}",
                 *([f"  - {section.newer_notice}"] if section.newer_notice else []),
+                *([f"- Tabell: {section.series.title}"] if section.series else []),
             ]
         ),
-        f"- Mål: {len(pack.targets)} ur strategin, med status och dokumenthänvisning",
+        f"- Mål: {len(pack.targets)} ur strategin, med status och dokumenthänvisning "
+        f"({pack.targets_held})",
         f"- Diagram: {len(pack.charts)} st, som PNG och SVG",
         *(
             [f"- Reviderade värden: {len(pack.revised.table.frame)} st, tidigare och nytt värde"]
@@ -799,9 +987,8 @@ def build(data: LoadedData, choices: ExportChoices) -> ExportContent:
     )
     footnote = (
         "Paketet byggs när du klickar (några sekunder: varje diagram ritas i en webbläsare på "
-        "servern). Samma paket från kommandoraden: "
-        f"`python -m labourmarket export --regions {pack.region} --period {pack.period} "
-        "--out MAPP`."
+        "servern). Samma paket från kommandoraden, i projektets mapp: "
+        f'`make export ARGS="--regions {pack.region} --period {pack.period} --out MAPP"`.'
     )
     notice = "" if has_browser else formats.IMAGES_NEED_BROWSER
     return ExportContent("\n".join(summary), notice, download, footnote)

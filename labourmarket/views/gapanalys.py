@@ -11,6 +11,7 @@ from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import RegionOffer, offer_regions
 from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, TOTAL, select_rows
 from labourmarket.core.store import LoadedData
+from labourmarket.core.trends import format_in_sentence
 from labourmarket.output.charts import plot_gaps, plot_levels
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import BREAKDOWN_LABELS, SEX_LABELS, format_period, sort_key_sv
@@ -222,7 +223,7 @@ def build(data: LoadedData, choices: GapanalysChoices) -> GapanalysContent:
     )
     charts: tuple[GapChart, ...] = ()
     if choices.view == "chart":
-        gap_title = f"Skillnad mot {benchmark_name} i procentenheter"
+        gap_title = f"Skillnad mot {format_in_sentence(benchmark_name)} i procentenheter"
         charts = (
             GapChart(
                 plot_levels(gaps, benchmark_name, heading, source_line, decimals),
@@ -237,7 +238,9 @@ def build(data: LoadedData, choices: GapanalysChoices) -> GapanalysContent:
         )
     has_missing = gaps[["value", "benchmark_value"]].isna().any(axis=None)
     return GapanalysContent(
-        headline=describe_largest_gap(gaps, benchmark_name, decimals),
+        headline=describe_largest_gap(
+            gaps, benchmark_name, decimals, str(measure["population_sv"]), choices.sex
+        ),
         heading=heading,
         table=shape_gap_table(gaps, benchmark_name, decimals),
         rows=choices.rows,

@@ -276,7 +276,9 @@ def build(data: LoadedData, choices: JamforChoices) -> JamforContent:
         describe_group_clause(group.as_dict()),
     )
     notes = [MISSING_NOTE] if shown["value"].isna().any() else []
-    notes.append(describe_not_covered(ranking, shown, population_name))
+    notes.append(
+        describe_not_covered(ranking, shown, describe_members(choices.population, population_name))
+    )
     benchmark_options = list_benchmarks(rows, catalog)
     with_figures = list_with_figures(rows, members)
     return JamforContent(
@@ -458,14 +460,19 @@ def shape_ranking_table(
     highlighted: list[str],
     decimals: int = 1,
 ) -> ShownTable:
-    """The ranking as a report table: rank, kommun (highlighted ones marked), value, status."""
+    """The ranking as a report table: rank, kommun (highlighted ones marked), value, status.
+
+    The status column only where a row has one (a missing or provisional figure, a kommun the
+    source lacks): published figures without a note would leave it empty.
+    """
+    statuses = [format_rank_status(row) for _, row in shown.iterrows()]
     table = pd.DataFrame(
         {
             "Rang": shown["rank"].to_numpy(),
             "Kommun": [region_names.get(code, code) for code in shown["region_code"]],
             "Markerad": ["ja" if flag else "" for flag in shown["region_code"].isin(highlighted)],
             "Andel (%)": shown["value"].to_numpy(),
-            "Status": [format_rank_status(row) for _, row in shown.iterrows()],
+            **({"Status": statuses} if any(statuses) else {}),
         }
     )
     return make_shown_table(table, {"Rang": NumberFormat(0), "Andel (%)": NumberFormat(decimals)})

@@ -175,7 +175,10 @@ def build(data: LoadedData | None, choices: KallorChoices) -> KallorContent:
         warning=COMPARABILITY_WARNING,
         notice=None,
         measures=tuple(shape_measure(entry) for entry in entries),
-        files_caption=f"Byggt {data.manifest['built_at']} av `python -m etl build` från data/raw.",
+        files_caption=(
+            f"Byggt {format_time(data.manifest['built_at'])} av `python -m etl build` "
+            "från data/raw."
+        ),
         files=list_manifest_sources(data.manifest),
         changes_caption=caption,
         changes_notices=notices,

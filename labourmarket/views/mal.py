@@ -16,7 +16,13 @@ from labourmarket.core.targets import Target, select_latest, select_target_serie
 from labourmarket.core.trends import describe_when, format_in_sentence
 from labourmarket.output.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
 from labourmarket.output.formats import compose_file_name
-from labourmarket.output.formatting import format_gap, format_number, format_percent, format_period
+from labourmarket.output.formatting import (
+    MISSING,
+    format_gap,
+    format_number,
+    format_percent,
+    format_period,
+)
 from labourmarket.output.sentences import (
     compose_source_line,
     describe_group_clause,
@@ -59,29 +65,53 @@ def describe_region_targets(targets: list[Target], latest: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def describe_comparison(target: Target, result: pd.Series, catalog: Catalog, decimals: int) -> str:
-    """What the figure is held against: the benchmark's value, a threshold or the baseline."""
+# A count measure counts people (inskrivna arbetslösa): its figures say so beside the number.
+COUNT_UNIT = "personer"
+
+
+def format_value(value: float | None, unit: str, decimals: int) -> str:
+    """One figure with its unit, as a table of mixed measures shows it: 7,7 %, 1 234 personer."""
+    if unit == "percent":
+        return format_percent(value, decimals)
+    shown = format_number(value, decimals)
+    return f"{shown}\u00a0{COUNT_UNIT}" if pd.notna(value) else shown
+
+
+def format_difference(value: float | None, unit: str, decimals: int) -> str:
+    """A change or gap with its unit: percentage points for shares, people for counts."""
+    return format_gap(value, decimals, "p.e." if unit == "percent" else COUNT_UNIT)
+
+
+def describe_comparison(target: Target, result: pd.Series, catalog: Catalog, unit: str) -> str:
+    """What the figure is held against, with its unit: the benchmark's value, a threshold or
+    the baseline ("7,1 % (Stockholms län)", "basvärde 18,7 % (kv 3 2013)")."""
+    decimals = int(catalog.measure(str(result["measure_id"]))["decimals"])
     if target.baseline_period is not None:
-        label = "basskillnad" if target.is_gap_rule else "basvärde"
         baseline = result["baseline_value"]
-        shown = format_gap(baseline, decimals) if target.is_gap_rule else format_number(baseline)
+        if target.is_gap_rule:
+            label, shown = "basskillnad", format_difference(baseline, unit, decimals)
+        else:
+            label, shown = "basvärde", format_value(baseline, unit, decimals)
         return f"{label} {shown} ({format_period(target.baseline_period)})"
     if target.is_gap_rule:
-        value = format_number(result["benchmark_value"], decimals)
+        value = format_value(result["benchmark_value"], unit, decimals)
         return f"{value} ({catalog.region_name(str(target.benchmark))})"
-    return f"högst {format_number(target.threshold, decimals)}"
+    return f"högst {format_value(target.threshold, unit, decimals)}"
 
 
 def build_target_table(
     targets: list[Target], latest: pd.DataFrame, catalog: Catalog
 ) -> pd.DataFrame:
-    """One row per target: goal, document and section, quote, figure, comparison, gap, status."""
+    """One row per target: goal, document and section, quote, figure, comparison, gap, status.
+
+    Figures carry their unit in the cell: one table holds shares, gaps and counts.
+    """
     by_id = latest.set_index("target_id")
     rows = []
     for target in targets:
         result = by_id.loc[target.id]
         measure = catalog.measure(str(result["measure_id"]))
-        decimals = int(measure["decimals"])
+        decimals, unit = int(measure["decimals"]), str(measure["unit"])
         difference = result["change_pp"] if target.baseline_period else result["gap_pp"]
         rows.append(
             {
@@ -89,11 +119,11 @@ def build_target_table(
                 "Dokument och avsnitt": f"{target.document}, {target.section}",
                 "Citat": f"”{target.quote}”",
                 "Mått": str(measure["name_sv"]),
-                "Värde": format_number(result["value"], decimals),
-                "Jämförelse": describe_comparison(target, result, catalog, decimals)
+                "Värde": format_value(result["value"], unit, decimals),
+                "Jämförelse": describe_comparison(target, result, catalog, unit)
                 if pd.notna(result["value"])
-                else "..",
-                "Skillnad": format_gap(difference, decimals),
+                else MISSING,
+                "Skillnad": format_difference(difference, unit, decimals),
                 "Status": format_status(result["status"], result["reason_sv"]),
                 "Period": describe_period(result),
             }
@@ -102,7 +132,7 @@ def build_target_table(
 
 
 def describe_period(result: pd.Series) -> str:
-    """The evaluated period, marked when it lies before the strategy (a starting point)."""
+    """The evaluated period, marked "före strategiperioden" when it lies before the strategy."""
     if pd.isna(result["period"]):
         return ".."
     period = format_period(result["period"])
@@ -420,8 +450,6 @@ def describe_target_result(target: Target, result: pd.Series, catalog: Catalog) 
     text += f" Status: {symbol} {word}."
     if result["status"] == "cannot_assess" and result["reason_sv"]:
         text = text.removesuffix(".") + f" ({result['reason_sv']})."
-    if result["before_strategy"]:
-        text += " Perioden ligger före strategiperioden och visar utgångsläget."
     return text
 
 
@@ -488,6 +516,7 @@ class TargetChart:
 class MalContent:
     counts: str  # "✓ Uppfyllt: **1** · ≈ Nära: **1** · …"
     table: pd.DataFrame  # one row per target, indexed by the goal
+    source_line: str  # under the table: "Källa: …"; "" when no target has a figure
     download: Download  # the table's
     # Per publisher: it has figures newer than the newest period a target is judged on.
     newer_notices: tuple[str, ...]
@@ -593,6 +622,7 @@ def build(data: LoadedData, choices: MalChoices) -> MalContent:
     return MalContent(
         count_statuses(latest),
         build_target_table(targets, latest, catalog).set_index("Mål"),
+        download.source_line,
         download,
         describe_newer_than_judged(data, latest),
         charts,

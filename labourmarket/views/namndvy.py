@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -40,6 +41,7 @@ from labourmarket.output.formatting import (
     format_number,
     format_percent,
     format_period,
+    keep_dates_whole,
     quote_link_value,
 )
 from labourmarket.output.sentences import compose_source_line, describe_newer_figures, join_sv
@@ -55,9 +57,13 @@ from labourmarket.views.oversikt import Card, build_card, read_value
 
 LIVE_SECONDS_ENV = "ARBETSMARKNAD_LIVE_SECONDS"
 DEFAULT_LIVE_SECONDS = 30.0
-# Projector sizes for the figure; the page's CSS sizes the text around it.
+# The chart's type on a 1080-line screen; the page's CSS scales the chart with the screen and
+# gives it the height the text leaves.
 PROJECTOR_FONT = 20
-PROJECTOR_HEIGHT = 660
+HANDOUT_HEIGHT = 380  # a chart under its slide's figures, the two on one A4 page with the title
+MISSING_HEADLINE = "Uppgift saknas"
+# ?embed=true drops the menu, light_theme the dark theme a browser may ask for.
+PROJECTOR_PARAMS = {"embed": "true", "embed_options": "light_theme"}
 VIEWS = {"slides": "Presentation", "handout": "Utskrift (alla bilder)"}
 NOTHING_TO_SHOW = "Det finns varken mål eller dagordningar att visa."
 NEWS_TITLE = "Nytt sedan förra mötet"
@@ -80,7 +86,7 @@ class SlideContent:
     region_name: str
     measure_name: str
     group_label: str  # "Totalt 16-64 år", "Utrikes födda"
-    headline: str  # "7,7 %", or ".." when the region has no figure
+    headline: str  # "7,7 %", or MISSING_HEADLINE when the region has no figure
     period: str | None  # "kv 3 2013"
     comparisons: tuple[Comparison, ...]
     comparison_note: str | None  # why a gap is not shown
@@ -92,12 +98,13 @@ class SlideContent:
     figure: go.Figure | None  # untitled: the slide's heading names it
     source_line: str
     newer_notice: str | None = None  # the publisher has figures newer than the headline's
+    missing: str | None = None  # why there is no headline figure
 
     @property
     def headline_label(self) -> str:
         """Over the headline figure: "Haninge, utrikes födda, kv 3 2013"."""
         label = ", ".join(filter(None, [self.region_name, self.group_label.lower()]))
-        return f"{label}, {self.period or 'inget värde'}"
+        return f"{label}, {self.period}" if self.period else label
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -120,10 +127,6 @@ class SlideContent:
     @property
     def quote_line(self) -> str:
         return f"”{self.quote}”"
-
-    @property
-    def empty_notice(self) -> str:
-        return f"Inga värden för {self.region_name} i måttet och gruppen."
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,25 @@ def format_headline(value: float | None, unit: str, decimals: int) -> str:
     return format_percent(value, decimals) if unit == "percent" else format_number(value, decimals)
 
 
+def describe_missing_figure(
+    observations: pd.DataFrame, measure_id: str, group_rows: pd.DataFrame, region: str, who: str
+) -> str:
+    """Why a slide has no figure for `who` ("Haninge, utrikes födda"): the measure has none at
+    all, none for the kommun and group, or the source left the kommun's cells empty."""
+    if not (observations["measure_id"] == measure_id).any():
+        return "Måttet har inga värden i datan."
+    if not (group_rows["region_code"] == region).any():
+        return f"Datan har inga värden för {who}, i måttet."
+    return f"Källan redovisar inget värde för {who}."
+
+
+def compose_projector_link(query: Mapping[str, str], number: int) -> str:
+    """The link that opens the shown slide for the projector: the page's own parameters (which
+    agenda, kommun and start) with the slide, without the menu; the view is always the slides."""
+    kept = {k: v for k, v in query.items() if k not in {"view", "slide", *PROJECTOR_PARAMS}}
+    return "?" + urlencode({**kept, "slide": str(number), **PROJECTOR_PARAMS})
+
+
 def pick_slide_measure(observations: pd.DataFrame, slide: Slide, region: str) -> str:
     """Of a measure slide's measures, the one with the newest figure for the region and group.
 
@@ -342,12 +364,21 @@ def build_slide(
     newer = (
         find_newer_figures(observations, catalog, measure_id, card.period) if card.period else None
     )
+    group_label = format_slide_group(slide.group, str(measure["population_sv"]))
+    missing = None
+    if card.value is None:
+        who = f"{card.region_name}, {group_label.lower()}"
+        missing = describe_missing_figure(observations, measure_id, group_rows, region, who)
     return SlideContent(
         title=slide.title,
         region_name=card.region_name,
         measure_name=str(measure["name_sv"]),
-        group_label=format_slide_group(slide.group, str(measure["population_sv"])),
-        headline=format_headline(card.value, str(measure["unit"]), decimals),
+        group_label=group_label,
+        headline=(
+            MISSING_HEADLINE
+            if card.value is None
+            else format_headline(card.value, str(measure["unit"]), decimals)
+        ),
         period=format_period(card.period) if card.period else None,
         comparisons=comparisons,
         comparison_note=note,
@@ -359,6 +390,7 @@ def build_slide(
         figure=figure,
         source_line=source_line,
         newer_notice=None if newer is None else describe_newer_figures(newer, catalog),
+        missing=missing,
     )
 
 
@@ -436,7 +468,7 @@ def build_news(data: LoadedData, choices: NamndvyChoices, is_handout: bool) -> N
             f"Ändringarna kunde inte läsas: {choices.news_problem}"
             if choices.news_problem
             else "Datan har ingen bygghistorik för det här bygget, så det går inte att säga vad "
-            "som är nytt. Historiken börjar med nästa bygge (`python -m etl build`)."
+            "som är nytt. Historiken börjar med nästa uppdatering av datan."
         )
         return NewsContent(title, "", (), None, None, (), why)
     lines = describe_new_periods(news, data.observations, catalog, agenda.region)
@@ -498,7 +530,7 @@ def build(data: LoadedData, choices: NamndvyChoices) -> NamndvyContent:
         return NamndvyContent(
             title=agenda.title,
             kicker=f"{describe_agenda(agenda)} · data uppdaterad {built}",
-            slides=tuple(fit_slide(slide, detach_source_line) for slide in slides),
+            slides=tuple(fit_slide(slide, fit_for_handout) for slide in slides),
             headings=tuple(f"{n}. {slide.title}" for n, slide in enumerate(slides, start=first)),
             number=1,
             count=count,
@@ -520,7 +552,7 @@ def build(data: LoadedData, choices: NamndvyChoices) -> NamndvyContent:
     }
     if number < first:
         news = build_news(data, choices, is_handout=False)
-        footer = f"Källa: datans bygghistorik (data/history). Uppdaterad {built}."
+        footer = keep_dates_whole(f"Källa: datans bygghistorik (data/history). Uppdaterad {built}.")
         return NamndvyContent(title=news.title, slides=(), footer=footer, news=news, **common)
     slide = build_slide(
         agenda.slides[number - first], agenda.region, data.observations, data.catalog
@@ -528,7 +560,7 @@ def build(data: LoadedData, choices: NamndvyChoices) -> NamndvyContent:
     return NamndvyContent(
         title=slide.title,
         slides=(fit_slide(slide, fit_for_projector),),
-        footer=f"{slide.source_line} Uppdaterad {built}.",
+        footer=keep_dates_whole(f"{slide.source_line} Uppdaterad {built}."),
         **common,
     )
 
@@ -636,14 +668,24 @@ def detach_source_line(figure: go.Figure, source_line: str) -> go.Figure:
     return figure
 
 
+def fit_for_handout(figure: go.Figure, source_line: str) -> go.Figure:
+    """The source line printed beside the chart; low enough for a slide to fill one A4 page."""
+    detach_source_line(figure, source_line)
+    figure.update_layout(height=HANDOUT_HEIGHT)
+    return figure
+
+
 def fit_for_projector(figure: go.Figure, source_line: str) -> go.Figure:
-    """Large type for the back of the room, the source line in the slide's footer instead."""
+    """Large type for the back of the room, the source line in the slide's footer instead.
+
+    No height: the chart takes the height the slide's text leaves on the screen.
+    """
     detach_source_line(figure, source_line)
     figure.update_annotations(font={"size": PROJECTOR_FONT - 4, "color": "#000000"})
     figure.update_layout(
         font={"size": PROJECTOR_FONT, "color": "#000000"},
         legend={"font": {"size": PROJECTOR_FONT}},
-        height=PROJECTOR_HEIGHT,
+        height=None,
         margin={"t": 40},
     )
     figure.update_traces(textfont={"size": PROJECTOR_FONT + 6}, selector={"type": "bar"})
@@ -653,43 +695,98 @@ def fit_for_projector(figure: go.Figure, source_line: str) -> go.Figure:
 
 
 # Every size and colour of the Nämndvy in one place: the page injects it once with st.html.
-# Black on white and 3 rem and up: read from the back of a meeting room on a weak projector.
+# Black on white, read from the back of a meeting room on a weak projector. Every size on a slide
+# is in --nv-u, a hundredth of the screen's height (less where the main area is narrow, as beside
+# the sidebar on a 1024-pixel screen): a 4K projector shows the picture a 720p one does, only
+# sharper, and the slide fits any screen without scrolling.
 SLIDE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 1rem; }
+.st-key-nv_slide, .st-key-nv_nav { --nv-u: min(1vh, 1cqw); }
+/* The slide fills the screen under Streamlit's header (3.75rem): from the main area down to the
+   chart every box is a flex column, and the chart takes the height the text leaves. */
+[data-testid="stMainBlockContainer"]:has(.st-key-nv_slide) {
+  height: 100dvh; display: flex; flex-direction: column; container-type: inline-size;
+  padding: calc(3.75rem + 1vh) 3vw 1.5vh 3vw;
+}
+:is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"]):has(.st-key-nv_slide),
+.st-key-nv_slide,
+.st-key-nv_slide :is(
+  [data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"],
+  [data-testid="stHorizontalBlock"]
+):has(.st-key-nv_plot) { flex: 1 1 0; min-height: 0; }
+.st-key-nv_slide [data-testid="stColumn"] > [data-testid="stVerticalBlock"] { height: 100%; }
+.st-key-nv_slide, .st-key-nv_slide [data-testid="stVerticalBlock"] { gap: calc(var(--nv-u) * 1.2); }
+.st-key-nv_plot, .st-key-nv_plot [data-testid="stElementContainer"] { flex: 1 1 0; min-height: 0; }
+/* The chart: plotly draws in pixels (its type set for a 1080-line screen), and zoom scales the
+   drawing with the screen. Streamlit sizes the drawing to the box it measures on screen, zoom
+   included, so that box (nv_plot) is the chart's space (nv_chart) divided by the zoom: zoomed,
+   the drawing fills the space, which clips the box's overhang. A browser that cannot divide a
+   length by a length draws the chart unzoomed in the same space. */
+@supports (zoom: calc(1px / 1px)) {
+  .st-key-nv_chart { --nv-zoom: calc(var(--nv-u) / 10.8px); overflow: clip; }
+  .st-key-nv_plot {
+    flex: none; width: calc(100% / var(--nv-zoom)); height: calc(100% / var(--nv-zoom));
+    max-width: none;
+  }
+  .st-key-nv_plot .js-plotly-plot { zoom: var(--nv-zoom); width: calc(100% * var(--nv-zoom)); }
+}
 .st-key-nv_slide, .st-key-nv_slide p, .st-key-nv_slide h1 { color: #000000; }
 .st-key-nv_slide { background: #ffffff; }
-.st-key-nv_kicker p { font-size: 1.6rem; margin: 0; }
-.st-key-nv_slide h1 {
-  font-size: clamp(2.2rem, 2.6vw, 3.3rem); line-height: 1.15; padding: 0.2rem 0;
-}
-.st-key-nv_headline [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
+.st-key-nv_slide [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+.st-key-nv_slide p { margin: 0; }
+.st-key-nv_top { align-items: center; }
+.st-key-nv_kicker p { font-size: calc(var(--nv-u) * 2.2); }
+.st-key-nv_projector a { min-height: 0; padding: 0.2rem 0.8rem; }
+.st-key-nv_slide h1 { font-size: calc(var(--nv-u) * 4.4); line-height: 1.15; padding: 0; }
+.st-key-nv_headline [data-testid="stMetricLabel"] p { font-size: calc(var(--nv-u) * 2.6); }
 .st-key-nv_headline [data-testid="stMetricValue"] {
-  font-size: clamp(4rem, 7.5vw, 9rem); line-height: 1.05; font-weight: 700; color: #000000;
+  font-size: calc(var(--nv-u) * 10); line-height: 1.05; font-weight: 700; color: #000000;
 }
-.st-key-nv_gaps [data-testid="stMetricLabel"] p { font-size: 1.6rem; }
+/* No figure: the words, at the size of a heading (they would not fit at a figure's). */
+.st-key-nv_headline:has(.st-key-nv_missing) [data-testid="stMetricValue"] {
+  font-size: calc(var(--nv-u) * 5);
+}
+.st-key-nv_missing p { font-size: calc(var(--nv-u) * 2.6); }
+.st-key-nv_gaps [data-testid="stMetricLabel"] p { font-size: calc(var(--nv-u) * 2.2); }
 .st-key-nv_gaps [data-testid="stMetricValue"] {
-  font-size: clamp(2rem, 2.8vw, 3.6rem); color: #000000;
+  font-size: calc(var(--nv-u) * 4.2); color: #000000;
 }
 /* A figure is never cut to "29,…": it may wrap, never hide. */
 [class*="st-key-nv_"] [data-testid^="stMetric"] * { overflow: visible; text-overflow: clip; }
 [class*="st-key-nv_"] [data-testid="stMetricLabel"] * { white-space: normal; }
-.st-key-nv_status { border: 4px solid #000000; border-radius: 0.6rem; padding: 0.5rem 1.2rem; }
-.st-key-nv_status p { font-size: clamp(2rem, 2.4vw, 3rem); margin: 0; }
-.st-key-nv_subject p, .st-key-nv_notes p, .st-key-nv_notes_status p {
-  font-size: 1.6rem; margin: 0;
+[class*="st-key-nv_"] [data-testid="stMetricValue"] div { white-space: normal; }
+.st-key-nv_status {
+  border: calc(var(--nv-u) * 0.4) solid #000000; border-radius: calc(var(--nv-u) * 0.8);
+  padding: calc(var(--nv-u) * 1) calc(var(--nv-u) * 2);
 }
-.st-key-nv_quote p { font-size: 2.2rem; font-style: italic; line-height: 1.35; }
-.st-key-nv_footer p { font-size: 1.3rem; margin: 0; }
-.st-key-nv_newer p { font-size: 1.6rem; font-weight: 600; margin: 0 0 0.3rem 0; }
-.st-key-nv_news p, .st-key-nv_news li { font-size: 1.8rem; line-height: 1.35; }
-.st-key-nv_news table { font-size: 1.5rem; }
-.st-key-nv_nav button { min-height: 4.5rem; }
-.st-key-nv_nav button p { font-size: 2rem; }
-.st-key-nv_count p { font-size: 2rem; text-align: center; padding-top: 0.8rem; }
+.st-key-nv_status p { font-size: calc(var(--nv-u) * 3.4); line-height: 1.2; }
+.st-key-nv_subject p, .st-key-nv_notes p, .st-key-nv_notes_status p {
+  font-size: calc(var(--nv-u) * 2.2); line-height: 1.3;
+}
+.st-key-nv_quote p { font-size: calc(var(--nv-u) * 3); font-style: italic; line-height: 1.35; }
+.st-key-nv_footer p { font-size: calc(var(--nv-u) * 1.7); line-height: 1.3; }
+.st-key-nv_newer p { font-size: calc(var(--nv-u) * 2.2); font-weight: 600; }
+.st-key-nv_news p, .st-key-nv_news li { font-size: calc(var(--nv-u) * 2.6); line-height: 1.35; }
+.st-key-nv_news table { font-size: calc(var(--nv-u) * 2.1); }
+.st-key-nv_nav [data-testid="stButton"] button { min-height: calc(var(--nv-u) * 6); }
+.st-key-nv_nav button p { font-size: calc(var(--nv-u) * 2.8); }
+.st-key-nv_count p { font-size: calc(var(--nv-u) * 2.8); text-align: center; }
+/* The presenter keys' second buttons (PageDown, PageUp): keys only, never on screen. */
+.st-key-nv_next_page, .st-key-nv_previous_page { display: none; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
-  [class*="st-key-nv_handout_"] { break-inside: avoid; }
+  @page { size: A4; margin: 12mm; }
+  [data-testid="stMainBlockContainer"] { padding: 0; }
+  /* One slide to a page, the first under the title on page 1: a slide fits one page, and should
+     the first not, it runs on rather than leave the title alone (Streamlit keeps any block with a
+     chart on one page, hence !important). */
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-nv_page_"])
+    ~ [data-testid="stLayoutWrapper"]:has(> [class*="st-key-nv_page_"]) {
+    break-before: page; break-inside: avoid;
+  }
+  :is(.st-key-nv_page_news, .st-key-nv_page_1) { break-inside: auto !important; }
+  [class*="st-key-nv_page_"] [data-testid="stVerticalBlock"] { gap: 0.4rem; }
+  [class*="st-key-nv_page_"] [data-testid="stMarkdownContainer"] p { margin-bottom: 0.2rem; }
 }
 </style>
 """
@@ -697,5 +794,6 @@ SLIDE_CSS = """
 EMBED_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMainBlockContainer"]:has(.st-key-nv_slide) { padding-top: 2vh; }
 </style>
 """

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.periods import find_break_between, find_period_end
+from labourmarket.core.periods import find_break_between, find_period_end, parse_period
 from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import RegionOffer, offer_regions
 from labourmarket.core.selection import COUNTRY_CODE, TOTAL, Group, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, select_latest
+from labourmarket.core.trends import previous_year_period
 from labourmarket.output.formatting import SEX_LABELS, format_gap, format_percent, format_period
 from labourmarket.output.sentences import compose_source_line, describe_newer_figures
 from labourmarket.views.gapanalys import ask_for_regions, pick_default_regions
@@ -43,8 +44,10 @@ class ShownCard:
 
     region_name: str
     notice: str | None  # why the card has no figures
-    metrics: tuple[tuple[str, str], ...]  # label and figure: level, gap to county, to country
+    # Label and figure: the level, then the gaps that can exist (no county for a county).
+    metrics: tuple[tuple[str, str], ...]
     caption: str  # period, sex and trend
+    gap_note: str | None  # why a gap shows "..": the benchmark has no figure for the period
     targets: str | None  # the region's strategy targets as a Markdown list; None without any
 
 
@@ -63,9 +66,11 @@ class Card:
     period: str | None
     value: float | None
     gap_county: float | None
-    county_name: str | None
-    gap_country: float | None
+    county_name: str | None  # None: no county to compare with (a county itself, the country)
+    gap_country: float | None  # None also for the country itself (country_missing None)
     trend: str | None  # "↑ +0,3 p.e. sedan kv 2 2024", or a note why there is none
+    county_missing: str | None = None  # why gap_county is None where there is a county
+    country_missing: str | None = None  # why gap_country is None where there is one to take
 
 
 def read_value(totals: pd.DataFrame, region_code: str, period: str) -> float | None:
@@ -75,22 +80,46 @@ def read_value(totals: pd.DataFrame, region_code: str, period: str) -> float | N
     return float(match["value"].iloc[0])
 
 
+def find_earlier(known: pd.DataFrame) -> tuple[str, float | None]:
+    """The period the latest figure is compared with, and its figure (None when missing).
+
+    A month or quarter is compared with the same one a year earlier: none of the monthly or
+    quarterly series here is seasonally adjusted (BAS, AF's shares and counts), so the month
+    before would mostly show the season. A year is compared with the previous figure.
+    """
+    latest = str(known["period"].iloc[-1])
+    if parse_period(latest).frequency == "A":
+        previous = known.iloc[-2]
+        return str(previous["period"]), float(previous["value"])
+    earlier = previous_year_period(latest)
+    match = known[known["period"] == earlier]
+    return earlier, None if match.empty else float(match["value"].iloc[0])
+
+
 def describe_card_trend(
     series: pd.DataFrame, catalog: Catalog, measure_id: str, decimals: int
 ) -> str | None:
-    """An arrow and the change since the previous period; None without a time series."""
+    """An arrow and the change on the comparable earlier period; None without a time series."""
     known = series.dropna(subset=["value"]).sort_values("period_start")
     if len(known) < 2:
         return None
-    previous, latest = known.iloc[-2], known.iloc[-1]
-    brk = find_break_between(
-        catalog.series_breaks(measure_id), previous["period"], latest["period"]
-    )
+    latest = known.iloc[-1]
+    earlier, value = find_earlier(known)
+    brk = find_break_between(catalog.series_breaks(measure_id), earlier, latest["period"])
     if brk is not None:
         return f"seriebrott {format_period(brk)}: ingen jämförbar förändring"
-    change = round(float(latest["value"]) - float(previous["value"]), decimals)
+    if value is None:
+        return f"inget värde för {format_period(earlier)} att jämföra med"
+    change = round(float(latest["value"]) - value, decimals)
     arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
-    return f"{arrow} {format_gap(change, decimals)} sedan {format_period(previous['period'])}"
+    return f"{arrow} {format_gap(change, decimals)} sedan {format_period(earlier)}"
+
+
+def describe_missing_benchmark(totals: pd.DataFrame, benchmark: str, word: str, period: str) -> str:
+    """Why a benchmark has no figure to compare with: "uppgift saknas för länet 2023"."""
+    if totals.loc[totals["region_code"] == benchmark, "value"].notna().any():
+        return f"uppgift saknas för {word} {format_period(period)}"
+    return f"måttet har inga värden för {word}"
 
 
 def build_card(
@@ -100,7 +129,11 @@ def build_card(
     region_code: str,
     sex: str = TOTAL,
 ) -> Card:
-    """Summarise one region (one sex, or both) at the latest period it has a figure for."""
+    """Summarise one region (one sex, or both) at the latest period it has a figure for.
+
+    Only the comparisons that can exist are made: a county has no county above it, and the
+    country has neither; a missing one says why (county_missing, country_missing).
+    """
     totals = select_rows(observations, measure_id, group=Group(sex=sex))
     decimals = int(catalog.measure(measure_id)["decimals"])
     own = totals[totals["region_code"] == region_code].dropna(subset=["value"])
@@ -112,20 +145,33 @@ def build_card(
     regions = catalog.regions.set_index("region_code")
     county = regions.at[region_code, "county_code"] or None
     county = county if county and county != region_code else None
+    has_country = region_code != COUNTRY_CODE
 
     def gap_to(benchmark: str | None) -> float | None:
         other = read_value(totals, benchmark, period) if benchmark else None
         return None if other is None else round(value - other, decimals)
 
+    gap_county = gap_to(county)
+    gap_country = gap_to(COUNTRY_CODE) if has_country else None
     return Card(
         region_code=region_code,
         region_name=name,
         period=period,
         value=value,
-        gap_county=gap_to(county),
+        gap_county=gap_county,
         county_name=catalog.region_name(county) if county else None,
-        gap_country=gap_to(COUNTRY_CODE) if region_code != COUNTRY_CODE else None,
+        gap_country=gap_country,
         trend=describe_card_trend(own, catalog, measure_id, decimals),
+        county_missing=(
+            describe_missing_benchmark(totals, county, "länet", period)
+            if county and gap_county is None
+            else None
+        ),
+        country_missing=(
+            describe_missing_benchmark(totals, COUNTRY_CODE, "riket", period)
+            if has_country and gap_country is None
+            else None
+        ),
     )
 
 
@@ -135,22 +181,42 @@ def offer(data: LoadedData, series: pd.DataFrame) -> OversiktOffer:
     return OversiktOffer(regions, pick_default_regions(regions.codes), ask_for_regions(regions))
 
 
+def list_card_metrics(card: Card, decimals: int) -> tuple[tuple[str, str], ...]:
+    """The level, then the gap to the county and to the country where each can exist."""
+    metrics = [("Nivå", format_percent(card.value, decimals))]
+    if card.county_name is not None:
+        metrics.append((f"Mot {card.county_name}", format_gap(card.gap_county, decimals)))
+    if card.region_code != COUNTRY_CODE:
+        metrics.append(("Mot riket", format_gap(card.gap_country, decimals)))
+    return tuple(metrics)
+
+
+def describe_gap_note(card: Card) -> str | None:
+    """Why a gap shows "..", under the label it has: "Mot riket: uppgift saknas för riket 2023."."""
+    reasons = [
+        f"Mot {name}: {reason}."
+        for name, reason in (
+            (card.county_name, card.county_missing),
+            ("riket", card.country_missing),
+        )
+        if reason is not None
+    ]
+    return " ".join(reasons) or None
+
+
 def shape_card(card: Card, decimals: int, sex: str, targets: str | None) -> ShownCard:
     """A card's figures as text: level, gaps, and a caption with period, sex and trend."""
     if card.value is None:
-        return ShownCard(card.region_name, NO_FIGURES, (), "", None)
+        return ShownCard(card.region_name, NO_FIGURES, (), "", None, None)
     who = "" if sex == TOTAL else f" · {SEX_LABELS[sex]}"
     return ShownCard(
         region_name=card.region_name,
         notice=None,
-        metrics=(
-            ("Nivå", format_percent(card.value, decimals)),
-            (f"Mot {card.county_name or 'länet'}", format_gap(card.gap_county, decimals)),
-            ("Mot riket", format_gap(card.gap_country, decimals)),
-        ),
+        metrics=list_card_metrics(card, decimals),
         caption=(
             f"Period: {format_period(card.period)}{who} · Utveckling: {card.trend or NO_TREND}"
         ),
+        gap_note=describe_gap_note(card),
         targets=targets,
     )
 

@@ -25,6 +25,7 @@ from labourmarket.output.sentences import (
 )
 from labourmarket.output.shown_table import NumberFormat, ShownTable, make_shown_table
 from labourmarket.views.gapanalys import (
+    ask_for_regions,
     encode_sex,
     format_sex_suffix,
     list_periods,
@@ -76,6 +77,7 @@ class UtvecklingContent:
     table: ShownTable
     sentence: str
     missing_note: str | None  # how many periods lack a figure, when any do
+    single_period_notice: str | None  # one period shown: no trend, the points are levels
     newer_notice: str | None  # the publisher has figures newer than the shown range's last period
     source_line: str
     rows: pd.DataFrame  # the observations behind the view, for the workbook's Källor sheet
@@ -88,13 +90,14 @@ def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, sex: str) -> 
     regions = offer_regions(series, data.catalog, "måttet")
     periods = list(reversed(list_periods(series)))
     frequency = str(series["frequency"].iloc[0])
+    transforms = list_transforms(frequency) if len(periods) > 1 else ["value"]
     return UtvecklingOffer(
         groups={key: format_group_key(key, population) for key in list_groups(series, sex)},
         regions=regions,
         default_regions=pick_default_regions(regions.codes),
         periods={code: format_period(code) for code in periods},
-        transforms={code: TRANSFORM_LABELS[code] for code in list_transforms(frequency)},
-        no_region_notice="Välj minst en region.",
+        transforms={code: TRANSFORM_LABELS[code] for code in transforms},
+        no_region_notice=ask_for_regions(regions),
     )
 
 
@@ -145,6 +148,9 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
             trend, catalog.region_names, subject, chosen[0], benchmark, decimals
         ),
         missing_note=describe_missing(trend),
+        single_period_notice=describe_single_period(
+            trend, chosen, list_periods(series), (first, last), choices.view
+        ),
         newer_notice=None if newer is None else describe_newer_figures(newer, catalog),
         source_line=source_line,
         rows=series[
@@ -162,6 +168,32 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
             choices.transform,
         ),
     )
+
+
+def describe_single_period(
+    trend: pd.DataFrame,
+    chosen: list[str],
+    periods: list[str],
+    shown_range: tuple[str, str],
+    view: str = "chart",
+) -> str | None:
+    """Say why there is no line when the chosen regions have figures for one period only.
+
+    `periods` are the measure's (any region); `shown_range` the chosen first and last period.
+    """
+    first, last = shown_range
+    known = trend.loc[trend["region_code"].isin(chosen) & trend["value"].notna(), "period"]
+    if known.nunique() != 1:
+        return None
+    when = format_period(str(known.iloc[0]))
+    if len(periods) == 1:
+        reason = f"Måttet har bara en period ({when})"
+    elif first == last:
+        reason = f"Från och Till är samma period ({when})"
+    else:
+        reason = f"Det finns värden för bara en period i det valda intervallet ({when})"
+    levels = "punkterna visar nivån" if view == "chart" else "tabellen visar nivån"
+    return f"{reason}: utvecklingen kan inte visas; {levels}."
 
 
 def describe_missing(trend: pd.DataFrame) -> str | None:

@@ -94,8 +94,15 @@ def test_unknown_link_values_fall_back_to_defaults(built_tree):
     assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0126"]
     assert (at.radio(key="benchmark").value, at.radio(key="breakdown").value) == ("01", "age")
     notices = [w.value for w in at.warning]
-    assert "Länken angav regions = '9999', som inte finns här." in notices[0]
-    assert any("breakdown = 'shoe_size'" in n and "Visar Ålder i stället" in n for n in notices)
+    # The widget's Swedish label, never the URL's English key.
+    assert notices[0] == (
+        "Länken angav '9999' för ”Kommuner”, som inte kan visas här. "
+        "Visar Södertälje, Botkyrka, Haninge, Huddinge i stället."
+    )
+    assert (
+        "Länken angav 'shoe_size' för ”Uppdelning”, som inte kan visas här. Visar Ålder i stället."
+        in notices
+    )
 
 
 def test_a_group_adds_its_kommuner_to_the_comparison(built_tree):
@@ -151,7 +158,7 @@ def test_bas_measure_compares_the_county_with_the_country(built_tree):
     assert at.radio(key="benchmark").options == ["Riket"]
     row = find_row(read_shown_table(at), "Utrikes födda", "Stockholms län")
     assert (row["Andel (%)"], row["Riket (%)"]) == ("9,6", "12,2")
-    assert row["Skillnad mot Riket"] == f"-2,6{NBSP}p.e."
+    assert row["Skillnad mot Riket"] == f"\u22122,6{NBSP}p.e."
     assert any(
         "Källa: SCB, Befolkningens arbetsmarknadsstatus (BAS)" in c.value for c in at.caption
     )

@@ -62,7 +62,7 @@ def test_tabell_1_ranks_within_sodertorn(built_tree):
         "7,4 procentenheter över länet." in shown
     )
     assert (
-        "Störst skillnad mot Stockholms län för Södertälje: förgymnasial utbildning, "
+        "Störst skillnad mot Stockholms län för Södertälje: personer med förgymnasial utbildning, "
         "29,3 procent mot 17,2 procent, 12,1 procentenheter högre." in shown
     )
     assert "4 av 8 kommuner i Södertörn finns inte i källan." in [c.value for c in at.caption]
@@ -75,6 +75,8 @@ def test_integration_measure_ranks_the_26_kommuner_of_the_county(built_tree):
     assert len(table) == 26
     assert table.iloc[0][["Rang", "Kommun", "Andel (%)"]].tolist() == ["1", "Södertälje", "16,6"]
     assert table.iloc[-1][["Rang", "Kommun", "Andel (%)"]].tolist() == ["26", "Danderyd", "5,7"]
+    # Every figure is published without a note: no empty "Status" column.
+    assert table.columns.tolist() == ["Rang", "Kommun", "Markerad", "Andel (%)"]
     tied = table[table["Andel (%)"] == "11,2"]
     assert tied["Rang"].tolist() == ["8", "8", "8"]
     assert tied["Kommun"].tolist() == ["Huddinge", "Nynäshamn", "Sundbyberg"]
@@ -113,9 +115,9 @@ def test_a_shared_link_reopens_the_exact_view(built_tree):
         "14,9",
         "20,7",
     ]
-    assert profile.iloc[0]["Skillnad mot Riket"] == f"-5,8{NBSP}p.e."
+    assert profile.iloc[0]["Skillnad mot Riket"] == f"\u22125,8{NBSP}p.e."
     captions = [c.value for c in at.caption]
-    assert f"Som jämförelse: Stockholms län 15,7{NBSP}%, Riket 20,7{NBSP}%." in captions
+    assert f"Som jämförelse: Stockholms län 15,7{NBSP}%, riket 20,7{NBSP}%." in captions
     assert "4 av 8 kommuner i Södertörn finns inte i källan." in captions
 
 
@@ -125,11 +127,14 @@ def test_a_kommun_without_figures_is_not_offered_and_the_caption_says_why(built_
     assert not at.exception
     assert at.multiselect(key="regions").value == ["0136"]
     assert "0140" not in at.multiselect(key="regions").options
-    assert "Länken angav regions = '0140', som inte finns här." in at.warning[0].value
+    assert at.warning[0].value == (
+        "Länken angav Nykvarn för ”Markera kommuner”, som inte kan visas här. "
+        "Visar Haninge i stället."
+    )
     assert (
-        "4 av 8 kommuner i Södertörn har värden för måttet och perioden; 4 saknas. Kommuner i "
-        "Södertörn utan värden för måttet och perioden visas inte i listan och kan inte sökas "
-        "fram. Grupper där ingen kommun har värden (20 st) visas inte i gruppvalet."
+        "4 av 8 kommuner i Södertörn har värden för måttet och perioden. Källan täcker bara "
+        "Botkyrka, Haninge, Huddinge och Södertälje; övriga 4 visas inte i listan och kan inte "
+        "sökas fram. Grupper där ingen kommun har värden (20 st) visas inte i gruppvalet."
     ) in [c.value for c in at.caption]
     assert at.selectbox(key="regions_group").options == [
         "Södertörn (4 av 8 med data)",
@@ -150,7 +155,9 @@ def test_a_bad_link_parameter_shows_a_notice_and_the_default(built_tree, key, va
     at = open_page(COMPARE, measure=RAMS, **{key: value})
     assert not at.exception
     notices = [w.value for w in at.warning]
-    assert any(f"{key} = {value!r}" in n and f"Visar {fallback} i stället" in n for n in notices)
+    assert any(
+        f"Länken angav {value!r} för ”" in n and f"Visar {fallback} i stället" in n for n in notices
+    )
     assert len(at.get("plotly_chart")) == 2
 
 

@@ -19,13 +19,22 @@ def find_row(table, group: str, kommun: str) -> dict:
     return rows.iloc[0].to_dict()
 
 
-@pytest.mark.parametrize("page", [GAP, OVERVIEW, TREND, COMPARE])
-def test_pages_open_on_the_newest_share_covering_the_kommun(af_tree, page):
+@pytest.mark.parametrize(
+    ("page", "measure", "regions"),
+    [
+        (GAP, BAS, ["0181", "0127", "0136"]),
+        (OVERVIEW, BAS, ["0181", "0127", "0136"]),
+        # A trend opens on the longest series covering Tabell 1's kommuner: 2016-2023.
+        (TREND, "scb_integration_arbetsloshet_20_64", ["0181", "0127", "0136", "0126"]),
+        (COMPARE, BAS, ["0181", "0127", "0136"]),
+    ],
+)
+def test_pages_open_on_the_newest_share_covering_the_kommun(af_tree, page, measure, regions):
     """BAS (juni 2024) is the newest share for Södertälje; the count of juli 2024 is no share."""
     at = open_page(page)
     assert not at.exception
-    assert at.selectbox(key="measure").value == BAS
-    assert at.multiselect(key="regions").value == ["0181", "0127", "0136"]
+    assert at.selectbox(key="measure").value == measure
+    assert at.multiselect(key="regions").value == regions
 
 
 @pytest.mark.parametrize("page", [GAP, COMPARE])
@@ -45,9 +54,9 @@ def test_the_picker_offers_kommuner_with_figures_and_counts_the_rest(af_tree):
         "Alla (6 av 290 med data)",
     ]
     assert (
-        "6 av 290 kommuner har värden för måttet och perioden; 284 saknas. Kommuner utan värden "
-        "för måttet och perioden visas inte i listan och kan inte sökas fram. Grupper där ingen "
-        "kommun har värden (18 st) visas inte i gruppvalet."
+        "6 av 290 kommuner har värden för måttet och perioden. Källan saknar värden för övriga "
+        "284: de visas inte i listan och kan inte sökas fram. Grupper där ingen kommun har "
+        "värden (18 st) visas inte i gruppvalet."
     ) in [c.value for c in at.caption]
     at.selectbox(key="regions_group").set_value("lan_03").run()
     assert at.multiselect(key="regions").value == ["0181", "0127", "0136", "0331", "0380"]
@@ -86,7 +95,7 @@ def test_a_sex_in_a_link_is_dropped_where_the_measure_has_no_split(built_tree):
     assert not at.exception
     assert at.selectbox(key="measure").value == "af_inskrivna_andel_rams"
     assert not [r for r in at.radio if r.key == "sex"]
-    assert "Länken angav sex = 'men', som inte finns här. Visar Alla i stället." in (
+    assert "Länken angav Män för ”Kön”, som inte kan visas här. Visar Alla i stället." in (
         at.warning[0].value
     )
     assert "sex" not in at.query_params
@@ -112,7 +121,7 @@ def test_overview_cards_follow_the_sex_choice(af_tree, sex, levels, counties, ca
 
 
 def test_trend_of_young_men_in_haninge_draws_their_target(af_tree):
-    at = open_page(TREND, regions="0136", group="age:18-24", sex="men")
+    at = open_page(TREND, measure=BAS, regions="0136", group="age:18-24", sex="men")
     assert not at.exception
     assert at.markdown[0].value.startswith(
         "I juni 2024 var arbetslösheten bland män i åldern 18-24 år i Haninge 13,0 procent, "
@@ -146,8 +155,25 @@ def test_haninge_targets_are_judged_on_the_bas_share(af_tree, goal, figure, gap,
     at = open_page(TARGETS, region="0136")
     assert not at.exception
     row = at.table[0].value.loc[goal]
-    assert (row["Värde"], row["Skillnad"], row["Status"]) == (figure, f"{gap}{NBSP}p.e.", status)
+    assert (row["Värde"], row["Skillnad"], row["Status"]) == (
+        f"{figure}{NBSP}%",
+        f"{gap}{NBSP}p.e.",
+        status,
+    )
     assert (row["Period"], row["Mått"]) == ("juni 2024", BAS_NAME)
+
+
+def test_each_judged_target_has_a_chart_with_its_reference(af_tree):
+    """Judged on June 2024, within the 2020 strategy: drawn against the county's level."""
+    at = open_page(TARGETS, region="0136")
+    charts = read_charts(at)
+    assert len(charts) == 5  # the gap-closing target has no Kolada figures: said in words
+    names = [trace.get("name", "") for trace in charts[0]["data"]]
+    assert any(n.startswith("Mål: Arbetslösheten ska inte vara högre än länets") for n in names)
+    assert any(
+        "Arbetsmarknadsstrategi 2020 (antagen), 2.2 Strategiområde 2" in n.replace("<br>", " ")
+        for n in names
+    )
 
 
 def test_the_young_men_slide_shows_their_figure_and_status(af_tree):

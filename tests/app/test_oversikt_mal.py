@@ -29,7 +29,7 @@ def test_overview_opens_on_the_newest_figures_for_the_kommuner(built_tree):
     assert metrics["Nivå"] == [f"16,6{NBSP}%", f"16,4{NBSP}%", f"12,1{NBSP}%", f"11,2{NBSP}%"]
     assert metrics["Mot riket"] == [".."] * 4
     assert any(
-        c.value.startswith("26 av 290 kommuner har värden för måttet; 264 saknas.")
+        c.value.startswith("26 av 290 kommuner har värden för måttet. Källan täcker bara")
         for c in at.caption
     )
 
@@ -44,23 +44,24 @@ def test_overview_cards_show_level_and_gaps(built_tree):
         f"+0,6{NBSP}p.e.",
         f"+0,2{NBSP}p.e.",
     ]
-    assert metrics["Mot riket"][2] == f"-0,8{NBSP}p.e."
+    assert metrics["Mot riket"][2] == f"\u22120,8{NBSP}p.e."
     assert any("ingen trend" in c.value for c in at.caption)
 
 
 def test_overview_lists_targets_with_word_and_symbol(built_tree):
     at = open_page(OVERVIEW)
     text = "\n".join(m.value for m in at.markdown)
-    assert "✗ **Ej uppfyllt** — Utrikes föddas arbetslöshet ska inte vara högre än länets" in text
+    # Tabell 1 (kv 3 2013) is before both strategies: no target is judged on it.
     assert (
-        "≈ **Nära** — Arbetslösheten ska inte vara högre än länets genomsnitt"
-        " (kv 3 2013, före strategiperioden)" in text
+        "? **Kan inte bedömas** — Utrikes föddas arbetslöshet ska inte vara högre än länets"
+        " *(kv 3 2013 ligger före strategiperioden, som börjar 2014)*" in text
     )
     assert (
-        "✓ **Uppfyllt** — Arbetslösheten ska inte vara högre än rikets"
-        " (kv 3 2013, före strategiperioden)"
+        "? **Kan inte bedömas** — Arbetslösheten ska inte vara högre än rikets"
+        " *(kv 3 2013 ligger före strategiperioden, som börjar 2020)*"
     ) in text
     assert "? **Kan inte bedömas** — Ungdomsarbetslösheten ska minska" in text
+    assert "Uppfyllt" not in text and "Nära" not in text
 
 
 def test_overview_shows_a_trend_where_a_series_exists(built_tree):
@@ -70,41 +71,77 @@ def test_overview_shows_a_trend_where_a_series_exists(built_tree):
     assert "sedan 2022" in caption and caption.split("Utveckling: ")[1][0] in "↑↓→"
 
 
+BEFORE_2020 = "? Kan inte bedömas: kv 3 2013 ligger före strategiperioden, som börjar 2020"
+BEFORE_2014 = "? Kan inte bedömas: kv 3 2013 ligger före strategiperioden, som börjar 2014"
+
+
 @pytest.mark.parametrize(
-    ("region", "goal", "figure", "gap", "status"),
+    ("region", "goal", "figure", "comparison", "gap", "status"),
     [
         (
             "0136",
             "Arbetslösheten ska inte vara högre än länets genomsnitt",
             "7,7",
+            "7,1",
             "+0,6",
-            "≈ Nära",
+            BEFORE_2020,
         ),
-        ("0136", "Arbetslösheten ska inte vara högre än rikets", "7,7", "-0,8", "✓ Uppfyllt"),
+        (
+            "0136",
+            "Arbetslösheten ska inte vara högre än rikets",
+            "7,7",
+            "8,5",
+            "−0,8",
+            BEFORE_2020,
+        ),
         (
             "0136",
             "Ungas arbetslöshet ska inte vara högre än länets",
             "13,6",
+            "11,3",
             "+2,3",
-            "✗ Ej uppfyllt",
+            BEFORE_2020,
         ),
         (
             "0181",
             "Utrikes föddas arbetslöshet ska inte vara högre än länets",
             "27,0",
+            "15,7",
             "+11,3",
-            "✗ Ej uppfyllt",
+            BEFORE_2014,
         ),
     ],
 )
-def test_target_table_shows_figure_gap_and_status(built_tree, region, goal, figure, gap, status):
+def test_target_table_shows_figure_gap_and_status(
+    built_tree, region, goal, figure, comparison, gap, status
+):
+    """The figure before the strategy is shown with its unit and period, and is not judged."""
     at = open_page(TARGETS, region=region)
     assert not at.exception
     table = at.table[0].value
     row = table.loc[goal]
-    assert (row["Värde"], row["Skillnad"], row["Status"]) == (figure, f"{gap}{NBSP}p.e.", status)
+    assert (row["Värde"], row["Skillnad"], row["Status"]) == (
+        f"{figure}{NBSP}%",
+        f"{gap}{NBSP}p.e.",
+        status,
+    )
+    assert row["Jämförelse"].startswith(f"{comparison}{NBSP}% (")
     assert row["Period"] == "kv 3 2013, före strategiperioden"
     assert row["Citat"].startswith("”") and row["Dokument och avsnitt"]
+    assert "Uppfyllt" not in "".join(table["Status"]) and "Nära" not in "".join(table["Status"])
+
+
+@pytest.mark.parametrize("region", ["0136", "0181"])
+def test_the_target_table_has_counts_and_a_source_line(built_tree, region):
+    at = open_page(TARGETS, region=region)
+    cannot = {"0136": 6, "0181": 11}[region]
+    assert (
+        f"✓ Uppfyllt: **0** · ≈ Nära: **0** · ✗ Ej uppfyllt: **0** · "
+        f"? Kan inte bedömas: **{cannot}**"
+    ) in [m.value for m in at.markdown]
+    source = next(c.value for c in at.caption if c.value.startswith("Källa: "))
+    assert source.startswith("Källa: Arbetsförmedlingen, Arbetsmarknadsutsikterna 2013-2014")
+    assert "Data avser kv 3 2013" in source
 
 
 def test_unassessable_targets_say_why(built_tree):
@@ -113,19 +150,12 @@ def test_unassessable_targets_say_why(built_tree):
     assert row["Status"] == "? Kan inte bedömas: inga värden efter basperioden kv 3 2013 ännu"
 
 
-def test_each_target_has_a_chart_with_its_reference(built_tree):
-    import json
-
+def test_a_target_before_its_strategy_is_said_in_words_not_drawn(built_tree):
+    """A bar on its target line would judge the 2020 strategy on kv 3 2013."""
     at = open_page(TARGETS, region="0136")
-    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert len(charts) == 4  # the gap-closing target has no figures yet: said in words
-    names = [trace.get("name", "") for trace in charts[0]["data"]]
-    assert any(n.startswith("Mål: Arbetslösheten ska inte vara högre än länets") for n in names)
-    assert any(
-        "Arbetsmarknadsstrategi 2020 (antagen), 2.2 Strategiområde 2" in n.replace("<br>", " ")
-        for n in names
-    )
-    assert any(n.endswith(": 7,1") for n in names)
+    assert not at.get("plotly_chart")
+    infos = [i.value for i in at.info]
+    assert f"{BEFORE_2020}." in infos
 
 
 def test_a_malformed_targets_file_is_named_and_the_app_still_runs(built_tree):
@@ -147,7 +177,7 @@ def test_a_malformed_targets_file_is_named_and_the_app_still_runs(built_tree):
 def test_a_target_without_figures_is_explained_not_drawn(built_tree):
     at = open_page(TARGETS, region="0136")
     infos = [i.value for i in at.info]
-    assert "? Kan inte bedömas: inga värden för Haninge i måttet och gruppen." in infos
+    assert "? Kan inte bedömas: uppgift saknas i datan för Haninge i måttet och gruppen." in infos
 
 
 def test_a_measure_of_another_level_starts_from_its_default_regions(built_tree):

@@ -1,8 +1,9 @@
 """The Utveckling page: a view restored from its link, references, transforms, the sentence."""
 
 import plotly.io as pio
+import pytest
 
-from tests.app.conftest import decode_array, open_page
+from tests.app.conftest import PAGE_FILES, decode_array, open_page
 
 TREND = "app_pages/utveckling.py"
 NBSP = "\u00a0"
@@ -75,7 +76,8 @@ def test_bad_link_parameters_show_a_notice(built_tree):
     at = open_page(TREND, measure="inget_matt", group="shoe:42")
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
-    assert "measure = 'inget_matt'" in notices and "group = 'shoe:42'" in notices
+    assert "Länken angav 'inget_matt' för ”Mått”" in notices
+    assert "Länken angav 'shoe:42' för ”Grupp”" in notices
 
 
 def test_table_view_shows_swedish_numbers(built_tree):
@@ -94,3 +96,90 @@ def test_a_series_break_is_marked_on_the_chart(built_tree):
     chart = read_chart(at)
     assert "Seriebrott 2022" in [a.text for a in chart.layout.annotations]
     assert at.markdown[0].value.endswith("Det är 0,1 procentenheter lägre än ett år tidigare.")
+
+
+def test_a_measure_only_opened_on_elsewhere_gives_way_to_the_longest_series(built_tree):
+    """Gapanalys opens on Tabell 1 (it needs a county figure); Utveckling then opens on the
+    eight years of integration statistics, not on Tabell 1's single quarter."""
+    at = open_page(PAGE_FILES["gapanalys"])
+    assert at.selectbox(key="measure").value == "af_inskrivna_andel_rams"
+    at.switch_page(TREND).run()
+    assert not at.exception
+    assert at.selectbox(key="measure").value == "scb_integration_arbetsloshet_20_64"
+    assert len(read_chart(at).data[0].x) == 8
+
+
+def test_a_measure_the_user_chose_follows_to_utveckling(built_tree):
+    at = open_page(PAGE_FILES["gapanalys"])
+    at.selectbox(key="measure").set_value("scb_bas_arbetsloshet_20_64").run()
+    at.switch_page(TREND).run()
+    assert at.selectbox(key="measure").value == "scb_bas_arbetsloshet_20_64"
+
+
+def test_one_period_says_so_and_draws_the_references(built_tree):
+    at = open_page(TREND, measure="af_inskrivna_andel_rams")
+    assert not at.exception
+    assert (
+        "Måttet har bara en period (kv 3 2013): utvecklingen kan inte visas; punkterna visar nivån."
+    ) in [info.value for info in at.info]
+    chart = read_chart(at)
+    points = {trace.name: (trace.mode, decode_array(trace.y)) for trace in chart.data}
+    # Tabell 1: Stockholms län 7,1 %, Riket 8,5 %, drawn as points like the kommuner.
+    assert points["Stockholms län"] == ("lines+markers", [7.1])
+    assert points["Riket"] == ("lines+markers", [8.5])
+    assert points["Södertälje"] == ("lines+markers", [14.5])
+    assert list(chart.layout.xaxis.ticktext) == ["kv 3 2013"]
+    assert at.radio(key="transform").options == ["Värden"]
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        (
+            {"from": "2020", "to": "2020"},
+            "Från och Till är samma period (2020): utvecklingen kan inte visas; punkterna visar "
+            "nivån.",
+        ),
+        ({"from": "2016", "to": "2023"}, None),
+    ],
+    ids=["same-period", "range"],
+)
+def test_a_range_of_one_period_says_so(built_tree, query, notice):
+    at = open_page(TREND, measure="scb_integration_arbetsloshet_20_64", **query)
+    shown = [info.value for info in at.info if "punkterna visar nivån" in info.value]
+    assert shown == ([notice] if notice else [])
+
+
+def test_no_region_asks_for_a_kommun(built_tree):
+    at = open_page(TREND)
+    at.multiselect(key="regions").set_value([]).run()
+    assert "Välj minst en kommun." in [info.value for info in at.info]
+
+
+@pytest.mark.parametrize("page_name", ["utveckling", "gapanalys", "jamfor"])
+def test_visa_is_a_horizontal_radio_on_every_page(built_tree, page_name):
+    at = open_page(PAGE_FILES[page_name])
+    view = at.radio(key="view")
+    assert (view.options, view.horizontal) == (["Diagram", "Tabell"], True)
+
+
+def test_the_region_picker_says_why_a_kommun_is_missing(built_tree):
+    at = open_page(TREND)
+    assert at.multiselect(key="regions").placeholder == "Välj kommuner"
+    assert (
+        "26 av 290 kommuner har värden för måttet. Källan täcker bara kommunerna i Stockholms "
+        "län; övriga 264 visas inte i listan och kan inte sökas fram."
+    ) in " ".join(c.value for c in at.caption)
+    assert "Kommunerna i Skåne län" not in " ".join(at.selectbox(key="regions_group").options)
+
+
+def test_adding_a_group_says_what_it_added(built_tree):
+    """Södertörn's eight kommuner all have integration figures; four of them are chosen."""
+    at = open_page(TREND)
+    at.selectbox(key="regions_group").set_value("sodertorn").run()
+    assert len(at.multiselect(key="regions").value) == 8
+    assert "Södertörn (8 av 8 med data): 4 kommuner lades till." in [c.value for c in at.caption]
+    at.selectbox(key="regions_group").set_value("sodertorn").run()
+    assert "Södertörn (8 av 8 med data): alla med data var redan valda." in [
+        c.value for c in at.caption
+    ]

@@ -8,6 +8,7 @@ from labourmarket.core.catalog import load_catalog
 from labourmarket.core.defaults import (
     pick_default_measure,
     pick_default_period,
+    pick_longest_measure,
     pick_pack_period,
     summarise_coverage,
 )
@@ -15,6 +16,7 @@ from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import parse_period
 from labourmarket.core.ranking import compute_gap_profile, list_group_keys
 from labourmarket.core.region_offer import offer_regions
+from labourmarket.core.selection import DEFAULT_MUNICIPALITIES
 from labourmarket.output.sentences import describe_group_clause
 from labourmarket.views.gapanalys import list_breakdowns, list_sexes
 from labourmarket.views.oversikt import build_card
@@ -24,6 +26,7 @@ CATALOG = load_catalog(paths.REPO_DIR / "data" / "reference")
 AF = build_rows()
 BAS = "af_inskrivna_andel_bas"
 JUNE = AF[(AF["measure_id"] == BAS) & (AF["period"] == "2024M06")]
+TABELL_1 = list(DEFAULT_MUNICIPALITIES)
 
 
 def coverage_with(*extra: tuple[str, str, str]) -> pd.DataFrame:
@@ -79,6 +82,34 @@ def test_pick_default_measure(extra, region, needs_benchmark, expected):
     assert pick_default_measure(coverage, CATALOG, region, needs_benchmark) == expected
 
 
+@pytest.mark.parametrize(
+    ("regions", "expected"),
+    [
+        # Tabell 1's kommuner: eight years of integration statistics beat one quarter of Tabell 1.
+        (TABELL_1, INTEGRATION),
+        # The comparison set is what counts: Nykvarn has no Tabell 1 figure.
+        (["0140"], INTEGRATION),
+        # Only BAS has the county: 60 months.
+        (["01"], "scb_bas_arbetsloshet_20_64"),
+        # No measure covers Malmö: the measure covering most regions.
+        (["1280"], INTEGRATION),
+    ],
+    ids=["tabell-1", "nykvarn", "county", "no-figures"],
+)
+def test_a_trend_opens_on_the_longest_series(bundled_data, regions, expected):
+    coverage = summarise_coverage(bundled_data.observations)
+    assert pick_longest_measure(coverage, bundled_data.catalog, regions) == expected
+
+
+def test_one_period_loses_to_a_shorter_span_with_a_trend():
+    """One year (a single period) against three months: only the months draw a line."""
+    months = [(REG, "0114", f"2024M0{month}") for month in (1, 2, 3)]
+    coverage = coverage_with((INTEGRATION, "0114", "2024"), *months)
+    vasby = coverage[coverage["region_code"] == "0114"].set_index("measure_id")
+    assert vasby["periods"].to_dict() == {INTEGRATION: 1, REG: 3}
+    assert pick_longest_measure(coverage, CATALOG, ["0114"]) == REG
+
+
 def test_a_newer_count_is_never_the_default_of_a_page_of_shares():
     """af_utan_arbete_over_12 has juli 2024, a month after the shares; the pack's period too."""
     coverage = coverage_with()
@@ -93,12 +124,15 @@ def test_a_newer_count_is_never_the_default_of_a_page_of_shares():
         (
             JUNE,
             ["0127", "0136", "0331", "1280", "0181", "0380"],
-            "6 av 290 kommuner har värden för måttet och perioden; 284 saknas.",
+            "6 av 290 kommuner har värden för måttet och perioden. Källan saknar värden för "
+            "övriga 284: de visas inte i listan och kan inte sökas fram.",
         ),
         (
             JUNE[JUNE["region_code"].isin(["01", "03", "12", "00"])],
             ["12", "01", "03"],
-            "3 av 21 län har värden för måttet och perioden; 18 saknas. Län utan värden",
+            "3 av 21 län har värden för måttet och perioden. Källan täcker bara Skåne län, "
+            "Stockholms län och Uppsala län; övriga 18 visas inte i listan och kan inte sökas "
+            "fram.",
         ),
     ],
     ids=["kommuner", "lan"],
@@ -107,6 +141,42 @@ def test_offer_regions_counts_those_with_figures(rows, codes, caption):
     offer = offer_regions(rows, CATALOG, "måttet och perioden")
     assert offer.codes == codes
     assert offer.caption.startswith(caption)
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "caption", "placeholder"),
+    [
+        (
+            "scb_integration_arbetsloshet_20_64",
+            "26 av 290 kommuner har värden för måttet. Källan täcker bara kommunerna i "
+            "Stockholms län; övriga 264 visas inte i listan och kan inte sökas fram. Grupper där "
+            "ingen kommun har värden (20 st) visas inte i gruppvalet.",
+            "Välj kommuner",
+        ),
+        (
+            "af_inskrivna_andel_rams",
+            "4 av 290 kommuner har värden för måttet. Källan täcker bara Botkyrka, Haninge, "
+            "Huddinge och Södertälje; övriga 286 visas inte i listan och kan inte sökas fram. "
+            "Grupper där ingen kommun har värden (20 st) visas inte i gruppvalet.",
+            "Välj kommuner",
+        ),
+        (
+            "scb_bas_arbetsloshet_20_64",
+            "1 av 21 län har värden för måttet. Källan täcker bara Stockholms län; övriga 20 "
+            "visas inte i listan och kan inte sökas fram.",
+            "Välj län",
+        ),
+    ],
+    ids=["integration", "tabell-1", "bas"],
+)
+def test_the_caption_says_why_a_region_cannot_be_found(
+    bundled_data, measure_id, caption, placeholder
+):
+    """A search for a kommun without figures finds nothing: the caption says what the source
+    covers, and the empty picker speaks Swedish."""
+    rows = bundled_data.observations
+    offer = offer_regions(rows[rows["measure_id"] == measure_id], bundled_data.catalog, "måttet")
+    assert (offer.caption, offer.placeholder) == (caption, placeholder)
 
 
 def test_offer_groups_say_how_many_have_figures():

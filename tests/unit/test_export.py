@@ -3,6 +3,7 @@
 import dataclasses
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from etl.pipeline import build
 from labourmarket.__main__ import main
@@ -39,6 +41,7 @@ from tests.chromium import require_chromium
 from tests.tabell1 import ROWS
 
 STEM = "mal_och_budget_0181_2013K3"
+TABELL_1_SHEET, MAL_SHEET = "Tabell 1 kv3 2013", "Mål kv3 2013"
 GROUP_LABELS = [
     "Totalt 16-64 år",
     "18-24 år",
@@ -107,7 +110,7 @@ def find_row(sheet, label: str, header_row: int = 2) -> dict:
 @pytest.mark.parametrize(("index", "label"), list(enumerate(GROUP_LABELS)))
 def test_tabell_1_sheet_holds_the_published_figures_as_numbers(workbook, index, label):
     """Södertälje foreign-born 27.0 and +11.3 to Länet, and every other group, as real numbers."""
-    row = find_row(workbook["Tabell 1"], label)
+    row = find_row(workbook[TABELL_1_SHEET], label)
     own, county, country = ROWS["0181"][index], ROWS["01"][index], ROWS["00"][index]
     expected = {
         "Södertälje (%)": (own, "0.0"),
@@ -123,7 +126,7 @@ def test_tabell_1_sheet_holds_the_published_figures_as_numbers(workbook, index, 
 
 
 def test_foreign_born_gap_is_eleven_point_three(workbook):
-    row = find_row(workbook["Tabell 1"], "Utrikes födda")
+    row = find_row(workbook[TABELL_1_SHEET], "Utrikes födda")
     assert (row["Södertälje (%)"].value, row["Skillnad mot Stockholms län (p.e.)"].value) == (
         27.0,
         11.3,
@@ -131,24 +134,30 @@ def test_foreign_born_gap_is_eleven_point_three(workbook):
 
 
 def test_workbook_has_titles_frozen_headers_widths_and_notes(workbook):
-    assert workbook.sheetnames == ["Tabell 1", "Mål", "Källor"]
+    # Each sheet named after its period: every figure here is from kv 3 2013.
+    names = workbook.sheetnames
+    assert names[:2] == [TABELL_1_SHEET, MAL_SHEET] and names[-1] == "Källor"
+    assert names[2:-1] and all(re.fullmatch(r"Mål \d+ kv3 2013", n) for n in names[2:-1])
     for sheet in workbook:
         assert sheet.freeze_panes == "A3", sheet.title
         assert sheet["A1"].font.bold and sheet["A2"].font.bold
         assert sheet.column_dimensions["A"].width > 10
-    notes = [c.value for c in workbook["Tabell 1"]["A"] if c.value]
+    notes = [c.value for c in workbook[TABELL_1_SHEET]["A"] if c.value]
     assert any(str(n).startswith("Källa: Arbetsförmedlingen") and "kv 3 2013" in n for n in notes)
     assert any(str(n).startswith("Data byggd") for n in notes)
 
 
 def test_mal_sheet_has_status_words_symbols_and_documents(workbook):
-    row = find_row(workbook["Mål"], "sodertalje_utrikes_fodda_vs_lan")
-    assert row["Status"].value == "✗ Ej uppfyllt"
+    row = find_row(workbook[MAL_SHEET], "sodertalje_utrikes_fodda_vs_lan")
+    # kv 3 2013 is before the 2014-2018 strategy: shown, not judged.
+    assert row["Status"].value == (
+        "? Kan inte bedömas: kv 3 2013 ligger före strategiperioden, som börjar 2014"
+    )
     assert row["Dokument"].value.startswith("Södertälje kommun, Inriktning")
     assert row["Avsnitt"].value == "3.3 Det lokala perspektivet (Tabell 1)"
     assert (row["Utfall (%)"].value, row["Målnivå (%)"].value) == (27.0, 15.7)
     assert row["Skillnad mot målnivå (p.e.)"].value == 11.3
-    waiting = find_row(workbook["Mål"], "sodertalje_unga_minska")
+    waiting = find_row(workbook[MAL_SHEET], "sodertalje_unga_minska")
     assert waiting["Status"].value.startswith("? Kan inte bedömas: inga värden efter basperioden")
     assert waiting["Utfall (%)"].value is None  # blank, never 0
 
@@ -215,7 +224,8 @@ def test_a_crafted_region_name_is_neutralised_on_its_way_through_the_pack(loaded
     regions.loc[regions["region_code"] == "0181", "region_name"] = "=1+1"
     crafted = dataclasses.replace(loaded.catalog, regions=regions)
     pack = assemble(dataclasses.replace(loaded, catalog=crafted))
-    sheet = openpyxl.load_workbook(io.BytesIO(formats.write_xlsx(number_sheets(pack))))["Tabell 1"]
+    workbook = openpyxl.load_workbook(io.BytesIO(formats.write_xlsx(number_sheets(pack))))
+    sheet = workbook[TABELL_1_SHEET]
     assert sheet["A1"].value.startswith("'=1+1: ") and sheet["B2"].value == "'=1+1 (%)"
     csv = formats.write_csv(pack.measures[0].table.table, "sv").decode("utf-8-sig")
     assert csv.startswith("Grupp;'=1+1 (%);")
@@ -243,7 +253,7 @@ def test_neutralise(text, expected):
     [
         (2.25, 1, "2,3", 2.3),  # half up, as statistical tables round
         (0.125, 2, "0,13", 0.13),
-        (-0.05, 1, "-0,1", -0.1),
+        (-0.05, 1, "\u22120,1", -0.1),  # a true minus on screen, a number in the file
         (float("nan"), 1, "..", None),  # missing stays missing, never 0
     ],
 )
@@ -313,10 +323,11 @@ def test_pack_sections_read_in_plain_swedish(pack):
     foreign = by_heading["Utrikes föddas arbetslöshet ska inte vara högre än länets"]
     assert foreign.sentence.startswith(
         "Kv 3 2013 var arbetslösheten bland utrikes födda i Södertälje 27,0\u00a0% och i "
-        "Stockholms län 15,7\u00a0%, 11,3 procentenheter högre. Status: ✗ Ej uppfyllt."
+        "Stockholms län 15,7\u00a0%, 11,3 procentenheter högre. Status: ? Kan inte bedömas "
+        "(kv 3 2013 ligger före strategiperioden, som börjar 2014)."
     )
     assert foreign.lead.startswith("Målet står i Södertälje kommun")
-    assert len(pack.charts) == 7  # Tabell 1's chart and the six targets with a figure to judge
+    assert len(pack.charts) == 1  # Tabell 1's chart; no target has a figure from 2014 on
 
 
 def test_pack_zip_holds_every_part(pack, pack_files):
@@ -363,15 +374,31 @@ def test_word_draft_holds_tables_charts_and_alt_text(pack, pack_files):
     assert len(sources) >= len(pack.charts)
 
 
+def test_word_draft_is_a4_swedish_and_anonymous(pack_files):
+    """A municipal template's page: A4 with 2,5 cm margins; no "python-docx" as author."""
+    document = Document(io.BytesIO(pack_files[f"{STEM}.docx"]))
+    (section,) = document.sections
+    assert (section.page_width.cm, section.page_height.cm) == pytest.approx((21.0, 29.7), abs=0.01)
+    margins = [section.left_margin, section.right_margin, section.top_margin, section.bottom_margin]
+    assert [m.cm for m in margins] == pytest.approx([2.5] * 4, abs=0.01)
+    assert formats.DOCX_IMAGE_WIDTH.cm == pytest.approx(21.0 - 2 * 2.5)
+    properties = document.core_properties
+    assert (properties.author, properties.last_modified_by, properties.comments) == ("", "", "")
+    assert properties.language == "sv-SE"
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    languages = defaults.findall(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert [lang.get(qn("w:val")) for lang in languages] == ["sv-SE"]
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    assert theme.get(qn("w:val")) == "sv-SE"
+
+
 def test_a_single_chart_renders_as_png_and_svg(pack):
     require_chromium()
-    (section,) = [
-        s for s in pack.targets if s.heading.startswith("Utrikes föddas") and "länets" in s.heading
-    ]
-    figure = section.chart.figure
+    figure = pack.measures[0].chart.figure  # Tabell 1's groups
     assert formats.render_image(figure, "png").startswith(PNG_MAGIC)
     svg = formats.render_image(figure, "svg")
-    assert "Målnivå: 15,7" in "".join(ET.fromstring(svg).itertext())
+    text = "".join(ET.fromstring(svg).itertext())
+    assert "Utrikes" in text and "27,0" in text
 
 
 def test_a_missing_browser_is_an_error_not_a_hang(monkeypatch):
@@ -414,6 +441,42 @@ def test_cli_refuses_an_unknown_region_without_a_traceback(loaded, tmp_path):
     assert result.returncode == 1
     assert "error: unknown region or group '9999'" in result.stderr
     assert "Traceback" not in result.stderr and not list(tmp_path.iterdir())
+
+
+SODERTORN_WITH_2013K3 = ["0127", "0136", "0126", "0181"]  # Tabell 1's kommuner
+SODERTORN_WITHOUT = {"0140": "Nykvarn", "0192": "Nynäshamn", "0128": "Salem", "0138": "Tyresö"}
+
+
+def test_cli_exports_the_kommuner_with_figures_and_names_those_skipped(
+    loaded, tmp_path, capsys, monkeypatch
+):
+    """README's example: Södertörn in kv 3 2013, when only Tabell 1's four kommuner have it."""
+    require_chromium()
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(loaded.root))
+    out = tmp_path / "ut"
+    assert main(["export", "--regions", "sodertorn", "--period", "2013K3", "--out", str(out)]) == 0
+    written = sorted(path.name for path in out.iterdir())
+    assert written == sorted(f"mal_och_budget_{code}_2013K3.zip" for code in SODERTORN_WITH_2013K3)
+    captured = capsys.readouterr()
+    assert captured.out.count("wrote ") == 4
+    skipped = [line for line in captured.err.splitlines() if line.startswith("skipped ")]
+    assert len(skipped) == len(SODERTORN_WITHOUT)
+    for code, name in SODERTORN_WITHOUT.items():
+        (line,) = [s for s in skipped if s.startswith(f"skipped {code} ({name}): ")]
+        # Every year of SCB's integration statistics, none left out.
+        assert "no figures in 2013K3" in line
+        assert ", ".join(str(year) for year in range(2023, 2015, -1)) in line
+    assert "4 of 8 kommuner written, 4 skipped" in captured.err
+
+
+def test_cli_lists_every_period_with_figures(loaded, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(loaded.root))
+    assert main(["export", "--regions", "0181", "--period", "2013K4", "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    periods = list_pack_periods(loaded.observations, "0181")
+    assert len(periods) == 9 and periods[-1] == "2013K3"
+    assert f"periods with figures, latest first: {', '.join(periods)}" in error
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize(

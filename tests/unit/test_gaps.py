@@ -103,20 +103,20 @@ def test_order_groups_puts_total_first(dimension, codes, expected):
         (
             "01",
             "birth_region",
-            "Störst skillnad mot Stockholms län: Södertälje, utrikes födda har 27,0\u00a0% mot "
+            "Störst skillnad mot Stockholms län: utrikes födda i Södertälje har 27,0\u00a0% mot "
             "15,7\u00a0% i Stockholms län, 11,3 procentenheter högre.",
         ),
         (
             "00",
             "education",
-            "Störst skillnad mot Riket: Södertälje, förgymnasial har 29,3\u00a0% mot 19,2\u00a0% "
-            "i Riket, 10,1 procentenheter högre.",
+            "Störst skillnad mot riket: personer med förgymnasial utbildning i Södertälje har "
+            "29,3\u00a0% mot 19,2\u00a0% i riket, 10,1 procentenheter högre.",
         ),
     ],
 )
 def test_describe_largest_gap_names_region_group_and_size(table, benchmark, breakdown, sentence):
     gaps = label_gaps(compute_gaps(table, FOUR, benchmark, breakdown), NAMES, breakdown, "16-64 år")
-    assert describe_largest_gap(gaps, NAMES[benchmark]) == sentence
+    assert describe_largest_gap(gaps, NAMES[benchmark], population="16-64 år") == sentence
 
 
 def test_describe_largest_gap_says_lower_for_negative_gaps(table):
@@ -127,8 +127,8 @@ def test_describe_largest_gap_says_lower_for_negative_gaps(table):
 def test_describe_largest_gap_names_every_tied_group(table):
     """Södertälje is +7,4 against the county both for 16-64 and for 18-24: both are named."""
     gaps = label_gaps(compute_gaps(table, FOUR, "01", "age"), NAMES, "age", "16-64 år")
-    assert describe_largest_gap(gaps, "Stockholms län") == (
-        "Störst skillnad mot Stockholms län: Södertälje, totalt 16-64 år har 14,5\u00a0% mot "
-        "7,1\u00a0% och Södertälje, 18-24 år har 18,7\u00a0% mot 11,3\u00a0% i Stockholms län, "
-        "7,4 procentenheter högre."
+    assert describe_largest_gap(gaps, "Stockholms län", population="16-64 år") == (
+        "Störst skillnad mot Stockholms län har Södertälje: 7,4 procentenheter högre både för "
+        "alla 16-64 år (14,5\u00a0% mot 7,1\u00a0%) och för unga 18-24 år "
+        "(18,7\u00a0% mot 11,3\u00a0%)."
     )

@@ -343,14 +343,14 @@ def test_describe_ranking_without_figures_or_highlights(table):
         pytest.param(
             "0181",
             "01",
-            "Störst skillnad mot Stockholms län för Södertälje: förgymnasial utbildning, "
-            "29,3 procent mot 17,2 procent, 12,1 procentenheter högre.",
+            "Störst skillnad mot Stockholms län för Södertälje: personer med förgymnasial "
+            "utbildning, 29,3 procent mot 17,2 procent, 12,1 procentenheter högre.",
             id="tabell-1",
         ),
         pytest.param(
             "0126",
             "00",
-            "Störst skillnad mot Riket för Huddinge: utrikes födda, "
+            "Störst skillnad mot riket för Huddinge: utrikes födda, "
             "14,3 procent mot 20,7 procent, 6,4 procentenheter lägre.",
             id="lower",
         ),
@@ -441,7 +441,7 @@ def test_populations_and_reference_lines(table, catalog):
     ]
     lines = find_reference_lines(table, catalog, sodertorn, MEASURE, PERIOD, {})
     assert describe_reference_lines(lines) == (
-        "Som jämförelse: Stockholms län 7,1\u00a0%, Riket 8,5\u00a0%."
+        "Som jämförelse: Stockholms län 7,1\u00a0%, riket 8,5\u00a0%."
     )
     everyone = list_population(catalog, "alla")
     assert find_reference_lines(table, catalog, everyone, MEASURE, PERIOD, {}) == [("Riket", 8.5)]

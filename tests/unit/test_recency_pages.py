@@ -69,7 +69,7 @@ def packs(bundled_data: LoadedData) -> dict[str, export.Pack]:
 
 
 def find_section(pack: export.Pack, measure_id: str) -> export.Section:
-    (section,) = [s for s in pack.measures if s.table and s.table.key.startswith(f"{measure_id}_")]
+    (section,) = [s for s in pack.measures if s.measure_id == measure_id]
     return section
 
 

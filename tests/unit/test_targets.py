@@ -12,6 +12,7 @@ from labourmarket.core.catalog import load_catalog
 from labourmarket.core.targets import (
     TargetError,
     evaluate,
+    is_before_strategy,
     judge,
     load_targets,
     select_latest,
@@ -40,15 +41,65 @@ def evaluate_one(target_id: str, observations: pd.DataFrame = TABELL_1) -> pd.Se
         ("sodertalje_forgymnasial_vs_lan", 29.3, 17.2, 12.1, "not_met"),
     ],
 )
-def test_gap_targets_on_tabell_1(target_id, value, benchmark, gap, status):
-    row = evaluate_one(target_id)
+def test_gap_rules_on_tabell_1_without_a_strategy_period(target_id, value, benchmark, gap, status):
+    """The rules themselves, on kv 3 2013 as if a strategy covered it (period_from removed)."""
+    target = replace(TARGETS[target_id], period_from=None)
+    row = select_latest(evaluate(TABELL_1, [target], CATALOG)).iloc[0]
     assert (row["period"], row["value"], row["benchmark_value"], row["gap_pp"]) == (
         "2013K3",
         value,
         benchmark,
         gap,
     )
-    assert row["status"] == status
+    assert (row["status"], bool(row["before_strategy"])) == (status, False)
+
+
+@pytest.mark.parametrize(
+    ("target_id", "value", "gap", "text"),
+    [
+        (
+            "haninge_total_vs_lan",
+            7.7,
+            0.6,
+            "kv 3 2013 ligger före strategiperioden, som börjar 2020",
+        ),
+        (
+            "haninge_total_vs_riket",
+            7.7,
+            -0.8,
+            "kv 3 2013 ligger före strategiperioden, som börjar 2020",
+        ),
+        (
+            "sodertalje_utrikes_fodda_vs_lan",
+            27.0,
+            11.3,
+            "kv 3 2013 ligger före strategiperioden, som börjar 2014",
+        ),
+    ],
+)
+def test_a_figure_from_before_the_strategy_is_shown_not_judged(target_id, value, gap, text):
+    """Haninge's 2020 strategy is not judged on kv 3 2013: the figure stays, the status is '?'."""
+    row = evaluate_one(target_id)
+    assert (row["period"], row["value"], row["gap_pp"], bool(row["before_strategy"])) == (
+        "2013K3",
+        value,
+        gap,
+        True,
+    )
+    assert (row["status"], row["reason"], row["reason_sv"]) == (
+        "cannot_assess",
+        "before_strategy",
+        text,
+    )
+
+
+def test_a_targets_own_baseline_period_is_not_before_its_strategy():
+    """Only a period the target names as its baseline may precede the strategy unmarked."""
+    target = TARGETS["sodertalje_unga_minska"]
+    assert (target.baseline_period, target.period_from) == ("2013K3", "2014")
+    assert is_before_strategy(target, "2013K3") is False
+    assert is_before_strategy(target, "2013K4") is True
+    assert is_before_strategy(replace(target, baseline_period="2012K3"), "2013K3") is True
 
 
 @pytest.mark.parametrize(
@@ -59,8 +110,16 @@ def test_gap_targets_on_tabell_1(target_id, value, benchmark, gap, status):
             "period_not_found",
             "inga värden efter basperioden kv 3 2013 ännu",
         ),
-        ("haninge_gap_lan_closing", "missing", "inga värden för Haninge i måttet och gruppen"),
-        ("sodertalje_langtid_minska", "missing", "inga värden för Södertälje i måttet och gruppen"),
+        (
+            "haninge_gap_lan_closing",
+            "missing",
+            "uppgift saknas i datan för Haninge i måttet och gruppen",
+        ),
+        (
+            "sodertalje_langtid_minska",
+            "missing",
+            "uppgift saknas i datan för Södertälje i måttet och gruppen",
+        ),
     ],
 )
 def test_baseline_targets_cannot_be_assessed_on_tabell_1_alone(target_id, reason, text):
@@ -103,6 +162,7 @@ def test_gap_below_baseline_compares_gaps():
         TARGETS["haninge_gap_lan_closing"],
         measures=("af_inskrivna_andel_rams",),
         baseline_period="2013K3",
+        period_from="2014",
     )
     frame = add_period(
         TABELL_1,
@@ -429,12 +489,14 @@ def test_a_target_is_judged_on_its_first_measure_with_figures_from_period_from(
         period,
         before,
     )
-    assert (row["value"], row["gap_pp"], row["status"]) == (7.7, 0.6, "close")
+    # A figure from before 2020 is shown but not judged.
+    status = "cannot_assess" if before else "close"
+    assert (row["value"], row["gap_pp"], row["status"]) == (7.7, 0.6, status)
 
 
 def test_a_target_split_by_sex_cannot_be_assessed_on_tabell_1():
     row = evaluate_one("haninge_unga_man_vs_lan")
     assert (row["status"], row["reason_sv"]) == (
         "cannot_assess",
-        "inga värden för Haninge i måttet och gruppen",
+        "uppgift saknas i datan för Haninge i måttet och gruppen",
     )

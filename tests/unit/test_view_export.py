@@ -21,7 +21,7 @@ from labourmarket.views import export
 from tests.changed_build import build_changed
 
 STEM = "mal_och_budget_0181_2013K3"
-TABELL_1 = "af_inskrivna_andel_rams_0181_2013K3"
+TABELL_1 = "tabell01_inskrivna_arbetslosa_kv3_2013"  # Tabell 1, named after its quarter
 
 
 @pytest.mark.parametrize(
@@ -83,8 +83,8 @@ def test_build_summarises_the_pack(bundled_data, pack, monkeypatch):
         "**Södertälje, kv 3 2013**",
         "- Tabell: Södertälje: Inskrivna arbetslösa, andel av registerbaserad arbetskraft (%), "
         "kv 3 2013",
-        "- Mål: 11 ur strategin, med status och dokumenthänvisning",
-        "- Diagram: 7 st, som PNG och SVG",
+        "- Mål: 11 ur strategin, med status och dokumenthänvisning (med värden från kv 3 2013)",
+        "- Diagram: 1 st, som PNG och SVG",  # Tabell 1; no target is judged on kv 3 2013
         "- Källor: definitioner, licens, hämtnings- och byggdatum",
         "- Word-utkast med text, tabeller och diagram (med alternativtext)",
     ]
@@ -97,10 +97,7 @@ def test_build_summarises_the_pack(bundled_data, pack, monkeypatch):
         "download_pack",
     )
     assert not download.disabled
-    assert (
-        "`python -m labourmarket export --regions 0181 --period 2013K3 --out MAPP`."
-        in content.footnote
-    )
+    assert '`make export ARGS="--regions 0181 --period 2013K3 --out MAPP"`.' in content.footnote
 
 
 def test_without_a_browser_the_pack_button_is_disabled_with_the_reason(
@@ -169,14 +166,15 @@ def test_the_pack_lists_the_revised_figures_it_uses(changed_data, no_chromium, m
     archive = zipfile.ZipFile(io.BytesIO(content.download.write()))
     stem = "mal_och_budget_0136_2023"
     workbook = openpyxl.load_workbook(io.BytesIO(archive.read(f"{stem}/{stem}.xlsx")))
-    assert workbook.sheetnames == ["Tabell 1", "Mål", "Reviderat", "Källor"]
+    assert workbook.sheetnames[:3] == ["Tabell 1 2023", "Tabell 2 2016–2023", "Mål kv3 2013"]
+    assert workbook.sheetnames[-2:] == ["Reviderat", "Källor"]
     sheet = workbook["Reviderat"]
     assert [c.value for c in sheet[3]][4:6] == [12.1, 12.4]
-    assert f"{stem}/csv/reviderat_0136_2023.csv" in archive.namelist()
+    assert f"{stem}/csv/reviderade_varden.csv" in archive.namelist()
     draft = Document(io.BytesIO(archive.read(f"{stem}/{stem}.docx")))
     assert "Reviderade värden" in [p.text for p in draft.paragraphs]
     readme = archive.read(f"{stem}/LASMIG.txt").decode("utf-8")
-    assert "bladen Mål, Reviderat och Källor" in readme
+    assert "    Reviderat\n    Källor\n" in readme
 
 
 @pytest.mark.parametrize(("period", "has_revisions"), [("2023", True), ("2022", False)])
@@ -188,4 +186,5 @@ def test_a_pack_lists_revisions_only_of_figures_it_draws_on(changed_data, period
 
 def test_the_bundled_pack_has_no_revisions_sheet(pack):
     assert pack.revised is None and pack.revision_note == ""
-    assert [t.sheet for t in pack.tables][-2:] == ["Mål", "Källor"]
+    sheets = [t.sheet for t in pack.tables]
+    assert "Reviderat" not in sheets and sheets[-1] == "Källor"

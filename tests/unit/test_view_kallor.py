@@ -1,5 +1,6 @@
 """The Källor och data view: each measure's facts from the build, or its definition without one."""
 
+import pandas as pd
 import pytest
 
 from labourmarket.core.store import LoadedData
@@ -33,8 +34,10 @@ def test_the_build_lists_its_raw_files(bundled_data, content):
     assert (content.warning, content.notice) == (COMPARABILITY_WARNING, None)
     assert content.files["Fil"].tolist()[0] == "raw/seed/sodertalje_2014_tabell1.txt"
     assert content.files["Rader"].tolist() == [42, 360, 208]
+    # The build's time as the sidebar says it (Swedish local time), never the ISO stamp.
+    built = pd.Timestamp(bundled_data.manifest["built_at"]).tz_convert("Europe/Stockholm")
     assert content.files_caption == (
-        f"Byggt {bundled_data.manifest['built_at']} av `python -m etl build` från data/raw."
+        f"Byggt {built:%Y-%m-%d %H:%M} av `python -m etl build` från data/raw."
     )
 
 

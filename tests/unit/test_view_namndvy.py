@@ -3,9 +3,12 @@
 import pytest
 
 from labourmarket.core import paths
-from labourmarket.core.agenda import DEFAULT_AGENDA
+from labourmarket.core.agenda import DEFAULT_AGENDA, Slide
 from labourmarket.core.catalog import load_catalog
+from labourmarket.core.schema import GROUP_DIMENSIONS
+from labourmarket.core.selection import TOTAL
 from labourmarket.core.targets import load_targets
+from labourmarket.output.formatting import keep_dates_whole
 from labourmarket.views import namndvy
 from labourmarket.views.namndvy import NamndvyChoices
 
@@ -86,10 +89,10 @@ def test_pick_agenda(offer, key, region, title, slides):
             "Södertälje, utrikes födda, kv 3 2013",
             "27,0",
             ["+11,3", "+6,3"],
-            "✗ Ej uppfyllt",
+            "2014",
         ),
-        ("0181", "6", "Södertälje, 18-24 år, kv 3 2013", "18,7", ["+7,4", "+1,4"], "✗ Ej uppfyllt"),
-        ("0136", "1", "Haninge, totalt 16-64 år, kv 3 2013", "7,7", ["+0,6", "-0,8"], "≈ Nära"),
+        ("0181", "6", "Södertälje, 18-24 år, kv 3 2013", "18,7", ["+7,4", "+1,4"], "2014"),
+        ("0136", "1", "Haninge, totalt 16-64 år, kv 3 2013", "7,7", ["+0,6", "\u22120,8"], "2020"),
     ],
 )
 def test_a_target_slide_holds_tabell_1(
@@ -109,13 +112,16 @@ def test_a_target_slide_holds_tabell_1(
     assert content.title == shown.title == agenda.slides[int(slide) - 1].title
     assert (shown.headline_label, shown.headline) == (headline_label, f"{headline}{NBSP}%")
     assert [c.gap for c in shown.comparisons] == [f"{gap}{NBSP}p.e." for gap in gaps]
-    assert shown.status_line == f"**Mål: {status}**"
-    assert shown.status_note.startswith("kv 3 2013, före strategiperioden  \nMålet står i ")
-    assert content.footer.startswith(shown.source_line) and " Uppdaterad " in content.footer
+    # kv 3 2013 is before either strategy (status: the year it starts): shown, not judged.
+    assert shown.status_line == "**Mål: ? Kan inte bedömas**"
+    assert shown.status_note.startswith(
+        f"kv 3 2013 ligger före strategiperioden, som börjar {status}  \nMålet står i "
+    )
+    # Its dates keep their hyphens on one line (U+2011) in the projector's large type.
+    footer = content.footer
+    assert footer.startswith(keep_dates_whole(shown.source_line)) and " Uppdaterad " in footer
     assert "Data avser kv 3 2013" in shown.source_line
-    # Sized for the projector, the source line left to the footer.
-    assert shown.figure.layout.font.size == 20
-    assert not [a for a in shown.figure.layout.annotations if a.text.startswith("Källa")]
+    assert shown.figure is None  # a bar against a target line would judge it
 
 
 @pytest.mark.parametrize("slide", ["99", "0", "två", None])
@@ -137,7 +143,7 @@ def test_a_measure_slide_says_it_has_no_target(bundled_data, offer):
     )
     assert shown.notes == (
         "Källan har inget värde för Stockholms län och riket att jämföra med.",
-        f"Utveckling: ↓ -0,1{NBSP}p.e. sedan 2022",
+        f"Utveckling: ↓ \u22120,1{NBSP}p.e. sedan 2022",
         "Bilden visar ett mått utan mål i strategin.",
     )
 
@@ -172,3 +178,71 @@ def test_the_handout_holds_every_slide_in_order(bundled_data, offer):
     )
     assert content.slide_notice is None
     assert content.data_notice.startswith(":material/sync_problem: Visar senast lästa data från ")
+
+
+TOTALS = dict.fromkeys(GROUP_DIMENSIONS, TOTAL)
+
+
+@pytest.mark.parametrize(
+    ("measure", "group", "label", "missing"),
+    [
+        (
+            "kolada_arbetslosa_befolkning",
+            {},
+            "Haninge, totalt 18-65 år",
+            "Måttet har inga värden i datan.",
+        ),
+        (
+            "scb_integration_arbetsloshet_20_64",
+            {"birth_region": "foreign_born"},
+            "Haninge, utrikes födda",
+            "Datan har inga värden för Haninge, utrikes födda, i måttet.",
+        ),
+    ],
+)
+def test_a_missing_figure_is_said_in_words_with_the_reason(
+    bundled_data, measure, group, label, missing
+):
+    slide = Slide("Saknas", (measure,), {**TOTALS, **group})
+    shown = namndvy.build_slide(slide, "0136", bundled_data.observations, bundled_data.catalog)
+    assert (shown.headline, shown.headline_label, shown.missing) == (
+        "Uppgift saknas",
+        label,
+        missing,
+    )
+    assert (shown.figure, shown.comparisons, shown.period) == (None, (), None)
+
+
+@pytest.mark.parametrize(
+    ("query", "number", "link"),
+    [
+        (
+            {"agenda": AGENDA, "slide": "2"},
+            3,
+            f"?agenda={AGENDA}&slide=3&embed=true&embed_options=light_theme",
+        ),
+        (
+            {"view": "slides", "region": "0181", "news": "on", "slide": "1"},
+            1,
+            "?region=0181&news=on&slide=1&embed=true&embed_options=light_theme",
+        ),
+        (
+            {"agenda": "mitt möte", "embed": "false"},
+            2,
+            "?agenda=mitt+m%C3%B6te&slide=2&embed=true&embed_options=light_theme",
+        ),
+    ],
+)
+def test_the_projector_link_keeps_the_agenda_and_slide(query, number, link):
+    assert namndvy.compose_projector_link(query, number) == link
+
+
+@pytest.mark.parametrize(("view", "height"), [("slides", None), ("handout", 380)])
+def test_the_projector_chart_takes_the_screens_height_and_the_handouts_a_page(
+    bundled_data, offer, view, height
+):
+    """On the projector the page's CSS gives the chart its height; printed, a slide fits a page."""
+    agenda = namndvy.pick_agenda(offer, AGENDA, None)
+    content = namndvy.build(bundled_data, NamndvyChoices(agenda, view, "6"))
+    shown = content.slides[0] if view == "slides" else content.slides[5]
+    assert shown.figure.layout.height == height

@@ -7,12 +7,14 @@ from labourmarket.core import paths
 from labourmarket.core.selection import DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import TARGETS_FILE, evaluate, load_targets
+from labourmarket.output.formatting import format_gap
 from labourmarket.views import oversikt
 from labourmarket.views.oversikt import NO_FIGURES, OversiktChoices
 
 NBSP = "\u00a0"
 AF = "af_inskrivna_andel_rams"
 INTEGRATION = "scb_integration_arbetsloshet_20_64"
+BAS = "scb_bas_arbetsloshet_20_64"
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +49,8 @@ def read_metrics(content) -> list[dict[str, str]]:
     [
         ("0181", "14,5", "+7,4", "+6,0"),
         ("0127", "12,9", "+5,8", "+4,4"),
-        ("0136", "7,7", "+0,6", "-0,8"),
-        ("0126", "7,3", "+0,2", "-1,2"),
+        ("0136", "7,7", "+0,6", "\u22120,8"),
+        ("0126", "7,3", "+0,2", "\u22121,2"),
     ],
 )
 def test_cards_show_tabell_1_level_and_gaps(bundled_data, region, level, county, country):
@@ -88,7 +90,43 @@ def test_a_series_gives_a_trend_and_no_county_figure(bundled_data):
         ("Mot Stockholms län", ".."),
         ("Mot riket", ".."),
     )
-    assert card.caption == f"Period: 2023 · Utveckling: ↓ -0,1{NBSP}p.e. sedan 2022"
+    assert card.gap_note == (
+        "Mot Stockholms län: måttet har inga värden för länet. "
+        "Mot riket: måttet har inga värden för riket."
+    )
+    assert card.caption == f"Period: 2023 · Utveckling: ↓ \u22120,1{NBSP}p.e. sedan 2022"
+
+
+LEVEL_01, LEVEL_00 = f"5,3{NBSP}%", f"5,5{NBSP}%"  # BAS, december 2024
+
+
+@pytest.mark.parametrize(
+    ("region", "dropped", "metrics", "note"),
+    [
+        # A county is not compared with itself: no "Mot länet" on Stockholms län's card.
+        ("01", None, (("Nivå", LEVEL_01), ("Mot riket", format_gap(-0.2))), None),
+        # The country's card has nothing to compare with.
+        ("00", None, (("Nivå", LEVEL_00),), None),
+        # Riket has BAS figures, but none for December 2024 here: say why the gap is "..".
+        (
+            "01",
+            ("00", "2024M12"),
+            (("Nivå", LEVEL_01), ("Mot riket", "..")),
+            "Mot riket: uppgift saknas för riket december 2024.",
+        ),
+    ],
+    ids=["county", "country", "country-missing"],
+)
+def test_cards_compare_only_where_a_comparison_exists(bundled_data, region, dropped, metrics, note):
+    data = bundled_data
+    if dropped is not None:
+        observations = data.observations
+        keep = ~(
+            (observations["region_code"] == dropped[0]) & (observations["period"] == dropped[1])
+        )
+        data = LoadedData(observations[keep], data.catalog, data.manifest, data.version)
+    (card,) = oversikt.build(data, choose(data, BAS, (region,))).cards
+    assert (card.metrics, card.gap_note) == (metrics, note)
 
 
 def test_a_region_without_figures_says_so(bundled_data):
@@ -103,16 +141,19 @@ def test_a_region_without_figures_says_so(bundled_data):
         (
             "0136",
             [
-                "- ✗ **Ej uppfyllt** — Ungas arbetslöshet ska inte vara högre än länets",
-                "- ≈ **Nära** — Arbetslösheten ska inte vara högre än länets genomsnitt",
-                "- ✓ **Uppfyllt** — Arbetslösheten ska inte vara högre än rikets",
+                # kv 3 2013 is before the 2020 strategy: shown, not judged.
+                "- ? **Kan inte bedömas** — Arbetslösheten ska inte vara högre än länets genomsnitt"
+                " *(kv 3 2013 ligger före strategiperioden, som börjar 2020)*",
+                "- ? **Kan inte bedömas** — Ungas arbetslöshet ska inte vara högre än länets"
+                " *(kv 3 2013 ligger före strategiperioden, som börjar 2020)*",
             ],
         ),
         (
             "0181",
             [
-                "- ✗ **Ej uppfyllt** — Utrikes föddas arbetslöshet ska inte vara högre än länets",
                 "- ? **Kan inte bedömas** — Ungdomsarbetslösheten ska minska",
+                "- ? **Kan inte bedömas** — Utrikes föddas arbetslöshet ska inte vara högre än"
+                " länets *(kv 3 2013 ligger före strategiperioden, som börjar 2014)*",
             ],
         ),
     ],

@@ -41,8 +41,61 @@ def test_offer_opens_on_tabell_1(bundled_data):
     ]
     assert offer.default_regions == TABELL_1
     assert offer.periods == {"2013K3": "kv 3 2013"}
-    assert list(offer.transforms) == ["value", "moving_average", "year_on_year"]
-    assert offer.no_region_notice == "Välj minst en region."
+    # One quarter has neither a moving average nor a year earlier.
+    assert list(offer.transforms) == ["value"]
+    # The picker is labelled "Kommuner": the notice says kommun, as on Översikt and Gapanalys.
+    assert offer.no_region_notice == "Välj minst en kommun."
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "regions", "first", "last", "view", "notice"),
+    [
+        (
+            AF,
+            DEFAULT_MUNICIPALITIES,
+            "2013K3",
+            "2013K3",
+            "chart",
+            "Måttet har bara en period (kv 3 2013): utvecklingen kan inte visas; punkterna visar "
+            "nivån.",
+        ),
+        (
+            AF,
+            DEFAULT_MUNICIPALITIES,
+            "2013K3",
+            "2013K3",
+            "table",
+            "Måttet har bara en period (kv 3 2013): utvecklingen kan inte visas; tabellen visar "
+            "nivån.",
+        ),
+        (
+            INTEGRATION,
+            ("0181",),
+            "2019",
+            "2019",
+            "chart",
+            "Från och Till är samma period (2019): utvecklingen kan inte visas; punkterna visar "
+            "nivån.",
+        ),
+        (INTEGRATION, ("0181",), "2016", "2023", "chart", None),
+        (INTEGRATION, DEFAULT_MUNICIPALITIES, "2022", "2023", "table", None),
+    ],
+    ids=["one-quarter", "one-quarter-table", "same-year", "eight-years", "two-years"],
+)
+def test_one_period_is_said(bundled_data, measure_id, regions, first, last, view, notice):
+    choices = choose(
+        bundled_data, regions=regions, view=view, measure_id=measure_id, first=first, last=last
+    )
+    assert utveckling.build(bundled_data, choices).single_period_notice == notice
+
+
+def test_one_period_draws_its_references_as_points(bundled_data):
+    """A line of one point draws nothing: Stockholms län 7,1 and Riket 8,5 become points."""
+    figure = utveckling.build(bundled_data, choose(bundled_data)).figure
+    points = {trace.name: (trace.mode, list(trace.y)) for trace in figure.data}
+    assert points["Stockholms län"] == ("lines+markers", [7.1])
+    assert points["Riket"] == ("lines+markers", [8.5])
+    assert list(figure.layout.xaxis.ticktext) == ["kv 3 2013"]
 
 
 def test_a_yearly_measure_offers_its_years_oldest_first_and_no_moving_average(bundled_data):
