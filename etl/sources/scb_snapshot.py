@@ -118,6 +118,9 @@ def parse_bas_monthly(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame
             **TOTAL_GROUP,
             "birth_region": birth_region,
             "value": rate,
+            # The counts behind the rate: with them a gap can be split by birth region.
+            "numerator": parse_numbers(frame, "antal_arbetslosa", file_name),
+            "denominator": parse_numbers(frame, "antal_arbetskraften", file_name),
             # TAB6260 is SCB's preliminary monthly table: these figures get revised.
             "status": "provisional",
         }
