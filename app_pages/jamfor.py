@@ -1,8 +1,10 @@
 """Jämför: kommunerna rangordnade på ett mått, och en kommuns skillnad mot länet grupp för grupp."""
 
+import pandas as pd
 import streamlit as st
 
 from labourmarket import ui
+from labourmarket.core import paths, peers
 from labourmarket.core.store import LoadedData
 from labourmarket.views import jamfor
 from labourmarket.views.gapanalys import list_periods
@@ -28,6 +30,17 @@ def show_exhibit(exhibit: jamfor.Exhibit, data: LoadedData, source_line: str) ->
         source_line,
         exhibit.figure,
     )
+
+
+@st.cache_data(show_spinner=False)
+def load_peer_groups(raw_dir: str, stamp: float) -> pd.DataFrame:
+    """The newest Kolada groups fetch; stamp (the folder's mtime) changes when one lands."""
+    return peers.read_peer_groups()
+
+
+def read_groups_stamp() -> tuple[str, float]:
+    directory = paths.raw_dir() / peers.SOURCE
+    return str(paths.raw_dir()), directory.stat().st_mtime if directory.exists() else 0.0
 
 
 def show_newer_notice(offer: jamfor.JamforOffer) -> None:
@@ -125,6 +138,39 @@ else:
         st.markdown(profile.sentence)
         if profile.missing_note:
             st.caption(profile.missing_note)
+
+st.subheader("Rangordna inom länet eller kommungruppen")
+peer_offer = jamfor.offer_peers(data, choices, load_peer_groups(*read_groups_stamp()))
+if peer_offer.default_region is not None and peer_offer.scopes:
+    left, right = st.columns(2)
+    with left:
+        peer_region = ui.choose_one(
+            "Kommun",
+            "peer_region",
+            peer_offer.regions,
+            peer_offer.default_region,
+            data.catalog.region_name,
+        )
+    if peer_region != peer_offer.default_region:
+        peer_offer = jamfor.offer_peers(
+            data, choices, load_peer_groups(*read_groups_stamp()), peer_region
+        )
+    with right:
+        scope = ui.choose_one(
+            "Rangordna inom",
+            "peer_scope",
+            list(peer_offer.scopes),
+            jamfor.PEER_COUNTY,
+            peer_offer.scopes.__getitem__,
+        )
+    if peer_offer.notice is not None:
+        st.info(peer_offer.notice)
+    peer_ranking = jamfor.build_peer_ranking(data, choices, peer_offer, peer_region, scope)
+    st.markdown(f"**{peer_ranking.title}**")
+    st.table(peer_ranking.on_screen)
+    st.markdown(peer_ranking.sentence)
+elif peer_offer.notice is not None:
+    st.info(peer_offer.notice)
 
 # Beside the source line it dates: the ranked period and the publisher's newest read together.
 show_newer_notice(offer)

@@ -15,7 +15,16 @@ from etl import changes
 from etl.errors import SourceError
 from etl.lock import hold_etl_lock
 from etl.raw import PROVENANCE_SUFFIX
-from etl.sources import Source, af_tidsserier, arbetsformedlingen, kolada, scb, scb_snapshot, seed
+from etl.sources import (
+    Source,
+    af_tidsserier,
+    arbetsformedlingen,
+    kolada,
+    kolada_groups,
+    scb,
+    scb_snapshot,
+    seed,
+)
 from labourmarket.core import paths
 from labourmarket.core.catalog import Catalog, load_catalog
 from labourmarket.core.periods import parse_period
@@ -37,6 +46,9 @@ SOURCES: tuple[Source, ...] = (
     Source(kolada.SOURCE, kolada.parse, kolada.FETCHER),
     Source(scb.SOURCE, scb.parse, scb.FETCHER),
     Source(arbetsformedlingen.SOURCE, arbetsformedlingen.parse, af_tidsserier.FETCHER),
+    # Reference data, not figures: the build only checks its pages parse (core/peers.py reads
+    # them). Its fetcher (kolada_groups.FETCHER) is not registered yet: `etl update` would ask it.
+    Source(kolada_groups.SOURCE, kolada_groups.parse_for_build),
 )
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 

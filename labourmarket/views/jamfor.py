@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.peers import find_peer_groups
 from labourmarket.core.ranking import (
     compute_gap_profile,
     find_benchmarks,
@@ -76,6 +77,11 @@ NO_BENCHMARK = (
     "Välj ett annat mått eller en annan period."
 )
 DIMENSION_LABELS = {**BREAKDOWN_LABELS, "sex": "Kön"}
+NO_PEER_GROUPS = (
+    "SKR:s kommungruppsindelning hämtas från Kolada (Kommungrupper) vid nästa datauppdatering; "
+    "den finns inte i den här installationen ännu."
+)
+PEER_COUNTY = "lan"  # the "Rangordna inom" choice for the kommun's own county
 STATUS_LABELS = {
     "provisional": "preliminärt",
     "suppressed": "undertryckt",
@@ -494,3 +500,84 @@ def shape_profile_table(
         "Grupp": labelled["group_label"],
     }
     return make_gap_table(labels, f"{region_name} (%)", labelled, benchmark_name, decimals)
+
+
+@dataclass(frozen=True)
+class PeerOffer:
+    """Where one kommun can be ranked: its county, and each SKR kommungrupp it is in."""
+
+    regions: list[str]  # kommuner with a figure, to pick from
+    default_region: str | None
+    scopes: dict[str, str]  # PEER_COUNTY or a group id -> "Större stad, ... 2023 (3 av 4 med data)"
+    members: dict[str, list[str]]  # the same keys -> the kommuner ranked
+    notice: str | None  # no group data, or the kommun is in no kommungrupp
+
+
+@dataclass(frozen=True)
+class PeerRanking:
+    title: str
+    table: ShownTable
+    on_screen: Styler
+    sentence: str
+
+
+def offer_peers(
+    data: LoadedData, choices: JamforChoices, groups: pd.DataFrame, region: str | None = None
+) -> PeerOffer:
+    """The kommun to rank (region, else the first highlighted one) and where it can be ranked.
+
+    A kommungrupp is offered when at least one of its members has a figure for the choices.
+    """
+    catalog = data.catalog
+    group = Group.decode(choices.group_key, choices.sex)
+    everyone = list_members(catalog, GROUP_ALL)
+    ranked = rank_regions(choices.rows, everyone, choices.measure_id, choices.period, group)
+    with_figures = set(ranked.dropna(subset=["value"])["region_code"])
+    regions = [code for code in everyone if code in with_figures]
+    picked = [code for code in choices.highlighted if code in regions]
+    default = region if region in regions else (picked[0] if picked else next(iter(regions), None))
+    if groups.empty or default is None:
+        return PeerOffer(regions, default, {}, {}, NO_PEER_GROUPS if groups.empty else None)
+    county = str(catalog.regions.set_index("region_code").loc[default, "county_code"])
+    members = {PEER_COUNTY: list_members(catalog, f"lan_{county}")}
+    scopes = {PEER_COUNTY: f"Kommunerna i {catalog.region_name(county)}"}
+    for peer in find_peer_groups(groups, default):
+        counted = sum(code in with_figures for code in peer.members)
+        if counted:
+            members[peer.group_id] = sorted(
+                peer.members, key=lambda code: sort_key_sv(catalog.region_name(code))
+            )
+            scopes[peer.group_id] = f"{peer.title} ({counted} av {len(peer.members)} med data)"
+    notice = (
+        None
+        if len(scopes) > 1
+        else f"{catalog.region_name(default)} ingår inte i någon av SKR:s kommungrupper med värden."
+    )
+    return PeerOffer(regions, default, scopes, members, notice)
+
+
+def build_peer_ranking(
+    data: LoadedData, choices: JamforChoices, offered: PeerOffer, region: str, scope: str
+) -> PeerRanking:
+    """Rank the kommun among its county's or kommungrupp's members, the kommun marked."""
+    catalog = data.catalog
+    decimals = int(catalog.measure(choices.measure_id)["decimals"])
+    group = Group.decode(choices.group_key, choices.sex)
+    members = offered.members[scope]
+    ranking = rank_regions(choices.rows, members, choices.measure_id, choices.period, group)
+    table = shape_ranking_table(ranking, catalog.region_names, [region], decimals)
+    sentences = describe_ranking(
+        ranking,
+        [region],
+        choices.period,
+        catalog.region_names,
+        {},
+        decimals,
+        describe_group_clause(group.as_dict()),
+    )
+    return PeerRanking(
+        title=f"{catalog.region_name(region)} inom {offered.scopes[scope]}",
+        table=table,
+        on_screen=emphasise_highlighted(table),
+        sentence=" ".join(sentences),
+    )
