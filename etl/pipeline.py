@@ -47,8 +47,8 @@ SOURCES: tuple[Source, ...] = (
     Source(scb.SOURCE, scb.parse, scb.FETCHER),
     Source(arbetsformedlingen.SOURCE, arbetsformedlingen.parse, af_tidsserier.FETCHER),
     # Reference data, not figures: the build only checks its pages parse (core/peers.py reads
-    # them). Its fetcher (kolada_groups.FETCHER) is not registered yet: `etl update` would ask it.
-    Source(kolada_groups.SOURCE, kolada_groups.parse_for_build),
+    # them); `etl update` fetches them with the figures.
+    Source(kolada_groups.SOURCE, kolada_groups.parse_for_build, kolada_groups.FETCHER),
 )
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 

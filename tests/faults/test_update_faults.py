@@ -32,7 +32,7 @@ from tests.unit.test_update import (
     write_kolada_page,
 )
 
-SOURCES = ("kolada", "scb", "arbetsformedlingen")
+SOURCES = ("kolada", "scb", "arbetsformedlingen", "kolada_groups")
 
 
 def point_update_at(url: str) -> dict[str, str]:
@@ -43,6 +43,7 @@ def point_update_at(url: str) -> dict[str, str]:
         "ARBETSMARKNAD_UPDATE_SCB": "--tables TAB6260 --regions 0181,01,00"
         f" --periods 2024M09,2024M10 --base-url {url}/api/v2",
         "ARBETSMARKNAD_UPDATE_AF": f"--page-url {url}{PAGE_PATH}",
+        "ARBETSMARKNAD_UPDATE_KOLADA_GROUPS": f"--base-url {url}/v3",
         **PATIENT_HTTP,
     }
 
@@ -105,7 +106,7 @@ def test_without_a_network_every_source_is_named_and_nothing_changes(tree: Path)
     assert [line.split(":", 2)[1].strip() for line in errors] == list(SOURCES)
     assert all("could not connect ([Errno 111] Connection refused)" in line for line in errors)
     assert result.stderr.splitlines()[-1] == (
-        "update incomplete: 3 source(s) failed; data/clean is unchanged."
+        "update incomplete: 4 source(s) failed; data/clean is unchanged."
     )
     assert (hash_clean(tree), list_raw(tree)) == (clean, raw)
 

@@ -64,6 +64,9 @@ def write_kolada_kpi(publication_date: str) -> bytes:
     return json.dumps({"values": [kpi], "count": 1, "next_url": None}).encode()
 
 
+GROUPS_PATH = "/v3/municipality_groups"
+
+
 class Upstream:
     """Routes for all three publishers, each GET conditional, and what each request got."""
 
@@ -75,6 +78,8 @@ class Upstream:
         self.serve_validated(PAGE_PATH, HTML, write_page(reg_href=self.reg_href()), etag='"p1"')
         self.serve_validated(KOLADA_DATA_PATH, JSON, write_kolada_page(11.1), etag='"k1"')
         self.serve_validated(KOLADA_KPI_PATH, JSON, write_kolada_kpi("2027-01-19"), etag='"m1"')
+        groups = (paths.REPO_DIR / "tests/fixtures/kolada/municipality_groups_v3.json").read_bytes()
+        self.serve_validated(GROUPS_PATH, JSON, groups, etag='"g1"')
         self.serve_validated(SCB_METADATA_PATH, JSON, SCB_METADATA, modified=LAST_MODIFIED)
         self.routes[SCB_DATA_PATH] = self.record(lambda request: Reply(200, JSON, SCB_DATA))
         for path in DOWNLOAD_PATHS.values():
@@ -149,6 +154,7 @@ def upstream(built_tree: Path, monkeypatch: pytest.MonkeyPatch):
             "ARBETSMARKNAD_UPDATE_SCB": "--tables TAB6260 --regions 0181,01,00"
             f" --periods 2024M09,2024M10 --base-url {server.url}/api/v2",
             "ARBETSMARKNAD_UPDATE_AF": f"--page-url {server.url}{PAGE_PATH}",
+            "ARBETSMARKNAD_UPDATE_KOLADA_GROUPS": f"--base-url {server.url}/v3",
             "ARBETSMARKNAD_HTTP_RETRIES": "1",
             "ARBETSMARKNAD_HTTP_BACKOFF": "0",
         }.items():
@@ -202,6 +208,7 @@ def test_update_fetches_then_finds_nothing_new_then_keeps_a_failing_source(
         ("POST", SCB_DATA_PATH, 200),
         ("GET", PAGE_PATH, 200),
         *(("GET", path, 200) for path in DOWNLOAD_PATHS.values()),
+        ("GET", GROUPS_PATH, 200),
     ]
     raw_after_first = snapshot_raw(built_tree)
     manifest_after_first = store.read_manifest()
@@ -213,6 +220,7 @@ def test_update_fetches_then_finds_nothing_new_then_keeps_a_failing_source(
         ("GET", KOLADA_KPI_PATH, 304),
         ("GET", SCB_METADATA_PATH, 304),
         ("GET", PAGE_PATH, 304),
+        ("GET", GROUPS_PATH, 304),
     ]
     assert second[-1] == "nothing new"
     assert "arbetsformedlingen: nothing new; 1 of 1 GET(s) answered 304 Not Modified" in second
@@ -270,6 +278,7 @@ def test_without_version_hooks_conditional_gets_spare_the_bodies(
         ("GET", SCB_METADATA_PATH, 304),
         ("POST", SCB_DATA_PATH, 200),
         ("GET", PAGE_PATH, 304),
+        ("GET", GROUPS_PATH, 304),
     ]
     assert "kolada: nothing new; 1 of 1 GET(s) answered 304 Not Modified" in out
     assert "scb: nothing new; 1 of 1 GET(s) answered 304 Not Modified" in out
