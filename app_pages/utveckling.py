@@ -3,6 +3,7 @@
 import streamlit as st
 
 from labourmarket import ui
+from labourmarket.output.formatting import BREAKDOWN_LABELS
 from labourmarket.views import utveckling
 
 WHY_ONE_MEASURE = (
@@ -50,15 +51,65 @@ transform = ui.choose_one(
 if not chosen:
     st.info(offer.no_region_notice)
     st.stop()
+benchmark = breakdown = ""
+if view == "why":
+    why_offer = utveckling.offer_why(data, series, chosen[0], sex)
+    left, right = st.columns([1, 1])
+    if why_offer.benchmarks:
+        with left:
+            benchmark = ui.choose_one(
+                "Jämför med",
+                "benchmark",
+                why_offer.benchmarks,
+                why_offer.benchmarks[0],
+                data.catalog.region_name,
+                horizontal=True,
+            )
+    if why_offer.breakdowns:
+        with right:
+            breakdown = ui.choose_one(
+                "Uppdelning",
+                "breakdown",
+                why_offer.breakdowns,
+                why_offer.breakdowns[0],
+                BREAKDOWN_LABELS.get,
+                horizontal=True,
+            )
 
 content = utveckling.build(
     data,
     utveckling.UtvecklingChoices(
-        measure_id, series, sex, group_key, chosen, first, last, view, transform, targets
+        measure_id,
+        series,
+        sex,
+        group_key,
+        chosen,
+        first,
+        last,
+        view,
+        transform,
+        targets,
+        benchmark,
+        breakdown,
     ),
 )
 if content.newer_notice is not None:
     st.info(content.newer_notice)
+why = content.why
+if why is not None:
+    st.markdown("#### Varför skiljer sig arbetslösheten?")
+    if why.notice is not None:
+        st.warning(why.notice)
+    else:
+        st.plotly_chart(why.figure, config={"displaylogo": False})
+        ui.offer_downloads(
+            why.file_name, data, why.rows, why.table, why.title, why.source_line, why.figure
+        )
+        st.caption(utveckling.WHY_CAPTION)
+        if why.gaps_note:
+            st.caption(why.gaps_note)
+        st.caption(why.source_line)
+    st.stop()
 if content.single_period_notice is not None:
     st.info(content.single_period_notice)
 if content.figure is not None:

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.decomposition import decompose_periods, has_counts
 from labourmarket.core.periods import parse_period
 from labourmarket.core.ranking import list_group_keys
 from labourmarket.core.recency import find_newer_figures
@@ -14,10 +15,21 @@ from labourmarket.core.region_offer import RegionOffer, offer_regions
 from labourmarket.core.selection import BREAKDOWNS, COUNTRY_CODE, TOTAL, Group
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, select_target_series
-from labourmarket.core.trends import build_trend, describe_trend
+from labourmarket.core.trends import build_trend, describe_trend, format_in_sentence
 from labourmarket.output.charts import plot_trend
+from labourmarket.output.decomposition_trend_chart import (
+    COMPOSITION,
+    GAP,
+    WITHIN,
+    plot_decomposition_trend,
+)
 from labourmarket.output.formats import compose_file_name
-from labourmarket.output.formatting import MISSING, format_group, format_period
+from labourmarket.output.formatting import (
+    BREAKDOWN_LABELS,
+    MISSING,
+    format_group,
+    format_period,
+)
 from labourmarket.output.sentences import (
     compose_source_line,
     describe_group_clause,
@@ -28,12 +40,28 @@ from labourmarket.views.gapanalys import (
     ask_for_regions,
     encode_sex,
     format_sex_suffix,
+    list_breakdowns,
     list_periods,
     pick_default_regions,
 )
 from labourmarket.views.mal import compute_target_values, describe_target_line
 
-VIEWS = {"chart": "Diagram", "table": "Tabell"}
+VIEWS = {"chart": "Diagram", "table": "Tabell", "why": "Varför?"}
+WHY_CAPTION = (
+    "Sammansättning: hur mycket av skillnaden som beror på att arbetskraften är sammansatt på "
+    "ett annat sätt. Inom grupperna: hur mycket som beror på högre eller lägre arbetslöshet "
+    "inom varje grupp. Tillsammans blir de skillnaden."
+)
+# The counts are the first thing missing: without them no benchmark or breakdown would help.
+NO_WHY_COUNTS = (
+    "Skillnaden kan inte delas upp: källan ger bara andelar, inte antal arbetslösa och "
+    "arbetskraft per grupp."
+)
+NO_WHY_BENCHMARK = "Skillnaden kan inte delas upp: det finns inget län eller riket att jämföra med."
+NO_WHY_BREAKDOWN = (
+    "Skillnaden kan inte delas upp: måttet är inte uppdelat efter ålder, födelseland eller "
+    "utbildning."
+)
 TRANSFORM_LABELS = {
     "value": "Värden",
     "moving_average": "Glidande årsmedelvärde",
@@ -68,6 +96,30 @@ class UtvecklingChoices:
     view: str  # a key of VIEWS
     transform: str
     targets: list[Target]
+    benchmark: str = ""  # the "why" view's county or country; empty where there is none
+    breakdown: str = ""  # the "why" view's breakdown; empty where the measure has none
+
+
+@dataclass(frozen=True)
+class WhyOffer:
+    """What the "why" view can split the first chosen region's gap against, and by what."""
+
+    benchmarks: list[str]  # its county, then the country, where they have rows
+    breakdowns: list[str]
+
+
+@dataclass(frozen=True)
+class WhyContent:
+    """The first chosen region's gap to a benchmark over time, split in two terms."""
+
+    notice: str | None  # why nothing can be split; the rest is then empty
+    title: str = ""
+    figure: go.Figure | None = None
+    table: ShownTable | None = None
+    gaps_note: str | None = None  # the periods that cannot be split, each reason once
+    source_line: str = ""
+    rows: pd.DataFrame | None = None
+    file_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +134,7 @@ class UtvecklingContent:
     source_line: str
     rows: pd.DataFrame  # the observations behind the view, for the workbook's Källor sheet
     file_name: str
+    why: WhyContent | None = None  # the "why" view only
 
 
 def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, sex: str) -> UtvecklingOffer:
@@ -139,6 +192,7 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
             breaks,
         )
     series = choices.series
+    why = build_why(data, choices, first, last) if choices.view == "why" else None
     newer = find_newer_figures(data.observations, catalog, measure_id, last)
     return UtvecklingContent(
         title=title,
@@ -167,7 +221,85 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
             last,
             choices.transform,
         ),
+        why=why,
     )
+
+
+def offer_why(data: LoadedData, series: pd.DataFrame, region: str, sex: str) -> WhyOffer:
+    """The benchmarks and breakdowns the "why" view offers for one region and sex."""
+    return WhyOffer(list_references(series, data.catalog, [region]), list_breakdowns(series, sex))
+
+
+def build_why(data: LoadedData, choices: UtvecklingChoices, first: str, last: str) -> WhyContent:
+    """Split the first chosen region's gap to the benchmark period by period, first to last."""
+    if not has_counts(choices.series):
+        return WhyContent(NO_WHY_COUNTS)
+    if not choices.benchmark:
+        return WhyContent(NO_WHY_BENCHMARK)
+    if not choices.breakdown:
+        return WhyContent(NO_WHY_BREAKDOWN)
+    catalog, region, benchmark = data.catalog, choices.regions[0], choices.benchmark
+    series = choices.series
+    start, end = (pd.Timestamp(parse_period(code).start) for code in (first, last))
+    rows = series[
+        series["region_code"].isin([region, benchmark]) & series["period_start"].between(start, end)
+    ]
+    split = decompose_periods(rows, region, benchmark, choices.breakdown, choices.sex)
+    problems = split.dropna(subset=["problem"])
+    if len(problems) == len(split):
+        reasons = "; ".join(dict.fromkeys(problems["problem"]))
+        return WhyContent(f"Skillnaden kan inte delas upp: {reasons}")
+    decimals = int(catalog.measure(choices.measure_id)["decimals"])
+    region_name, benchmark_name = catalog.region_name(region), catalog.region_name(benchmark)
+    title = (
+        f"{region_name}: skillnad mot {format_in_sentence(benchmark_name)}, uppdelad efter "
+        f"{BREAKDOWN_LABELS[choices.breakdown].lower()}{format_sex_suffix(choices.sex)} (p.e.)"
+    )
+    source_line = compose_source_line(catalog, rows)
+    y_title = f"Procentenheter mot {format_in_sentence(benchmark_name)}"
+    signed = NumberFormat(decimals, signed=True, unit="p.e.")
+    table = make_shown_table(
+        pd.DataFrame(
+            {
+                "Period": split["period"].map(format_period),
+                GAP: split["gap"],
+                COMPOSITION: split["composition"],
+                WITHIN: split["within"],
+            }
+        ),
+        dict.fromkeys([GAP, COMPOSITION, WITHIN], signed),
+    )
+    return WhyContent(
+        notice=None,
+        title=title,
+        figure=plot_decomposition_trend(split, title, source_line, y_title, decimals),
+        table=table,
+        gaps_note=describe_unsplit(problems, choices.regions, catalog),
+        source_line=source_line,
+        rows=rows,
+        file_name=compose_file_name(
+            "utveckling_varfor",
+            choices.measure_id,
+            choices.breakdown,
+            encode_sex(choices.sex),
+            region,
+            benchmark,
+            first,
+            last,
+        ),
+    )
+
+
+def describe_unsplit(problems: pd.DataFrame, chosen: list[str], catalog: Catalog) -> str | None:
+    """Name the periods left as breaks, each reason once, and whose gap is split."""
+    notes = []
+    if len(chosen) > 1:
+        notes.append(f"Uppdelningen visas för {catalog.region_name(chosen[0])}, det första valet.")
+    for problem, periods in problems.groupby("problem", sort=False)["period"]:
+        shown = [format_period(p) for p in periods]
+        listed = ", ".join(shown[:3]) + (f" och {len(shown) - 3} till" if len(shown) > 3 else "")
+        notes.append(f"Kan inte delas upp för {listed} (avbrott i linjerna): {problem}")
+    return " ".join(notes) or None
 
 
 def describe_single_period(
