@@ -64,7 +64,25 @@ choices = GapanalysChoices(
 )
 content = gapanalys.build(data, choices)
 st.markdown(f"#### {content.headline}")
-if content.charts:
+if view == "why":
+    st.markdown(f"**{content.heading}**")
+    if content.split_notice is not None:
+        st.warning(content.split_notice)
+    for split in content.splits:
+        st.markdown(split.sentence)
+        if split.chart is not None:
+            st.plotly_chart(split.chart.figure, config={"displaylogo": False})
+        st.table(split.table.style())
+        ui.offer_downloads(
+            split.chart.file_name if split.chart else f"{content.file_name}_varfor_{split.region}",
+            data,
+            content.rows,
+            split.table,
+            split.chart.title if split.chart else content.heading,
+            content.source_line,
+            split.chart.figure if split.chart else None,
+        )
+elif content.charts:
     for chart in content.charts:
         st.plotly_chart(chart.figure, config={"displaylogo": False})
         ui.offer_downloads(

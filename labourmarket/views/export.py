@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from labourmarket.core import store
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.changelog import read_revision_log
+from labourmarket.core.decomposition import decompose_all, has_counts
 from labourmarket.core.defaults import pick_pack_period
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import find_period_end, parse_period
@@ -24,7 +25,11 @@ from labourmarket.core.trends import build_trend, describe_trend, format_in_sent
 from labourmarket.output import formats
 from labourmarket.output.change_tables import format_time, shape_revisions
 from labourmarket.output.charts import plot_levels, plot_trend
-from labourmarket.output.formatting import format_period, sort_key_sv
+from labourmarket.output.decomposition_text import (
+    describe_decomposition,
+    shape_decomposition_table,
+)
+from labourmarket.output.formatting import BREAKDOWN_LABELS, format_period, sort_key_sv
 from labourmarket.output.measure_sources import shape_sources_table
 from labourmarket.output.sentences import (
     MISSING_NOTE,
@@ -53,6 +58,13 @@ TARGET_WORDS = {"vs": "mot", "closing": "minskar"}
 REVISIONS_SHEET = "Reviderat"
 NO_REGIONS = "Datan har inga värden för någon kommun att exportera."
 BASELINE_STATUS = "Basperiod: målet jämförs med den"
+WHY_SHEET = "Varför"
+WHY_HEADING = "Varför skiljer sig arbetslösheten?"
+WHY_COLUMNS = ["Mått", "Uppdelning", "Grupp", "Sammansättning (p.e.)", "Inom gruppen (p.e.)"]
+NO_WHY = (
+    "Skillnaden kan inte delas upp: underlagets mått ger bara andelar, inte antal arbetslösa "
+    "och arbetskraft per grupp."
+)
 # A chart with no table of its own still travels as an Exportable, which always has one.
 EMPTY_TABLE = ShownTable(pd.DataFrame())
 
@@ -116,6 +128,8 @@ class Pack:
     revised: PackTable | None = None
     revision_note: str = ""
     targets_held: str = ""  # which periods the targets' figures are from (describe_held)
+    why: PackTable | None = None  # the Varför sheet: the gap to the county split by group
+    why_sentences: tuple[str, ...] = ()  # the split in words, for the Word draft
 
     @property
     def stem(self) -> str:
@@ -124,10 +138,12 @@ class Pack:
     @property
     def tables(self) -> list[PackTable]:
         """Every table the Excel workbook and the CSV files hold, in reading order: each
-        measure's, the targets' overview, each target's, revisions, sources."""
+        measure's, Varför, the targets' overview, each target's, revisions, sources."""
         revised = [self.revised] if self.revised is not None else []
         measure_tables = [t for s in self.measures for t in s.tables]
         target_tables = [t for s in self.targets for t in s.tables]
+        # Varför follows the measures it splits, as in the Word draft.
+        measure_tables += [self.why] if self.why is not None else []
         return [*measure_tables, self.target_table, *target_tables, *revised, self.sources]
 
     @property
@@ -628,6 +644,7 @@ def assemble_pack(
     revised, revision_note = find_pack_revisions(
         revisions, manifest, shown, catalog, region, period
     )
+    why, why_sentences = split_pack_gaps(observations, catalog, region, period, measures)
     return Pack(
         region=region,
         region_name=catalog.region_name(region),
@@ -642,7 +659,54 @@ def assemble_pack(
         catalog=catalog,
         revised=revised,
         revision_note=revision_note,
+        why=why,
+        why_sentences=why_sentences,
     )
+
+
+def split_pack_gaps(
+    observations: pd.DataFrame,
+    catalog: Catalog,
+    region: str,
+    period: str,
+    measures: list[Section],
+) -> tuple[PackTable, tuple[str, ...]]:
+    """The Varför sheet and its sentences: for each of the pack's measures with counts, the
+    kommun's gap to its county split by every breakdown; one row saying why where none has."""
+    county = str(catalog.regions.set_index("region_code").at[region, "county_code"])
+    region_name, county_name = catalog.region_name(region), catalog.region_name(county)
+    frames, sentences, used = [], [], []
+    for section in measures:
+        rows = select_rows(observations, section.measure_id, period=period)
+        if not has_counts(rows) or county not in set(rows["region_code"]):
+            continue
+        used.append(rows)
+        splits = decompose_all(rows, region, county)
+        table = shape_decomposition_table(splits, catalog.region_names)
+        frames.append(table.assign(Mått=catalog.measure(section.measure_id)["name_sv"]))
+        sentences += [
+            f"{BREAKDOWN_LABELS[d.breakdown]}: "
+            + describe_decomposition(d, region_name, county_name)
+            for d in splits
+        ]
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)[WHY_COLUMNS]
+    else:
+        # The Word draft says nothing then: the sheet alone tells why.
+        frame = pd.DataFrame([[NO_WHY, None, None, None, None]], columns=WHY_COLUMNS)
+    # Unrounded, so each breakdown's terms add up to its gap exactly; Excel shows two decimals.
+    terms = {column: NumberFormat(2, signed=True) for column in WHY_COLUMNS[3:]}
+    table = PackTable(
+        key="varfor",
+        sheet=WHY_SHEET,
+        title=(
+            f"{region_name} mot {county_name}: skillnaden i arbetslöshet uppdelad på "
+            f"sammansättning och arbetslöshet inom grupperna, {format_period(period)}"
+        ),
+        table=ShownTable(frame, terms),
+        source_line=compose_source_line(catalog, pd.concat(used)) if used else "",
+    )
+    return table, tuple(sentences)
 
 
 def describe_periods(periods: list[str]) -> str:
@@ -742,6 +806,17 @@ def compose_blocks(pack: Pack, pngs: dict[str, bytes]) -> list[formats.Block]:
     ]
     for section in pack.measures:
         blocks += compose_section(section, pngs, level=2)
+    if pack.why_sentences:
+        blocks.append(formats.Heading(WHY_HEADING, level=2))
+        blocks += [formats.Paragraph(sentence) for sentence in pack.why_sentences]
+        blocks.append(
+            formats.Paragraph(
+                "Sammansättning: den del av skillnaden mot länet som beror på att grupperna "
+                "är olika stora. Inom gruppen: den del som beror på olika arbetslöshet inom "
+                f"grupperna. Siffrorna står i bladet {WHY_SHEET}.",
+                is_source=True,
+            )
+        )
     if pack.targets:
         blocks.append(formats.Heading("Strategins mål", level=1))
         blocks.append(

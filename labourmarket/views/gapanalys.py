@@ -1,10 +1,11 @@
 """Gapanalys: what the page offers for a measure and period, and the levels, gaps and table."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from labourmarket.core import decomposition
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.gaps import BREAKDOWNS, compute_gaps, label_gaps, select_breakdown
 from labourmarket.core.recency import find_newer_figures
@@ -13,6 +14,12 @@ from labourmarket.core.selection import COUNTRY_CODE, DEFAULT_MUNICIPALITIES, TO
 from labourmarket.core.store import LoadedData
 from labourmarket.core.trends import format_in_sentence
 from labourmarket.output.charts import plot_gaps, plot_levels
+from labourmarket.output.decomposition_chart import plot_decomposition
+from labourmarket.output.decomposition_text import (
+    TABLE_COLUMNS,
+    describe_decomposition,
+    shape_decomposition_table,
+)
 from labourmarket.output.formats import compose_file_name
 from labourmarket.output.formatting import BREAKDOWN_LABELS, SEX_LABELS, format_period, sort_key_sv
 from labourmarket.output.sentences import (
@@ -20,9 +27,14 @@ from labourmarket.output.sentences import (
     describe_largest_gap,
     describe_newer_figures,
 )
-from labourmarket.output.shown_table import ShownTable, make_gap_table
+from labourmarket.output.shown_table import NumberFormat, ShownTable, make_gap_table
 
-VIEWS = {"chart": "Diagram", "table": "Tabell"}
+VIEWS = {"chart": "Diagram", "table": "Tabell", "why": "Varför?"}
+NO_COUNTS = (
+    "Skillnaden kan inte delas upp för det här måttet: källan ({source}) ger bara andelar, "
+    "inte antal arbetslösa och arbetskraft per grupp. Välj ett mått från Arbetsförmedlingen "
+    "med antal, till exempel andelen inskrivna arbetslösa av arbetskraften."
+)
 NO_BENCHMARK = (
     "Måttet har inget läns- eller riksvärde för den här perioden att jämföra med. "
     "Välj ett annat mått eller en annan period."
@@ -74,6 +86,16 @@ class GapChart:
 
 
 @dataclass(frozen=True)
+class GapSplit:
+    """One region's gap split into composition and within-group terms (the "Varför?" view)."""
+
+    region: str
+    sentence: str
+    chart: GapChart | None  # none where the gap cannot be split
+    table: ShownTable
+
+
+@dataclass(frozen=True)
 class GapanalysContent:
     headline: str  # the largest gap in a sentence
     heading: str  # measure, period and breakdown (and sex): the table's title
@@ -84,6 +106,8 @@ class GapanalysContent:
     missing_note: str | None  # what `..` means, where a figure is missing
     source_line: str
     measure_note: str  # the measure's definition and population
+    splits: tuple[GapSplit, ...] = field(default_factory=tuple)  # the "why" view, per region
+    split_notice: str | None = None  # why the measure's gaps cannot be split at all
 
 
 def list_periods(observations: pd.DataFrame) -> list[str]:
@@ -236,6 +260,17 @@ def build(data: LoadedData, choices: GapanalysChoices) -> GapanalysContent:
                 f"{file_name}_skillnad",
             ),
         )
+    splits: tuple[GapSplit, ...] = ()
+    split_notice = None
+    if choices.view == "why":
+        if decomposition.has_counts(choices.rows):
+            splits = tuple(
+                split_gap(catalog, choices, region, heading, source_line, file_name)
+                for region in regions
+            )
+        else:
+            source = catalog.source(str(measure["source_id"]))
+            split_notice = NO_COUNTS.format(source=f"{source['publisher']}, {source['title']}")
     has_missing = gaps[["value", "benchmark_value"]].isna().any(axis=None)
     return GapanalysContent(
         headline=describe_largest_gap(
@@ -249,4 +284,49 @@ def build(data: LoadedData, choices: GapanalysChoices) -> GapanalysContent:
         missing_note=MISSING_NOTE if has_missing else None,
         source_line=source_line,
         measure_note=f"Mått: {measure['definition_sv']} Population: {measure['population_sv']}.",
+        splits=splits,
+        split_notice=split_notice,
     )
+
+
+# Shares and rates in percent, the two terms signed in percentage points (the header says so).
+SPLIT_FORMATS = {
+    **{column: NumberFormat(1) for column in TABLE_COLUMNS[4:8]},
+    **{column: NumberFormat(2, signed=True) for column in TABLE_COLUMNS[8:]},
+}
+
+
+def split_gap(
+    catalog: Catalog,
+    choices: GapanalysChoices,
+    region: str,
+    heading: str,
+    source_line: str,
+    file_name: str,
+) -> GapSplit:
+    """One region's gap to the benchmark split by the chosen breakdown: words, chart, table."""
+    d = decomposition.decompose(
+        choices.rows, region, choices.benchmark, choices.breakdown, choices.sex
+    )
+    region_name = catalog.region_name(region)
+    benchmark_name = catalog.region_name(choices.benchmark)
+    sentence = describe_decomposition(d, region_name, benchmark_name)
+    frame = shape_decomposition_table([d], catalog.region_names)
+    # The breakdown is in the page's heading already.
+    table = ShownTable(frame.drop(columns=TABLE_COLUMNS[:1]), SPLIT_FORMATS)
+    chart = None
+    if d.problem is None and d.groups:
+        question = f"Varför skiljer sig {region_name} från {format_in_sentence(benchmark_name)}?"
+        title = f"{question} {heading}"
+        measure = catalog.measure(choices.measure_id)
+        # The figure's title on two lines: one line would run past the plot's edge.
+        figure = plot_decomposition(
+            d,
+            region_name,
+            benchmark_name,
+            f"{question}<br><sup>{heading}</sup>",
+            source_line,
+            str(measure["population_sv"]),
+        )
+        chart = GapChart(figure, title, f"{file_name}_varfor_{region}")
+    return GapSplit(region, sentence, chart, table)

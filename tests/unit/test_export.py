@@ -136,8 +136,8 @@ def test_foreign_born_gap_is_eleven_point_three(workbook):
 def test_workbook_has_titles_frozen_headers_widths_and_notes(workbook):
     # Each sheet named after its period: every figure here is from kv 3 2013.
     names = workbook.sheetnames
-    assert names[:2] == [TABELL_1_SHEET, MAL_SHEET] and names[-1] == "Källor"
-    assert names[2:-1] and all(re.fullmatch(r"Mål \d+ kv3 2013", n) for n in names[2:-1])
+    assert names[:3] == [TABELL_1_SHEET, "Varför", MAL_SHEET] and names[-1] == "Källor"
+    assert names[3:-1] and all(re.fullmatch(r"Mål \d+ kv3 2013", n) for n in names[3:-1])
     for sheet in workbook:
         assert sheet.freeze_panes == "A3", sheet.title
         assert sheet["A1"].font.bold and sheet["A2"].font.bold

@@ -166,7 +166,12 @@ def test_the_pack_lists_the_revised_figures_it_uses(changed_data, no_chromium, m
     archive = zipfile.ZipFile(io.BytesIO(content.download.write()))
     stem = "mal_och_budget_0136_2023"
     workbook = openpyxl.load_workbook(io.BytesIO(archive.read(f"{stem}/{stem}.xlsx")))
-    assert workbook.sheetnames[:3] == ["Tabell 1 2023", "Tabell 2 2016–2023", "Mål kv3 2013"]
+    assert workbook.sheetnames[:4] == [
+        "Tabell 1 2023",
+        "Tabell 2 2016–2023",
+        "Varför",
+        "Mål kv3 2013",
+    ]
     assert workbook.sheetnames[-2:] == ["Reviderat", "Källor"]
     sheet = workbook["Reviderat"]
     assert [c.value for c in sheet[3]][4:6] == [12.1, 12.4]
