@@ -127,7 +127,7 @@ def describe_decomposition(
             else (within_clause, composition_clause)
         )
         amount = number(shown_composition)
-        return f"{text}; {up} drar upp den med {amount} och {down} drar ner den lika mycket."
+        return f"{text}: {amount} uppåt kommer av {up} och lika mycket nedåt av {down}."
     direction = "högre" if total > 0 else "lägre"
     gap_text = f"{number(total)} procentenheter {direction} arbetslöshet än {benchmark}"
     if shown_composition == 0 or shown_within == 0:
@@ -142,10 +142,10 @@ def describe_decomposition(
     # Opposite signs: the part that goes the total's way is the larger one.
     parts = [(composition_clause, shown_composition), (within_clause, shown_within)]
     (main, main_value), (other, other_value) = sorted(parts, key=lambda p: -abs(p[1]))
-    lessens = "drar ner skillnaden" if total > 0 else "minskar skillnaden"
+    # "av att ..." keeps the clause an object: "medan att ..." is not Swedish.
     return (
-        f"{region_name} har {gap_text}: {main} ger {number(main_value)}, "
-        f"medan {other} {lessens} med {number(other_value)}."
+        f"{region_name} har {gap_text}: {number(main_value)} förklaras av {main}, "
+        f"medan {number(other_value)} åt andra hållet kommer av {other}."
     )
 
 

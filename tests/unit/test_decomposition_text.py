@@ -144,25 +144,25 @@ ROUNDING = Decomposition(
             OPPOSITE_ABOVE,
             "Södertälje",
             "länet",
-            "Södertälje har 1,2 procentenheter högre arbetslöshet än länet: högre arbetslöshet "
-            "inom grupperna ger 1,6, medan att en mindre del av arbetskraften är utrikes född "
-            "drar ner skillnaden med 0,4.",
+            "Södertälje har 1,2 procentenheter högre arbetslöshet än länet: 1,6 förklaras av "
+            "högre arbetslöshet inom grupperna, medan 0,4 åt andra hållet kommer av att en "
+            "mindre del av arbetskraften är utrikes född.",
         ),
         (
             OPPOSITE_BELOW,
             "Vännäs",
             "Riket",
-            "Vännäs har 0,8 procentenheter lägre arbetslöshet än riket: att en mindre del av "
-            "arbetskraften har förgymnasial utbildning ger 1,6, medan högre arbetslöshet inom "
-            "grupperna minskar skillnaden med 0,8.",
+            "Vännäs har 0,8 procentenheter lägre arbetslöshet än riket: 1,6 förklaras av att en "
+            "mindre del av arbetskraften har förgymnasial utbildning, medan 0,8 åt andra hållet "
+            "kommer av högre arbetslöshet inom grupperna.",
         ),
         (
             TIE,
             "Södertälje",
             "länet",
-            f"Södertälje har samma arbetslöshet som länet (5,4{NBSP}%); att en större del av "
-            "arbetskraften är utrikes född drar upp den med 0,4 och lägre arbetslöshet inom "
-            "grupperna drar ner den lika mycket.",
+            f"Södertälje har samma arbetslöshet som länet (5,4{NBSP}%): 0,4 uppåt kommer av att "
+            "en större del av arbetskraften är utrikes född och lika mycket nedåt av lägre "
+            "arbetslöshet inom grupperna.",
         ),
         (SAME, "Södertälje", "länet", f"Södertälje har samma arbetslöshet som länet (5,3{NBSP}%)."),
         (
