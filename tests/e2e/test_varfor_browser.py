@@ -80,6 +80,7 @@ def test_varfor_reads_the_split_on_screen_and_in_word_and_excel(page: Page, varf
     shown_gap = f"{abs(gap):.1f}".replace(".", ",")
     assert f"{shown_gap} procentenheter" in text, text
     total = page.locator("[data-testid='stTable'] tbody tr").filter(has_text="Totalt").first
+    expect(total).to_be_visible()
     cells = [c.strip() for c in total.locator("td, th").all_inner_texts()]
     assert f"{composition:+.2f}".replace(".", ",").replace("-", "−") in cells, cells
     assert f"{within:+.2f}".replace(".", ",").replace("-", "−") in cells, cells
