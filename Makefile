@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup data update run export test lint format bench clean
+.PHONY: setup data update run serve-replicas export test lint format bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ update: setup
 
 run: data
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# N replicas on 127.0.0.1:8501.. behind deploy/nginx.conf on https://127.0.0.1:8443 (a local
+# trial: self-signed certificate, a login printed at start; needs nginx and openssl).
+N ?= 4
+serve-replicas: data
+	$(PY) -m deploy.serve_replicas --replicas $(N)
 
 # The Mål och budget pack from the command line, in the venv: make export ARGS="--regions 0181
 # --period 2013K3 --out ut/" (.venv/bin/python -m labourmarket export --help lists the options).

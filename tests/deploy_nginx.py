@@ -1,117 +1,120 @@
-"""deploy/nginx.conf made runnable in a temporary prefix: loopback ports, a test certificate."""
+"""deploy/nginx.conf made runnable in a temporary prefix for tests: loopback ports, a test cert."""
 
-import os
+import base64
 import shutil
-import subprocess
+import ssl
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bench.server import find_free_port, list_listening_sockets
-from labourmarket.core import paths
+from deploy import serve_replicas
+from deploy.serve_replicas import NGINX_CONF, REPLICA_COOKIE, Login, Prefix, check_config
 
-NGINX_CONF = paths.REPO_DIR / "deploy" / "nginx.conf"
-APP_UPSTREAM = "http://127.0.0.1:8501"
+__all__ = ["NGINX_CONF", "REPLICA_COOKIE", "check_config"]
+
 TEST_USER, TEST_PASSWORD = "utredare", "hemligt"
-START_TIMEOUT = 60  # seconds: a hang guard
+LOGIN = Login(TEST_USER, TEST_PASSWORD)
+LOG_TIMEOUT = 10  # seconds: a hang guard
+PROBES = 64  # cookie values tried to find one per replica: a miss is 2**-64 likely for two
 
 
 def require_nginx() -> str:
     """Skip where nginx is not installed (`apt-get install nginx`), as with systemd-analyze."""
-    found = shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/sbin/nginx") if Path(p).exists()), None
-    )
+    found = serve_replicas.find_nginx()
     if found is None:
         pytest.skip("nginx not installed")
     return found
 
 
-def make_certificate(root: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made with openssl (skipped without it)."""
+def require_openssl() -> None:
     if shutil.which("openssl") is None:
         pytest.skip("openssl not installed")
-    cert, key = root / "test.pem", root / "test.key"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return cert, key
 
 
-def write_prefix(root: Path, app_url: str) -> tuple[Path, int, int]:
-    """The deployed site file with this machine's ports and files, inside a minimal main config.
-
-    Returns the main config and the HTTPS and HTTP ports. Only addresses and file paths change;
-    every location, header and filter is the file's own.
-    """
-    cert, key = make_certificate(root)
-    (root / "htpasswd").write_text(f"{TEST_USER}:{{PLAIN}}{TEST_PASSWORD}\n", encoding="utf-8")
-    https_port, http_port = find_free_port(), find_free_port()
-    site = NGINX_CONF.read_text(encoding="utf-8")
-    replacements = {
-        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "/etc/ssl/certs/arbetsmarknad.pem": str(cert),
-        "/etc/ssl/private/arbetsmarknad.key": str(key),
-        "/etc/nginx/arbetsmarknad.htpasswd": str(root / "htpasswd"),
-        APP_UPSTREAM: app_url,
-    }
-    for old, new in replacements.items():
-        assert old in site, f"deploy/nginx.conf no longer has {old!r}"
-        site = site.replace(old, new)
-    (root / "site.conf").write_text(site, encoding="utf-8")
-    temp_paths = "\n".join(
-        f"    {name}_temp_path {root / name};"
-        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    # As root the workers would run as nobody, who cannot enter pytest's private tmp folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    main = root / "nginx.conf"
-    main.write_text(
-        f"{user}pid {root / 'nginx.pid'};\nerror_log {root / 'error.log'};\n"
-        f"events {{}}\nhttp {{\n    access_log off;\n{temp_paths}\n"
-        f"    include {root / 'site.conf'};\n}}\n",
-        encoding="utf-8",
-    )
-    return main, https_port, http_port
+def read_addresses(app_urls: str | Sequence[str]) -> list[str]:
+    """Each app URL ("http://127.0.0.1:8501") as nginx names a server: "127.0.0.1:8501"."""
+    urls = [app_urls] if isinstance(app_urls, str) else list(app_urls)
+    return [url.removeprefix("http://").rstrip("/") for url in urls]
 
 
-def check_config(nginx: str, main: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [nginx, "-t", "-p", str(main.parent), "-c", str(main)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def write_prefix(root: Path, app_urls: str | Sequence[str]) -> Prefix:
+    """The deployed site file with this machine's ports, replicas and files (see
+    deploy/serve_replicas.py); returns the main config, ports and access log."""
+    require_openssl()
+    return serve_replicas.write_prefix(root, read_addresses(app_urls), LOGIN)
 
 
 @contextmanager
-def serve_nginx(root: Path, app_url: str) -> Iterator[str]:
-    """Run deploy/nginx.conf in front of the app at app_url; yield its HTTPS address."""
+def serve_nginx(root: Path, app_urls: str | Sequence[str]) -> Iterator[str]:
+    """Run deploy/nginx.conf in front of the app (one URL or its replicas); yield its address."""
+    with serve_proxy(root, app_urls) as prefix:
+        yield prefix.url
+
+
+@contextmanager
+def serve_proxy(root: Path, app_urls: str | Sequence[str]) -> Iterator[Prefix]:
+    """As serve_nginx, yielding the whole prefix (its access log says which replica served)."""
     nginx = require_nginx()
-    main, https_port, _ = write_prefix(root, app_url)
-    server = subprocess.Popen(
-        [nginx, "-p", str(root), "-c", str(main), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not list_listening_sockets(https_port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                errors = server.stderr.read() if server.stderr else ""
-                raise RuntimeError(f"nginx did not start: {errors}")
-            time.sleep(0.1)
-        yield f"https://127.0.0.1:{https_port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    require_openssl()
+    with serve_replicas.serve_nginx(nginx, root, read_addresses(app_urls), LOGIN) as prefix:
+        yield prefix
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: str
+
+
+def fetch_through(url: str, cookie: str | None = None) -> Answer:
+    """GET through the test nginx: its self-signed certificate, the test login, a replica cookie."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    login = base64.b64encode(f"{TEST_USER}:{TEST_PASSWORD}".encode()).decode()
+    headers = {"Authorization": f"Basic {login}"}
+    if cookie is not None:
+        headers["Cookie"] = f"{REPLICA_COOKIE}={cookie}"
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, context=context, timeout=60) as response:
+        return Answer(response.status, response.getheaders(), response.read().decode("utf-8"))
+
+
+def read_access_log(prefix: Prefix) -> list[list[str]]:
+    """nginx's access lines so far: upstream address, replica cookie ("-": none), status, URI."""
+    if not prefix.access_log.exists():
+        return []
+    return [line.split() for line in prefix.access_log.read_text().splitlines()]
+
+
+def wait_for_access_line(prefix: Prefix, index: int) -> list[str]:
+    """The index-th access line: nginx writes it once the answer is sent, maybe after we read."""
+    deadline = time.monotonic() + LOG_TIMEOUT
+    while (lines := read_access_log(prefix))[index:] == []:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{prefix.access_log} has no line {index + 1}")
+        time.sleep(0.05)
+    return lines[index]
+
+
+def find_replica_cookies(prefix: Prefix, replicas: int) -> dict[str, str]:
+    """A replica cookie value that nginx sends to each replica: {"127.0.0.1:port": value}.
+
+    Asks nginx (a health check per value) rather than computing its hash, which is nginx's own.
+    """
+    found: dict[str, str] = {}
+    for index in range(PROBES):
+        value = f"probe{index:02d}"
+        seen = len(read_access_log(prefix))
+        fetch_through(f"{prefix.url}/_stcore/health", cookie=value)
+        upstream = wait_for_access_line(prefix, seen)[0]
+        found.setdefault(upstream, value)
+        if len(found) == replicas:
+            return found
+    raise LookupError(f"{PROBES} cookie values reached only {sorted(found)}")

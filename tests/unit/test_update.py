@@ -675,6 +675,7 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     units = sorted(DEPLOY.glob("*.service")) + sorted(DEPLOY.glob("*.timer"))
     assert [unit.name for unit in units] == [
         "arbetsmarknad-app.service",
+        "arbetsmarknad-app@.service",
         "arbetsmarknad-update.service",
         "arbetsmarknad-update.timer",
     ]

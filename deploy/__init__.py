@@ -1,0 +1,1 @@
+"""Deployment: systemd units, the nginx site, and a local trial of replicas behind it."""
