@@ -6,6 +6,7 @@ that form and reads it with numpy. Anything else, from pretty-printing to malfor
 read again from the start by expat, which also words the errors.
 """
 
+import math
 import posixpath
 import queue
 import re
@@ -31,6 +32,9 @@ MAX_PROLOGUE_BYTES = 1 << 20  # before the first record: a declaration and the r
 MAX_NUMBER_WIDTH = 24  # longer numeric texts are parsed one by one
 PAD = bytes(32)  # so the block's checks may look a few bytes past either end
 RECORD_FLUSH = 10_000  # records the expat path holds as Python objects before packing
+# A definition's shared items are held whole (records are streamed): AF's list a few hundred
+# months, counties and kommuner. This bounds what a definition may ask for before it is read.
+MAX_DEFINITION_BYTES = 250_000_000
 
 LT, GT, SLASH, QUOTE, EQUALS, SPACE = (ord(c) for c in '<>/"= ')
 R, V = ord("r"), ord("v")
@@ -244,8 +248,19 @@ def list_pivot_caches(archive: zipfile.ZipFile) -> list[PivotCache]:
             raise PivotCacheError(part, f"named by {named_by} but absent from the archive")
         if actual not in seen:
             seen.add(actual)
+            check_definition_size(archive, actual)
             caches.append(read_definition(package, actual))
     return caches
+
+
+def check_definition_size(archive: zipfile.ZipFile, part: str) -> None:
+    size = archive.getinfo(part).file_size
+    if size > MAX_DEFINITION_BYTES:
+        raise PivotCacheError(
+            part,
+            f"unpacks to {size / 1e6:.0f} MB (limit {MAX_DEFINITION_BYTES / 1e6:.0f} MB for a"
+            " cache definition, whose shared items are held whole): refused before reading",
+        )
 
 
 def read_item(tag: str, attributes: dict[str, str], location: str) -> Item:
@@ -259,9 +274,13 @@ def read_item(tag: str, attributes: dict[str, str], location: str) -> Item:
         raise PivotCacheError(location, f"a <{tag}> without its v attribute")
     if tag == "n":
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             raise PivotCacheError(location, f'<n v="{value}">: not a number') from None
+        if not math.isfinite(number):
+            # float() reads "NaN" and "INF"; taken in, they would pass as missing figures.
+            raise PivotCacheError(location, f'<n v="{value}">: not a finite number')
+        return number
     if tag == "b":
         if value in TRUE_TEXTS or value in FALSE_TEXTS:
             return value in TRUE_TEXTS
@@ -508,9 +527,10 @@ def parse_block(block: bytes, gathered: Gathered) -> None:
     valued_cells = np.flatnonzero(~missing.ravel())
     valued_kinds = kinds.ravel()[valued_cells]
     numeric = (valued_kinds == X) | (valued_kinds == N)
-    numbers.ravel()[valued_cells[numeric]] = parse_numbers(
-        data, value_starts[numeric], value_ends[numeric]
-    )
+    parsed = parse_numbers(data, value_starts[numeric], value_ends[numeric])
+    if not np.isfinite(parsed).all():
+        raise NotCompactError  # expat names the record of a NaN or an infinity
+    numbers.ravel()[valued_cells[numeric]] = parsed
     first_row = gathered.rows
     for cell, start, end in zip(
         valued_cells[~numeric].tolist(),
@@ -644,7 +664,7 @@ class ExpatRecords:
                     self.location(), f"<x v={text!r}>: not a shared item index"
                 ) from None
         else:
-            item = read_item(tag, attributes, self.location())
+            item = read_item(tag, attributes, f"{self.location()}, value {self.count}")
             number = np.nan
             if tag == "n":
                 number = float(item)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from labourmarket.core.defaults import (
     pick_longest_measure,
     summarise_coverage,
 )
+from labourmarket.core.link_lists import cap_choices, describe_dropped, split_link_list
 from labourmarket.core.region_offer import GROUP_ALL, RegionOffer
 from labourmarket.core.selection import DEFAULT_MUNICIPALITIES, select_rows
 from labourmarket.core.store import LoadedData
@@ -260,12 +261,18 @@ def name_link_value(code: str, format_func: Callable[[str], str]) -> str:
     return quote_link_value(code)
 
 
+LINK_NAMES_AT_MOST = 5  # the unknown values of a link a notice names; the rest it counts
+
+
 def warn_stale_link(
     label: str, wanted: list[str], fallback: str, format_func: Callable[[str], str]
 ) -> None:
     """A link asked for something this page does not have: say so by the widget's Swedish
     label and the value's name, then show the default."""
-    shown = ", ".join(name_link_value(code, format_func) for code in wanted)
+    # A link can name thousands: the first few are named, the rest counted.
+    shown = ", ".join(name_link_value(code, format_func) for code in wanted[:LINK_NAMES_AT_MOST])
+    if len(wanted) > LINK_NAMES_AT_MOST:
+        shown += f" och {format_number(len(wanted) - LINK_NAMES_AT_MOST, 0)} till"
     st.warning(
         f"Länken angav {shown} för ”{label}”, som inte kan visas här. Visar {fallback} i stället.",
         icon=":material/link_off:",
@@ -317,8 +324,12 @@ def seed_choices(
     default: list[str],
     format_func: Callable[[str], str],
     label: str,
+    limit: int | None = None,
 ) -> None:
-    """Start a multiselect from the URL, else the comparison set chosen on another page."""
+    """Start a multiselect from the URL, else the comparison set chosen on another page.
+
+    Each code counts once and at most `limit` are taken; a notice says how many were not.
+    """
     current = st.session_state.get(key)
     if current is not None:
         kept = [code for code in current if code in options]
@@ -328,15 +339,24 @@ def seed_choices(
         return
     wanted = st.query_params.get(key)
     if wanted:
-        codes = [code for code in wanted.split(",") if code]
-        unknown = [code for code in codes if code not in options]
-        chosen = [code for code in codes if code in options]
+        codes, repeated = split_link_list(wanted)
+        offered = set(options)
+        unknown = [code for code in codes if code not in offered]
+        chosen, over_limit = cap_choices([code for code in codes if code in offered], limit)
         if unknown and not is_own_param(key, wanted):
             fallback = ", ".join(format_func(c) for c in (chosen or default))
             warn_stale_link(label, unknown, fallback, format_func)
+        # Also for a set this session wrote on a page without the limit: it is cut here.
+        dropped = describe_dropped(label, repeated, over_limit, limit)
+        if dropped is not None:
+            st.info(dropped, icon=":material/filter_list:")
         st.session_state[key] = chosen or default
         return
     shared = [code for code in st.session_state.get(SHARED_REGIONS, []) if code in options]
+    shared, over_limit = cap_choices(shared, limit)
+    dropped = describe_dropped(label, 0, over_limit, limit, "Urvalet från en annan sida")
+    if dropped is not None:
+        st.info(dropped, icon=":material/filter_list:")
     st.session_state[key] = shared or default
 
 
@@ -377,13 +397,14 @@ def choose_many(
     default: list[str],
     format_func: Callable[[str], str],
     placeholder: str = PLACEHOLDER_MANY,
+    limit: int | None = None,
 ) -> list[str]:
-    """A multiselect whose choices live in the URL.
+    """A multiselect whose choices live in the URL (at most `limit` taken from a link).
 
     Without Streamlit's "Select all" (English, and no way to name it): the pickers' group
     selectbox offers "Alla" instead.
     """
-    seed_choices(key, options, default, format_func, label)
+    seed_choices(key, options, default, format_func, label, limit)
     values = st.multiselect(
         label,
         options,
@@ -411,7 +432,7 @@ def read_comparison_set(catalog: Catalog) -> list[str]:
     another page, else Tabell 1's four."""
     regions = catalog.regions
     municipalities = set(regions.loc[regions["level"] == "municipality", "region_code"])
-    linked = [c for c in (st.query_params.get("regions") or "").split(",") if c in municipalities]
+    linked = [c for c in split_link_list(st.query_params.get("regions"))[0] if c in municipalities]
     shared = [c for c in st.session_state.get(SHARED_REGIONS, []) if c in municipalities]
     return linked or shared or list(DEFAULT_MUNICIPALITIES)
 
@@ -501,7 +522,13 @@ def choose_regions(key: str, offer: RegionOffer, default: list[str], catalog: Ca
         )
     with left:
         values = choose_many(
-            offer.label, key, offer.codes, default, catalog.region_name, offer.placeholder
+            offer.label,
+            key,
+            offer.codes,
+            default,
+            catalog.region_name,
+            offer.placeholder,
+            offer.link_limit,
         )
         added = st.session_state.pop(f"{key}_added", None)
         if added is not None:

@@ -5,6 +5,7 @@ summed counts (never averaged shares), so they match what AF shows for them.
 """
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ import pandas as pd
 from etl.errors import SourceError
 from etl.sources.af_counts import Counts, describe_status, sum_levels, take
 from etl.sources.af_names import RESIDUAL, build_lookup, map_names
+from etl.sources.af_period import check_month
 from labourmarket.core.schema import GROUP_DIMENSIONS, KEY, repeat_category
 
 SOURCE = "arbetsformedlingen"
@@ -45,6 +47,9 @@ GEOGRAPHY_FIELDS = ("PERIOD", "LAN", "KOM")
 COUNT_FIELDS = tuple(
     f"{prefix}{suffix}" for prefix in COUNT_GROUPS for suffix in (NUMERATOR_SUFFIX, "AK")
 )
+# Where records come from: a cache part's name, or for a sheet's rows a function giving the
+# spot of a row by its position ("…, sheet Total, row 7").
+Where = str | Callable[[int], str]
 MONTH = re.compile(r"^(\d{4})-?M?(\d{2})$")
 HIDDEN = re.compile(r"^<\s*\d+$")
 
@@ -54,12 +59,16 @@ def is_andel_cache(field_names: list[str]) -> bool:
     return {*GEOGRAPHY_FIELDS, "TOTSOK", "TOTAK"} <= set(field_names)
 
 
-def locate_record(where: str, position: int) -> str:
+def locate_record(where: Where, position: int) -> str:
+    """A record of a cache part ("…, record 3"), or a sheet's own spot for the position."""
+    if callable(where):
+        return where(position)
     return f"{where}, record {position + 1}"
 
 
-def read_months(values: pd.Series, where: str) -> np.ndarray:
-    """`2024-10` (AF's PERIOD) -> `2024M10`, each distinct value parsed once."""
+def read_months(values: pd.Series, where: Where, file_month: str | None = None) -> np.ndarray:
+    """`2024-10` (AF's PERIOD) -> `2024M10`, each distinct value parsed once and checked: none
+    before 1990, after this month or after the file's own month (etl/sources/af_period.py)."""
     categorical = values.astype("category")
     codes = categorical.cat.codes.to_numpy()
     if (codes < 0).any():
@@ -73,11 +82,14 @@ def read_months(values: pd.Series, where: str) -> np.ndarray:
             raise SourceError(
                 SOURCE, locate_record(where, position), f"PERIOD {value!r} is not a month YYYY-MM"
             )
-        parsed.append(f"{match[1]}M{match[2]}")
+        period = f"{match[1]}M{match[2]}"
+        position = int(np.flatnonzero(codes == index)[0])
+        check_month(period, f"{locate_record(where, position)}, field PERIOD", file_month)
+        parsed.append(period)
     return np.array(parsed, dtype=object)[codes]
 
 
-def map_geography(records: pd.DataFrame, regions: pd.DataFrame, where: str) -> tuple:
+def map_geography(records: pd.DataFrame, regions: pd.DataFrame, where: Where) -> tuple:
     """KOM and LAN names -> SCB codes; a name that maps to nothing stops the import, named."""
     mapped = []
     for field, level in (("KOM", "municipality"), ("LAN", "county")):
@@ -95,7 +107,7 @@ def map_geography(records: pd.DataFrame, regions: pd.DataFrame, where: str) -> t
     return mapped[0], mapped[1]
 
 
-def read_counts(records: pd.DataFrame, fields: list[str], where: str) -> tuple:
+def read_counts(records: pd.DataFrame, fields: list[str], where: Where) -> tuple:
     """The count columns as floats; "<5" cells hidden; any other text or a negative stops."""
     values = np.empty((len(records), len(fields)))
     hidden = np.zeros(values.shape, dtype=bool)
@@ -153,11 +165,15 @@ def check_shares(counts: Counts, where: str, positions: np.ndarray) -> None:
 
 
 def parse_records(
-    records: pd.DataFrame, measure_id: str, regions: pd.DataFrame, where: str
+    records: pd.DataFrame,
+    measure_id: str,
+    regions: pd.DataFrame,
+    where: str,
+    file_month: str | None = None,
 ) -> pd.DataFrame:
     """Canonical rows for every kommun, county and Riket, month and group in the records."""
     check_fields(list(records.columns), where)
-    period = read_months(records["PERIOD"], where)
+    period = read_months(records["PERIOD"], where, file_month)
     kommun, county = map_geography(records, regions, where)
     values, hidden = read_counts(records, list(COUNT_FIELDS), where)
     # A row without a known kommun has no labour force of its own (the register counts people

@@ -10,6 +10,8 @@ import pandas as pd
 # its county and of Riket but is never published as a region of its own.
 RESIDUAL_NAME = "uppgift saknas"
 RESIDUAL = ""  # the code a residual row maps to
+LEVELS = ("municipality", "county", "country")  # the order names are claimed in across levels
+COUNTRY_ALIASES = ["hela riket", "sverige"]
 
 
 def normalise_name(name: object) -> str:
@@ -21,7 +23,7 @@ def normalise_name(name: object) -> str:
 
 @dataclass(frozen=True)
 class NameLookup:
-    """Normalised names of one level (kommun or county) -> SCB code."""
+    """Normalised names of one level (kommun, county, or "any") -> SCB code."""
 
     codes: dict[str, str]
     level: str
@@ -34,19 +36,28 @@ class NameLookup:
         return self.codes.get(normalised)
 
 
-def build_lookup(regions: pd.DataFrame, level: str) -> NameLookup:
-    """Names of one level and the variants AF may print ("Stockholms län", "Stockholm")."""
-    rows = regions[regions["level"] == level]
+def build_lookup(regions: pd.DataFrame, level: str | None = None) -> NameLookup:
+    """Names of one level (None: every level) and the variants AF may print.
+
+    "Södertälje kommun" for a kommun; "Stockholm", "Stockholms" for "Stockholms län"; "Hela
+    riket" and "Sverige" for Riket. Across levels a kommun's own name wins over a county's
+    variant: "Stockholm" is the kommun.
+    """
+    levels = LEVELS if level is None else (level,)
     codes: dict[str, str] = {}
-    for code, name in zip(rows["region_code"], rows["region_name"], strict=True):
-        full = normalise_name(name)
-        variants = [full, f"{full} kommun"]
-        if level == "county":
-            short = full.removesuffix(" län")
-            variants += [short, short.removesuffix("s")]
-        for variant in variants:
-            codes.setdefault(variant, code)
-    return NameLookup(codes, level)
+    for each in levels:
+        rows = regions[regions["level"] == each]
+        for code, name in zip(rows["region_code"], rows["region_name"], strict=True):
+            full = normalise_name(name)
+            variants = [full, f"{full} kommun"]
+            if each == "county":
+                short = full.removesuffix(" län")
+                variants += [short, short.removesuffix("s")]
+            elif each == "country":
+                variants += COUNTRY_ALIASES
+            for variant in variants:
+                codes.setdefault(variant, code)
+    return NameLookup(codes, level or "any")
 
 
 def map_names(names: pd.Series, lookup: NameLookup) -> tuple[np.ndarray, list[tuple[int, str]]]:

@@ -3,9 +3,9 @@
 import codecs
 import csv
 import io
+import math
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,14 +13,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from etl.checks import locate_byte
 from etl.errors import SourceError
 from etl.sources.af_archive import XLSX_MAGIC, open_workbook
+from etl.sources.af_names import RESIDUAL, NameLookup, build_lookup, normalise_name
+from etl.sources.af_period import check_month, read_file_month, read_title_month
+from etl.sources.af_xlsx import Cell, Unreadable, iterate_rows, open_sheets
 from labourmarket.core.schema import PARSED_COLUMNS
 
 SOURCE = "arbetsformedlingen"
@@ -39,6 +41,7 @@ UTF8_SWEDISH_LETTER = re.compile(rb"\xc3[\x84\x85\x96\xa4\xa5\xb6]")
 CSV_DELIMITERS = (";", ",", "\t")
 # The title block above the header is 3-5 lines in the downloads seen; leave room for more.
 HEADER_SEARCH_ROWS = 30
+LISTED_SHEETS = 5  # sheet names an error lists before "and N more"
 SHORT_HASH_LENGTH = 12
 
 PERIOD_HEADERS = frozenset({"period", "månad", "år och månad", "år-månad", "tidsperiod"})
@@ -106,13 +109,14 @@ GROUP_LABELS: dict[str, dict[str, str]] = {
 }
 # Words that only introduce an age band ("Unga 18-24", "Ålder 25-54 år").
 AGE_FILLERS = frozenset({"", "unga", "ålder"})
-REGION_ALIASES = {"hela riket": "00", "sverige": "00"}
 
-MISSING_CELLS = frozenset({"", "..", "-", "–", "—"})
+# `..`: the figure is not published (AF, like SCB and the seed table): suppressed, as there.
+SUPPRESSED_CELLS = frozenset({".."})
+MISSING_CELLS = frozenset({"", "-", "–", "—"})
 SUPPRESSED_CELL = re.compile(r"^<\s*\d+$")
 NUMBER_CELL = re.compile(r"^\d+(?:[.,]\d+)?$")
 PERIOD_CELL = re.compile(r"^(\d{4})(?:-|M)?(\d{2})(?:-01)?(?:[ T]00:00(?::00)?)?$")
-CODE_CELL = re.compile(r"^(\d{1,4})(?:\s+\S.*)?$")
+CODE_CELL = re.compile(r"^(\d{1,4})(?:\s+(\S.*))?$")
 NAME_WITH_CODE = re.compile(r"^(\d{2}|\d{4})\s+(\S.*)$")
 # Files a browser download may hand over instead of the table, told by their first bytes.
 OTHER_FORMATS = {
@@ -125,6 +129,8 @@ OTHER_FORMATS = {
 }
 HTML_START = re.compile(rb"^\s*<(?:!doctype html|html)", re.IGNORECASE)
 BINARY_BYTES = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# Text in UTF-16 without a byte-order mark: every other byte of its ASCII letters is zero.
+UTF16_WITHOUT_BOM = re.compile(rb"^(?:[\x09\x0a\x0d\x20-\x7e]\x00|\x00[\x09\x0a\x0d\x20-\x7e]){8}")
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,7 @@ class Sheet:
     name: str
     rows: list[list[Any]]  # rows[0][0] is cell A1
     percent_formatted: frozenset[tuple[int, int]]  # (row, column) indexes shown as % by Excel
+    delimiter: str | None = None  # a CSV file's; None for a workbook's sheet
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,7 @@ class Layout:
     values: dict[int, dict[str, str]]  # column index -> the group its header names
     header_says_share: bool
     header_says_percent: bool
+    headers: dict[int, str]  # value column index -> its header as written
 
 
 @dataclass(frozen=True)
@@ -171,34 +179,47 @@ def locate(file_name: str, sheet: str, row: int | None = None, column: int | Non
     return location
 
 
-def normalise_label(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("\u00a0", " ").replace("\u2013", "-").replace("\u2014", "-")
-    return " ".join(text.split()).casefold()
-
-
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_xlsx(raw: bytes, file_name: str) -> list[Sheet]:
-    try:
-        open_workbook(raw, file_name).close()
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise SourceError(
-            SOURCE, file_name, f"a zip archive but not a readable xlsx workbook: {error}"
-        ) from error
-    sheets = []
-    for worksheet in workbook.worksheets:
-        rows, percent_formatted = [], set()
-        for row_index, cells in enumerate(worksheet.iter_rows(min_row=1, min_col=1)):
-            rows.append([cell.value for cell in cells])
-            for column_index, cell in enumerate(cells):
-                if isinstance(cell.value, int | float) and "%" in (cell.number_format or ""):
+def read_sheet(worksheet: ReadOnlyWorksheet, file_name: str, max_row: int | None = None) -> Sheet:
+    """A sheet's rows up to max_row (all when None), with the cells Excel shows as percent."""
+    rows, percent_formatted = [], set()
+    for row_index, cells in enumerate(
+        iterate_rows(worksheet, locate(file_name, worksheet.title), max_row)
+    ):
+        values = []
+        for column_index, cell in enumerate(cells):
+            if isinstance(cell, Cell):
+                if cell.is_percent:
                     percent_formatted.add((row_index, column_index))
-        sheets.append(Sheet(worksheet.title, rows, frozenset(percent_formatted)))
-    return sheets
+                cell = cell.value
+            values.append(cell)
+        rows.append(values)
+    return Sheet(worksheet.title, rows, frozenset(percent_formatted))
+
+
+def read_xlsx(raw: bytes, file_name: str) -> tuple[Sheet, int]:
+    """Find the table's sheet by each sheet's first rows, then read that one sheet in full."""
+    open_workbook(raw, file_name).close()
+    workbook = open_sheets(raw, file_name)
+    try:
+        names = [worksheet.title for worksheet in workbook.worksheets]
+        shares = [
+            read_sheet(workbook[name], file_name, HEADER_SEARCH_ROWS)
+            for name in names
+            if is_share_sheet(name)
+        ]
+        others = (
+            read_sheet(workbook[name], file_name, HEADER_SEARCH_ROWS)
+            for name in names
+            if not is_share_sheet(name)
+        )
+        head, header_index = choose_sheet(shares, others, names, file_name)
+        return read_sheet(workbook[head.name], file_name), header_index
+    finally:
+        workbook.close()
 
 
 def decode_text(raw: bytes, file_name: str) -> str:
@@ -207,6 +228,23 @@ def decode_text(raw: bytes, file_name: str) -> str:
     A file that says it is UTF-8 (a byte-order mark, or UTF-8 letters) but holds a byte that is
     not is refused: read as cp1252 its names would turn into "SÃ¶dertÃ¤lje".
     """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return check_text(raw.decode("utf-16"), file_name)
+        except UnicodeDecodeError as error:
+            raise SourceError(
+                SOURCE,
+                file_name,
+                f"UTF-16 text (it starts with a byte-order mark) but byte {error.start} is not:"
+                " save it as UTF-8 CSV or as an Excel workbook (.xlsx)",
+            ) from error
+    if UTF16_WITHOUT_BOM.match(raw):
+        raise SourceError(
+            SOURCE,
+            file_name,
+            "UTF-16 text without a byte-order mark: save it as UTF-8 CSV or as an Excel"
+            " workbook (.xlsx)",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as not_utf8:
@@ -224,6 +262,10 @@ def decode_text(raw: bytes, file_name: str) -> str:
             raise SourceError(
                 SOURCE, file_name, f"not a spreadsheet: byte {error.start} is neither text nor xlsx"
             ) from error
+    return check_text(text, file_name)
+
+
+def check_text(text: str, file_name: str) -> str:
     binary = BINARY_BYTES.search(text)
     if binary:
         raise SourceError(
@@ -242,15 +284,15 @@ def read_csv(raw: bytes, file_name: str) -> Sheet:
         if delimiter not in text:
             continue
         rows = [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-        sheet = Sheet(sheet_name, rows, frozenset())
+        sheet = Sheet(sheet_name, rows, frozenset(), delimiter)
         _, score = find_header(sheet)
         if score > best_score:
             best, best_score = sheet, score
     return best
 
 
-def read_sheets(raw: bytes, file_name: str) -> list[Sheet]:
-    """Return the file's sheets; xlsx is told by its zip signature, not by the file name."""
+def read_table(raw: bytes, file_name: str) -> tuple[Sheet, int]:
+    """The sheet holding the table and its header row; xlsx is told by its bytes, not its name."""
     if raw.startswith(XLSX_MAGIC):
         return read_xlsx(raw, file_name)
     if raw.startswith(XLS_MAGIC):
@@ -266,7 +308,8 @@ def read_sheets(raw: bytes, file_name: str) -> list[Sheet]:
         )
     if not raw.strip():
         raise SourceError(SOURCE, file_name, "the file is empty")
-    return [read_csv(raw, file_name)]
+    sheet = read_csv(raw, file_name)
+    return choose_sheet([sheet], [], [sheet.name], file_name)
 
 
 def classify_header(label: str) -> str | None:
@@ -295,7 +338,7 @@ def map_group(label: str) -> dict[str, str] | None:
 
     An age band stays a band here; settle_age turns the measure's own population into total.
     """
-    text = normalise_label(label)
+    text = normalise_name(label)
     group: dict[str, str] = {}
     band = AGE_BAND.search(text)
     if band:
@@ -318,45 +361,73 @@ def find_header(sheet: Sheet) -> tuple[int | None, int]:
     """Return the row near the top with the most recognised header cells (two or more)."""
     best, best_count = None, 1
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        labels = [normalise_label(cell) for cell in row if isinstance(cell, str)]
+        labels = [normalise_name(cell) for cell in row if isinstance(cell, str)]
         count = sum(classify_header(label) is not None for label in labels if label)
         if count > best_count:
             best, best_count = index, count
     return best, best_count if best is not None else 0
 
 
-def choose_sheet(sheets: list[Sheet], file_name: str) -> tuple[Sheet, int]:
-    """Prefer a sheet named like "Andel"; otherwise the first with a recognisable header."""
-    is_share = {sheet.name: "andel" in sheet.name.casefold() for sheet in sheets}
-    ordered = sorted(sheets, key=lambda sheet: not is_share[sheet.name])
-    found = [(sheet, find_header(sheet)[0]) for sheet in ordered]
-    found = [(sheet, index) for sheet, index in found if index is not None]
-    if not found:
-        names = ", ".join(repr(sheet.name) for sheet in sheets)
+def is_share_sheet(name: str) -> bool:
+    return "andel" in name.casefold()
+
+
+def choose_sheet(
+    shares: list[Sheet], others: Iterable[Sheet], names: list[str], file_name: str
+) -> tuple[Sheet, int]:
+    """Prefer a sheet named like "Andel"; otherwise the first with a recognisable header.
+
+    Every share-named sheet is looked at (two share tables are refused); `others` are read
+    only when none of those has a table, and only until one has a header.
+    """
+    share_tables = [
+        (sheet, index) for sheet in shares if (index := find_header(sheet)[0]) is not None
+    ]
+    chosen = None
+    if not share_tables:
+        for sheet in others:
+            index = find_header(sheet)[0]
+            if index is not None:
+                chosen = (sheet, index)
+                break
+    if len(share_tables) > 1:
+        tables = ", ".join(repr(sheet.name) for sheet, _ in share_tables)
+        raise SourceError(
+            SOURCE, file_name, f"several sheets hold share tables ({tables}): keep one per file"
+        )
+    if share_tables:
+        return share_tables[0]
+    if chosen is None:
+        listed = ", ".join(repr(name) for name in names[:LISTED_SHEETS])
+        if len(names) > LISTED_SHEETS:
+            listed += f" and {len(names) - LISTED_SHEETS} more"
         raise SourceError(
             SOURCE,
             file_name,
             f"not a recognisable table: no header row (PERIOD, Kommunkod, Totalt, ...) in the"
-            f" first {HEADER_SEARCH_ROWS} rows of sheet(s) {names}",
+            f" first {HEADER_SEARCH_ROWS} rows of sheet(s) {listed}",
         )
-    share_tables = [sheet.name for sheet, _ in found if is_share[sheet.name]]
-    if len(share_tables) > 1:
-        names = ", ".join(repr(name) for name in share_tables)
-        raise SourceError(
-            SOURCE, file_name, f"several sheets hold share tables ({names}): keep one per file"
-        )
-    return found[0]
+    return chosen
 
 
 def detect_measure(sheet: Sheet, header_index: int, file_name: str) -> str:
-    """Tell the definition from the title block: BAS named explicitly wins over registerbaserad."""
+    """Tell the definition from the title block: BAS or registerbaserad; refused if both."""
     title = " ".join(
         str(cell) for row in sheet.rows[: header_index + 1] for cell in row if not is_blank(cell)
     )
     text = f"{sheet.name} {title}"
-    if re.search(r"\bBAS\b", text):
+    says_bas = bool(re.search(r"\bBAS\b", text))
+    says_reg = "registerbaserad" in text.casefold()
+    if says_bas and says_reg:
+        raise SourceError(
+            SOURCE,
+            locate(file_name, sheet.name, 0),
+            f"the title (rows 1-{header_index + 1}) names both the registerbaserad arbetskraft"
+            " and BAS: cannot tell which labour-force definition the shares use",
+        )
+    if says_bas:
         return BAS_MEASURE
-    if "registerbaserad" in text.casefold():
+    if says_reg:
         return REG_MEASURE
     raise SourceError(
         SOURCE,
@@ -370,12 +441,15 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
     """Classify every header cell; an unknown one stops the import naming its cell."""
     period = None
     regions, dimensions, values = [], [], {}
+    headers: dict[int, str] = {}
     says_share = says_percent = False
     for column, cell in enumerate(sheet.rows[header_index]):
-        label = normalise_label(cell)
+        where = locate(file_name, sheet.name, header_index, column)
+        if isinstance(cell, Unreadable):
+            raise SourceError(SOURCE, where, cell.reason)
+        label = normalise_name(cell)
         if not label:
             continue
-        where = locate(file_name, sheet.name, header_index, column)
         kind = classify_header(label)
         if kind is None:
             raise SourceError(SOURCE, where, f"unknown column header {cell!r}")
@@ -390,6 +464,7 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
             dimensions.append(column)
         else:
             values[column] = read_value_header(label) or {}
+            headers[column] = str(cell).strip()
             says_share |= bool(SAYS_SHARE.search(label))
             says_percent |= bool(SAYS_PERCENT.search(label))
     where = locate(file_name, sheet.name, header_index)
@@ -402,27 +477,47 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
     # Codes beat names, and the most specific level (kommun) beats the county.
     order = {4: 0, None: 1, 2: 2}
     regions.sort(key=lambda region: (region.holds != "code", order[region.width]))
-    return Layout(header_index, period, regions, dimensions, values, says_share, says_percent)
+    return Layout(
+        header_index, period, regions, dimensions, values, says_share, says_percent, headers
+    )
 
 
-def read_period(value: Any, where: str) -> str:
-    """Turn `2024-10`, `202410`, `2024M10` or a date cell into the canonical `2024M10`."""
+def read_period(value: Any, where: str, file_month: str | None = None) -> str:
+    """Turn `2024-10`, `202410`, `2024M10` or a date cell into the canonical `2024M10`.
+
+    A month before 1990, after this month or after the file's own month is refused.
+    """
     if isinstance(value, datetime | date):
-        return f"{value.year:04d}M{value.month:02d}"
+        period = f"{value.year:04d}M{value.month:02d}"
+        check_month(period, where, file_month)
+        return period
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     is_text = isinstance(value, str | int) and not isinstance(value, bool)
     match = PERIOD_CELL.match(str(value).strip()) if is_text else None
     if not match or not 1 <= int(match[2]) <= 12:
         raise SourceError(SOURCE, where, f"{value!r} is not a month (YYYY-MM, YYYYMM or a date)")
-    return f"{match[1]}M{match[2]}"
+    period = f"{match[1]}M{match[2]}"
+    check_month(period, where, file_month)
+    return period
 
 
-def build_name_lookup(regions: pd.DataFrame) -> dict[str, str]:
-    lookup = {
-        normalise_label(name): code for code, name in regions[["region_code", "region_name"]].values
-    }
-    return {**REGION_ALIASES, **lookup}
+@dataclass(frozen=True)
+class Regions:
+    """The regions table as a row's region cells are checked against it."""
+
+    lookup: NameLookup
+    names: dict[str, str]  # code -> name
+    codes: frozenset[str]
+
+    def find(self, name: Any) -> str | None:
+        code = self.lookup.find(name)
+        return None if code == RESIDUAL else code
+
+
+def build_regions(regions: pd.DataFrame) -> Regions:
+    names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
+    return Regions(build_lookup(regions), names, frozenset(names))
 
 
 def normalise_code(digits: str, width: int | None) -> str:
@@ -436,13 +531,13 @@ def normalise_code(digits: str, width: int | None) -> str:
 
 
 def read_region(
-    row: list[Any],
-    layout: Layout,
-    known: dict[str, str],
-    codes: frozenset[str],
-    where: Callable[[int], str],
+    row: list[Any], layout: Layout, regions: Regions, where: Callable[[int], str]
 ) -> str:
-    """Take the most specific non-blank region cell: a code, else a name from the regions table."""
+    """Take the most specific non-blank region cell: a code, else a name from the regions table.
+
+    A name of the same level beside a code must name the same region: "0181" and "Botkyrka"
+    (0127) is refused, not filed under the code.
+    """
     for region in layout.regions:
         value = row[region.index]
         if is_blank(value):
@@ -451,11 +546,49 @@ def read_region(
         if region.holds == "code":
             code = read_code(value, region.width, spot)
         else:
-            code = read_region_name(value, known, spot)
-        if code not in codes:
+            code = read_region_name(value, regions, spot)
+        if code not in regions.codes:
             raise SourceError(SOURCE, spot, f"unknown region code {code!r} (from {value!r})")
+        if region.holds == "code":
+            check_names_agree(row, layout, regions, code, region.index, where)
         return code
     raise SourceError(SOURCE, where(layout.regions[0].index), "no region code or name in this row")
+
+
+def check_names_agree(
+    row: list[Any],
+    layout: Layout,
+    regions: Regions,
+    code: str,
+    code_column: int,
+    where: Callable[[int], str],
+) -> None:
+    """Refuse a name of the code's level naming another region: in a name column, or after the
+    code in its own cell ("0181 Botkyrka"), or with its own code in a name cell."""
+    cells = [(code_column, strip_code(row[code_column]))] + [
+        (region.index, row[region.index])
+        for region in layout.regions
+        if region.holds == "name" and not is_blank(row[region.index])
+    ]
+    for column, value in cells:
+        if is_blank(value):
+            continue
+        coded = NAME_WITH_CODE.match(normalise_name(value))
+        named = normalise_code(coded[1], None) if coded else regions.find(value)
+        if named is not None and len(named) == len(code) and named != code:
+            raise SourceError(
+                SOURCE,
+                where(column),
+                f"the code {code} in column {get_column_letter(code_column + 1)} is"
+                f" {regions.names[code]} but the name {value!r} is {named}: refused rather than"
+                " filed under either",
+            )
+
+
+def strip_code(value: Any) -> str | None:
+    """The name after the digits of a code cell ("0181 Södertälje" -> "Södertälje"), if any."""
+    match = CODE_CELL.match(value.strip()) if isinstance(value, str) else None
+    return match[2] if match and match[2] else None
 
 
 def read_code(value: Any, width: int | None, where: str) -> str:
@@ -468,27 +601,29 @@ def read_code(value: Any, width: int | None, where: str) -> str:
     return normalise_code(match[1], width)
 
 
-def read_region_name(value: Any, known: dict[str, str], where: str) -> str:
-    name = normalise_label(value)
+def read_region_name(value: Any, regions: Regions, where: str) -> str:
+    name = normalise_name(value)
     coded = NAME_WITH_CODE.match(name)
     if coded:
         return normalise_code(coded[1], None)
-    for candidate in (name, name.removesuffix(" kommun")):
-        if candidate in known:
-            return known[candidate]
+    code = regions.find(name)
+    if code is not None:
+        return code
     raise SourceError(SOURCE, where, f"unknown region name {value!r} (not in the regions table)")
 
 
 def read_value(value: Any, where: str) -> tuple[float | None, str | None]:
-    """Return (value, status): numbers and decimal commas; `..`, `-`, blank -> null; `<5` hidden."""
+    """Return (value, status): numbers and decimal commas; `-`, blank -> null; `..`, `<5` hidden."""
     if isinstance(value, bool | datetime | date):
         raise SourceError(SOURCE, where, f"{value!r} is not a number")
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise SourceError(SOURCE, where, f"{value} is not a number")
         return float(value), None
     text = "" if value is None else str(value).replace("\u00a0", " ").strip()
     if text in MISSING_CELLS:
         return None, None
-    if SUPPRESSED_CELL.match(text):
+    if text in SUPPRESSED_CELLS or SUPPRESSED_CELL.match(text):
         return None, "suppressed"
     if not NUMBER_CELL.match(text):
         raise SourceError(SOURCE, where, f"{value!r} is not a number, '..', '-', '<5' or blank")
@@ -533,20 +668,21 @@ def read_figures(
     file_name: str,
     fixed_region: str | None = None,
 ) -> list[Figure]:
-    known = build_name_lookup(regions)
-    codes = frozenset(regions["region_code"])
+    table = build_regions(regions)
+    title = [cell for row in sheet.rows[: layout.header_index] for cell in row]
+    file_month = read_file_month(file_name) or read_title_month(title)
     header = sheet.rows[layout.header_index]
     width = len(header)
     figures = []
     for index, short_row in iter_data_rows(sheet, layout):
         row = short_row + [None] * (width - len(short_row))
         where = partial(locate, file_name, sheet.name, index)
-        check_headed(row, header, where)
-        period = read_period(row[layout.period], where(layout.period))
-        region_code = fixed_region or read_region(row, layout, known, codes, where)
+        check_cells(row, header, where, sheet.delimiter)
+        period = read_period(row[layout.period], where(layout.period), file_month)
+        region_code = fixed_region or read_region(row, layout, table, where)
         row_groups = []
         for column in layout.dimensions:
-            group = map_group(normalise_label(row[column]))
+            group = map_group(normalise_name(row[column]))
             if group is None:
                 raise SourceError(SOURCE, where(column), f"unknown group label {row[column]!r}")
             row_groups.append(group)
@@ -564,19 +700,42 @@ def read_figures(
     return figures
 
 
-def check_headed(row: list[Any], header: list[Any], where: Callable[[int], str]) -> None:
-    """Refuse a value in a column without a header: it belongs to no group, so it is no figure.
+HEADERLESS_HINTS = {
+    ",": "is a decimal comma splitting a number in a comma-separated file?",
+    None: "a merged header cell? give each column its own header",
+    "other": "a separator too many in this line?",
+}
 
-    In a comma-separated file a decimal comma splits 14,5 into 14 and 5, and the 5 lands here.
+
+def check_cells(
+    row: list[Any], header: list[Any], where: Callable[[int], str], delimiter: str | None
+) -> None:
+    """Refuse a cell read as empty that is not, and a value in a column without a header.
+
+    A value without a header belongs to no group, so it is no figure. In a comma-separated file
+    a decimal comma splits 14,5 into 14 and 5, and the 5 lands there; in a workbook it is most
+    likely under a header merged across two columns.
     """
     for column, value in enumerate(row):
+        if isinstance(value, Unreadable):
+            raise SourceError(SOURCE, where(column), value.reason)
         if not is_blank(value) and (column >= len(header) or is_blank(header[column])):
+            hint = HEADERLESS_HINTS.get(delimiter, HEADERLESS_HINTS["other"])
             raise SourceError(
                 SOURCE,
                 where(column),
-                f"{value!r} stands in a column without a header (is a decimal comma splitting"
-                " a number in a comma-separated file?)",
+                f"{describe_number(value)} stands in a column without a header ({hint})",
             )
+
+
+def describe_number(value: Any) -> str:
+    """A cell's value as written: 100.0001 stays 100.0001, 145.0 reads 145, text keeps quotes."""
+    if isinstance(value, float) and math.isfinite(value):
+        text = repr(value)
+        return text.removesuffix(".0")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return repr(value)
 
 
 def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name: str) -> int:
@@ -584,7 +743,8 @@ def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name:
 
     - any value above 1: percent, values kept as they are;
     - every value within 0..1 and the value cells carry Excel's percent format: fractions;
-    - else a value header saying "%" or "procent": percent as they are (0,9 % is a real rate);
+    - else a value header saying "%" or "procent" over values all within 0..1: refused, as
+      fractions under a per-cent header (0.081: 0,081 % or 8,1 %?) read 100 times too small;
     - else the sheet name or a value header saying "andel": fractions, times 100;
     - every value within 0..1 and nothing says so: ambiguous (0.8 could mean 0.8 %), refused;
     - a percent-formatted cell beside values above 1 (Excel would show 1450 %): refused.
@@ -599,14 +759,27 @@ def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name:
             raise SourceError(
                 SOURCE,
                 locate(file_name, sheet.name, above_one.row, above_one.column),
-                f"{above_one.value:g} is above 1 while {len(formatted)} cell(s) carry Excel's"
-                " percent format (fractions): cannot tell fractions from percent",
+                f"{describe_number(above_one.value)} is above 1 while {len(formatted)} cell(s)"
+                " carry Excel's percent format (fractions): cannot tell fractions from percent",
             )
         return 1
     if formatted:
         return 100
     if layout.header_says_percent:
-        return 1
+        first = next((f for f in numbers if f.value > 0), numbers[0])
+        header = next(
+            (text for column, text in layout.headers.items() if SAYS_PERCENT.search(text.lower())),
+            layout.headers.get(first.column, ""),
+        )
+        value = describe_number(first.value)
+        raise SourceError(
+            SOURCE,
+            locate(file_name, sheet.name, first.row, first.column),
+            f"the header {header!r} says per cent but every value under it is between 0 and 1,"
+            f" as fractions are: {value} reads as {value.replace('.', ',')} % or as"
+            f" {describe_number(scale_value(first.value, 100)).replace('.', ',')} %; refused"
+            " rather than guessed (head the column 'Andel' if they are fractions)",
+        )
     if layout.header_says_share or "andel" in sheet.name.casefold():
         return 100
     columns = ", ".join(get_column_letter(column + 1) for column in layout.values)
@@ -640,14 +813,15 @@ def check_unique(figures: list[Figure], sheet: Sheet, file_name: str) -> None:
 
 def find_title_region(sheet: Sheet, header_index: int, regions: pd.DataFrame) -> str | None:
     """The one region the title rows name ("Södertälje", "Stockholms län", "Riket"), if one."""
-    known = build_name_lookup(regions)
+    table = build_regions(regions)
     named = set()
     for row in sheet.rows[:header_index]:
         for cell in row:
-            text = normalise_label(cell)
-            for candidate in (text, text.removesuffix(" kommun"), text.removeprefix("region ")):
-                if candidate in known:
-                    named.add(known[candidate])
+            text = normalise_name(cell)
+            for candidate in (text, text.removeprefix("region ")):
+                code = table.find(candidate)
+                if code is not None:
+                    named.add(code)
     return named.pop() if len(named) == 1 else None
 
 
@@ -681,7 +855,7 @@ def parse(
     raw: bytes, file_name: str, regions: pd.DataFrame, region_code: str | None = None
 ) -> pd.DataFrame:
     """Turn a downloaded xlsx or csv file into canonical rows (no period_start/source stamps)."""
-    sheet, header_index = choose_sheet(read_sheets(raw, file_name), file_name)
+    sheet, header_index = read_table(raw, file_name)
     measure_id = detect_measure(sheet, header_index, file_name)
     layout = read_layout(sheet, header_index, file_name)
     fixed_region = settle_region(sheet, layout, regions, file_name, region_code)
@@ -696,7 +870,7 @@ def parse(
             raise SourceError(
                 SOURCE,
                 locate(file_name, sheet.name, figure.row, figure.column),
-                f"{figure.value:g} is {side}: not a share",
+                f"{describe_number(figure.value)} is {side}: not a share",
             )
         rows.append(
             {"measure_id": measure_id, **figure.key, "value": value, "status": figure.status}

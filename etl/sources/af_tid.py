@@ -6,15 +6,17 @@ counts in its pivot cache (PERIOD, KOEN, …, INSAL, UA06, UA12, UA24). Kommun a
 from the first (a county sum with a "<5" part is a lower bound), Riket only from the second.
 """
 
-import io
+import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from etl.errors import SourceError
-from etl.sources.af_andel import map_geography, read_counts, read_months
+from etl.sources.af_andel import Where, locate_record, map_geography, read_counts, read_months
 from etl.sources.af_counts import (
     COUNTRY_CODE,
     Counts,
@@ -24,6 +26,8 @@ from etl.sources.af_counts import (
     take,
 )
 from etl.sources.af_names import normalise_name
+from etl.sources.af_period import read_file_month
+from etl.sources.af_xlsx import Cell, Unreadable, iterate_rows, open_sheets
 from labourmarket.core.schema import GROUP_DIMENSIONS, KEY
 
 SOURCE = "arbetsformedlingen"
@@ -76,16 +80,21 @@ def is_riket_cache(field_names: list[str]) -> bool:
 
 def is_tid_workbook(raw: bytes) -> bool:
     """The kommun file: a sheet Total headed PERIOD, LÄN, KOMMUN, … "Utan arbete mer än …"."""
-    workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    try:
+        workbook = open_sheets(raw, "")
+    except SourceError:
+        return False  # the sheet reader refuses it again, naming the file
     try:
         worksheet = find_sheet(workbook, "total")
         if worksheet is None:
             return False
-        for row in worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True):
-            labels = {normalise_name(cell) for cell in row}
+        for row in iterate_rows(worksheet, "", HEADER_SEARCH_ROWS):
+            labels = {normalise_name(cell) for cell in row if isinstance(cell, str)}
             if {"period", "kommun", *DURATION_HEADERS} <= labels:
                 return True
         return False
+    except SourceError:
+        return False  # as above
     finally:
         workbook.close()
 
@@ -110,7 +119,7 @@ def shape_counts(summed: Counts, fields: list[str], group: dict[str, str]) -> pd
     return pd.concat(frames, ignore_index=True)[[*KEY, "value", "status"]]
 
 
-def map_group_values(values: pd.Series, spec: SheetSpec, where: str) -> np.ndarray:
+def map_group_values(values: pd.Series, spec: SheetSpec, where: Where) -> np.ndarray:
     """A group column's labels -> group codes; "Uppgift saknas" -> None; unknown stops, named."""
     mapped = []
     for position, value in enumerate(values):
@@ -121,7 +130,7 @@ def map_group_values(values: pd.Series, spec: SheetSpec, where: str) -> np.ndarr
         if label not in spec.values:
             raise SourceError(
                 SOURCE,
-                f"{where}, row {position + 1} under the header",
+                locate_record(where, position),
                 f"unknown {spec.column!r} value {value!r}",
             )
         mapped.append(spec.values[label])
@@ -151,15 +160,25 @@ def parse_riket_records(records: pd.DataFrame, where: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def read_cell(cell: Any, where: str) -> Any:
+    """A cell's value; a formula without its value or a NaN/infinite number is refused."""
+    if isinstance(cell, Unreadable):
+        raise SourceError(SOURCE, where, cell.reason)
+    value = cell.value if isinstance(cell, Cell) else cell
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SourceError(SOURCE, where, f"{value} is not a number")
+    return value
+
+
 def read_sheet_table(worksheet: object, where: str) -> pd.DataFrame:
     """The table under the header row (PERIOD, LÄN, KOMMUN, …), columns named as in the file."""
-    rows = worksheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    rows = enumerate(iterate_rows(worksheet, where), start=1)  # type: ignore[arg-type]
     header = None
     for _ in range(HEADER_SEARCH_ROWS):
-        row = next(rows, None)
+        number, row = next(rows, (0, None))
         if row is None:
             break
-        labels = [normalise_name(cell) for cell in row]
+        labels = [normalise_name(read_cell(cell, f"{where}, row {number}")) for cell in row]
         if {"period", "län", "kommun"} <= set(labels):
             header = labels
             break
@@ -172,24 +191,45 @@ def read_sheet_table(worksheet: object, where: str) -> pd.DataFrame:
     missing = [label for label in DURATION_HEADERS if label not in header]
     if missing:
         raise SourceError(SOURCE, where, f"no column {', '.join(missing)}")
-    data = [row for row in rows if any(cell is not None for cell in row)]
-    return pd.DataFrame(data, columns=header[: len(data[0])] if data else header)
+    width = len(header)
+    data, numbers = [], []
+    for number, row in rows:
+        values = [
+            read_cell(cell, f"{where}, row {number}, column {get_column_letter(column + 1)}")
+            for column, cell in enumerate(row)
+        ]
+        if any(value is not None for value in values):
+            data.append((values + [None] * width)[:width])
+            numbers.append(number)
+    # Indexed by row number, so an error can name the row as Excel shows it.
+    return pd.DataFrame(data, columns=header, index=pd.Index(numbers, dtype="int64"))
 
 
-def parse_sheet(table: pd.DataFrame, spec: SheetSpec, regions: pd.DataFrame, where: str) -> list:
+def parse_sheet(
+    table: pd.DataFrame,
+    spec: SheetSpec,
+    regions: pd.DataFrame,
+    where: str,
+    file_month: str | None = None,
+) -> list:
     """One sheet's kommun and county counts (no Riket: that comes exact from the riket file)."""
     records = table.rename(columns={**GEOGRAPHY_HEADERS, **DURATION_HEADERS})
     records = records[records["PERIOD"].notna()]
+    row_numbers = records.index.to_numpy()
+
+    def locate_row(position: int) -> str:
+        return f"{where}, row {row_numbers[position]}"
+
     fields = list(MEASURES)
-    period = read_months(records["PERIOD"], where)
-    kommun, county = map_geography(records, regions, where)
-    values, hidden = read_counts(records, fields, where)
+    period = read_months(records["PERIOD"], locate_row, file_month)
+    kommun, county = map_geography(records, regions, locate_row)
+    values, hidden = read_counts(records, fields, locate_row)
     ones = np.ones(len(records), dtype=int)
     groups = np.full(len(records), "total", dtype=object)
     if spec.column is not None:
         if spec.column not in records:
             raise SourceError(SOURCE, where, f"no column {spec.column.upper()!r}")
-        groups = map_group_values(records[spec.column], spec, where)
+        groups = map_group_values(records[spec.column], spec, locate_row)
     frames = []
     for code in dict.fromkeys(code for code in groups if code is not None):
         chosen = groups == code
@@ -209,7 +249,8 @@ def find_sheet(workbook: openpyxl.Workbook, name: str) -> object | None:
 
 def parse_kommun_workbook(raw: bytes, file_name: str, regions: pd.DataFrame) -> pd.DataFrame:
     """Total, Kön and Födelseland sheets -> kommun and county counts by group."""
-    workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    workbook = open_sheets(raw, file_name)
+    file_month = read_file_month(file_name)
     try:
         frames = []
         for spec in SHEETS:
@@ -219,7 +260,8 @@ def parse_kommun_workbook(raw: bytes, file_name: str, regions: pd.DataFrame) -> 
                 if spec.column is None:
                     raise SourceError(SOURCE, file_name, "no sheet Total")
                 continue
-            frames += parse_sheet(read_sheet_table(worksheet, where), spec, regions, where)
+            table = read_sheet_table(worksheet, where)
+            frames += parse_sheet(table, spec, regions, where, file_month)
     finally:
         workbook.close()
     return pd.concat(frames, ignore_index=True)

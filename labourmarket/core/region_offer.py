@@ -22,6 +22,9 @@ class RegionOffer:
     hidden_groups: int = 0  # groups left out: none of their kommuner has a figure
     placeholder: str = "Välj kommuner"  # the empty picker's text (Streamlit's is English)
     level: str = "municipality"  # what the codes are: "municipality" or "county"
+    # The most a link or another page's set opens the picker with (a card or line each); None:
+    # no limit but the offered codes.
+    link_limit: int | None = None
 
     def describe_group_added(self, group_id: str, added: int) -> str:
         """What adding a group did: "Södertörn (8 av 8 med data): 4 kommuner lades till."."""

@@ -11,6 +11,7 @@ import pandas as pd
 
 from labourmarket.core import paths
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.frequency import find_period_frequency, keep_one_frequency
 from labourmarket.core.periods import find_break_between, parse_period
 from labourmarket.core.schema import AGE_PATTERN, ALLOWED_CODES, GROUP_DIMENSIONS
 from labourmarket.core.selection import TOTAL, Group, select_rows
@@ -205,8 +206,13 @@ def load_targets(catalog: Catalog, path: Path | None = None) -> list[Target]:
 def select_target_series(
     observations: pd.DataFrame, target: Target, region: str, measure: str
 ) -> pd.DataFrame:
-    """One measure of the target, in its group and one region: a row per period, oldest first."""
+    """One measure of the target, in its group and one region: a row per period, oldest first.
+
+    Of one frequency: the baseline's where the target has one, else the one the series starts
+    with (frequency.keep_one_frequency).
+    """
     rows = select_rows(observations, measure, [region], group=Group.from_mapping(target.group))
+    rows = keep_one_frequency(rows, find_period_frequency(target.baseline_period))
     return rows.sort_values("period_start").set_index("period")[["value", "status", "period_start"]]
 
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from labourmarket.core.frequency import keep_one_frequency
 from labourmarket.core.periods import find_break_between, parse_period
 from labourmarket.core.selection import Group, select_rows
 from labourmarket.output.formatting import format_number, format_period
@@ -19,10 +20,19 @@ def previous_year_period(code: str) -> str:
 
 
 def select_group_series(
-    observations: pd.DataFrame, measure_id: str, group: Group, regions: list[str]
+    observations: pd.DataFrame,
+    measure_id: str,
+    group: Group,
+    regions: list[str],
+    frequency: str | None = None,
 ) -> pd.DataFrame:
-    """Rows of one measure and group for the regions, oldest first, with their provenance."""
+    """Rows of one measure and group for the regions, oldest first, with their provenance.
+
+    Of one frequency, the same for every region: `frequency` where the rows have it, else the
+    one the series starts with (frequency.keep_one_frequency).
+    """
     rows = select_rows(observations, measure_id, regions, group=group)
+    rows = keep_one_frequency(rows, frequency)
     columns = ["region_code", "period", "period_start", "frequency", "value", "status"]
     return rows.sort_values(["region_code", "period_start"])[
         [*columns, "source_id", "retrieved_at"]
@@ -33,9 +43,10 @@ def add_moving_average(series: pd.DataFrame) -> pd.DataFrame:
     """A trailing mean over a year of periods; any missing period in the window leaves it empty.
 
     The window is counted in calendar periods, not rows, so a missing month is not skipped over.
+    Each frequency is a series of its own: kv 3 and juli start on one day.
     """
     frames = []
-    for _, rows in series.groupby("region_code", sort=False):
+    for _, rows in series.groupby(["region_code", "frequency"], sort=False, observed=True):
         frequency = rows["frequency"].iloc[0]
         window = PERIODS_PER_YEAR[frequency]
         calendar = rows.set_index("period_start")["value"].asfreq(
@@ -78,14 +89,16 @@ def build_trend(
     last: str,
     decimals: int,
     breaks: list[str] | None = None,
+    frequency: str | None = None,
 ) -> pd.DataFrame:
     """The series with moving average and year-on-year change, cut to first..last.
 
     Both are computed before the cut so the first shown periods still have a year behind them.
+    The series has one frequency: `frequency` where the measure has it (see select_group_series).
     """
     if not isinstance(group, Group):
         group = Group.from_mapping(group)
-    series = select_group_series(observations, measure_id, group, regions)
+    series = select_group_series(observations, measure_id, group, regions, frequency)
     series = add_year_on_year(add_moving_average(series), decimals, breaks or [])
     start, end = parse_period(first).start, parse_period(last).start
     shown = series[

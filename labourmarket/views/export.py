@@ -14,6 +14,7 @@ from labourmarket.core.catalog import Catalog
 from labourmarket.core.changelog import read_revision_log
 from labourmarket.core.decomposition import decompose_all, has_counts
 from labourmarket.core.defaults import pick_pack_period
+from labourmarket.core.frequency import describe_kept_frequency, list_frequencies
 from labourmarket.core.gaps import compute_gaps
 from labourmarket.core.periods import find_period_end, parse_period
 from labourmarket.core.recency import find_newer_figures
@@ -339,6 +340,7 @@ def build_measure_section(
         period,
         decimals,
         catalog.series_breaks(measure_id),
+        frequency=parse_period(period).frequency,
     )
     trend = trend[[is_by(p, period) for p in trend["period"]]]
     names = {code: catalog.region_name(code) for code in [region, *benchmarks]}
@@ -346,6 +348,10 @@ def build_measure_section(
     sentence = describe_trend(
         trend, names, subject, region, benchmarks[0] if benchmarks else None, decimals
     )
+    frequencies = list_frequencies(select_rows(observations, measure_id, [region, *benchmarks]))
+    kept = describe_kept_frequency(frequencies, parse_period(period).frequency)
+    if kept is not None:
+        sentence = f"{sentence} {kept}"
     chart, series = None, None
     if benchmarks:
         largest = describe_largest_gap(

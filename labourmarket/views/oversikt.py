@@ -1,10 +1,16 @@
 """Översikt: per chosen region a card with the latest figure, its gaps, trend and targets."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from labourmarket.core.catalog import Catalog
+from labourmarket.core.frequency import (
+    describe_kept_frequency,
+    keep_one_frequency,
+    list_frequencies,
+)
+from labourmarket.core.link_lists import DRAWN_AT_MOST
 from labourmarket.core.periods import find_break_between, find_period_end, parse_period
 from labourmarket.core.recency import find_newer_figures
 from labourmarket.core.region_offer import RegionOffer, offer_regions
@@ -12,7 +18,13 @@ from labourmarket.core.selection import COUNTRY_CODE, TOTAL, Group, select_rows
 from labourmarket.core.store import LoadedData
 from labourmarket.core.targets import Target, select_latest
 from labourmarket.core.trends import previous_year_period
-from labourmarket.output.formatting import SEX_LABELS, format_gap, format_percent, format_period
+from labourmarket.output.formatting import (
+    MISSING,
+    SEX_LABELS,
+    format_gap,
+    format_percent,
+    format_period,
+)
 from labourmarket.output.sentences import compose_source_line, describe_newer_figures
 from labourmarket.views.gapanalys import ask_for_regions, pick_default_regions
 from labourmarket.views.mal import describe_region_targets
@@ -71,6 +83,9 @@ class Card:
     trend: str | None  # "↑ +0,3 p.e. sedan kv 2 2024", or a note why there is none
     county_missing: str | None = None  # why gap_county is None where there is a county
     country_missing: str | None = None  # why gap_country is None where there is one to take
+    # Why the level is ".." in the measure's latest period, and the region's latest figure.
+    level_missing: str | None = None
+    frequency_note: str | None = None  # which frequency the card shows where the measure has two
 
 
 def read_value(totals: pd.DataFrame, region_code: str, period: str) -> float | None:
@@ -122,6 +137,24 @@ def describe_missing_benchmark(totals: pd.DataFrame, benchmark: str, word: str, 
     return f"måttet har inga värden för {word}"
 
 
+def describe_missing_level(rows: pd.DataFrame, period: str, decimals: int) -> str:
+    """Why a region has no level in the measure's latest period, and the latest figure it has."""
+    at_period = rows[rows["period"] == period]
+    is_suppressed = not at_period.empty and at_period["status"].iloc[0] == "suppressed"
+    when = format_period(period)
+    reason = (
+        f"värdet för {when} är undertryckt (för osäkert eller röjande)"
+        if is_suppressed
+        else f"värde saknas för {when}"
+    )
+    known = rows.dropna(subset=["value"]).sort_values("period_start")
+    latest = known.iloc[-1]
+    return (
+        f"{reason}; senaste värde {format_percent(float(latest['value']), decimals)} "
+        f"({format_period(str(latest['period']))})"
+    )
+
+
 def build_card(
     observations: pd.DataFrame,
     catalog: Catalog,
@@ -129,23 +162,46 @@ def build_card(
     region_code: str,
     sex: str = TOTAL,
 ) -> Card:
-    """Summarise one region (one sex, or both) at the latest period it has a figure for.
+    """Summarise one region (one sex, or both) at the measure's latest period.
 
-    Only the comparisons that can exist are made: a county has no county above it, and the
-    country has neither; a missing one says why (county_missing, country_missing).
+    A region without a figure there gets ".." and the reason (level_missing), never an older
+    figure in its place. Only the comparisons that can exist are made: a county has no county
+    above it, and the country has neither; a missing one says why (county_missing,
+    country_missing). Every region's rows are of one frequency (frequency.keep_one_frequency).
     """
-    totals = select_rows(observations, measure_id, group=Group(sex=sex))
+    measure_rows = select_rows(observations, measure_id, group=Group(sex=sex))
+    totals = keep_one_frequency(measure_rows)
     decimals = int(catalog.measure(measure_id)["decimals"])
-    own = totals[totals["region_code"] == region_code].dropna(subset=["value"])
+    rows = totals[totals["region_code"] == region_code]
+    own = rows.dropna(subset=["value"])
     name = catalog.region_name(region_code)
     if own.empty:
         return Card(region_code, name, None, None, None, None, None, None)
-    latest = own.sort_values("period_start").iloc[-1]
-    period, value = str(latest["period"]), float(latest["value"])
+    frequency_note = describe_kept_frequency(
+        list_frequencies(measure_rows), str(totals["frequency"].iloc[0])
+    )
+    newest = totals["period_start"].max()
+    period = str(totals.loc[totals["period_start"] == newest, "period"].iloc[0])
     regions = catalog.regions.set_index("region_code")
     county = regions.at[region_code, "county_code"] or None
     county = county if county and county != region_code else None
+    county_name = catalog.region_name(county) if county else None
     has_country = region_code != COUNTRY_CODE
+    value = read_value(rows, region_code, period)
+    if value is None:
+        # The gaps are ".." too; the level's reason says why, so the gaps need none of their own.
+        return Card(
+            region_code,
+            name,
+            period,
+            None,
+            None,
+            county_name,
+            None,
+            None,
+            level_missing=describe_missing_level(rows, period, decimals),
+            frequency_note=frequency_note,
+        )
 
     def gap_to(benchmark: str | None) -> float | None:
         other = read_value(totals, benchmark, period) if benchmark else None
@@ -159,7 +215,7 @@ def build_card(
         period=period,
         value=value,
         gap_county=gap_county,
-        county_name=catalog.region_name(county) if county else None,
+        county_name=county_name,
         gap_country=gap_country,
         trend=describe_card_trend(own, catalog, measure_id, decimals),
         county_missing=(
@@ -172,12 +228,13 @@ def build_card(
             if has_country and gap_country is None
             else None
         ),
+        frequency_note=frequency_note,
     )
 
 
 def offer(data: LoadedData, series: pd.DataFrame) -> OversiktOffer:
     """The regions the measure has figures for (`series`: the measure's rows)."""
-    regions = offer_regions(series, data.catalog, "måttet")
+    regions = replace(offer_regions(series, data.catalog, "måttet"), link_limit=DRAWN_AT_MOST)
     return OversiktOffer(regions, pick_default_regions(regions.codes), ask_for_regions(regions))
 
 
@@ -206,16 +263,21 @@ def describe_gap_note(card: Card) -> str | None:
 
 def shape_card(card: Card, decimals: int, sex: str, targets: str | None) -> ShownCard:
     """A card's figures as text: level, gaps, and a caption with period, sex and trend."""
-    if card.value is None:
+    if card.period is None:
         return ShownCard(card.region_name, NO_FIGURES, (), "", None, None)
     who = "" if sex == TOTAL else f" · {SEX_LABELS[sex]}"
+    caption = f"Period: {format_period(card.period)}{who} · " + (
+        f"Utveckling: {card.trend or NO_TREND}"
+        if card.level_missing is None
+        else f"Nivå: {MISSING}, {card.level_missing}"
+    )
+    if card.frequency_note is not None:
+        caption += f" · {card.frequency_note}"
     return ShownCard(
         region_name=card.region_name,
         notice=None,
         metrics=list_card_metrics(card, decimals),
-        caption=(
-            f"Period: {format_period(card.period)}{who} · Utveckling: {card.trend or NO_TREND}"
-        ),
+        caption=caption,
         gap_note=describe_gap_note(card),
         targets=targets,
     )

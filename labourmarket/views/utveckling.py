@@ -1,13 +1,20 @@
 """The Utveckling page: one measure and group over time for chosen regions, references, target."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from labourmarket.core.catalog import Catalog
 from labourmarket.core.decomposition import decompose_periods, has_counts
+from labourmarket.core.frequency import (
+    describe_kept_frequency,
+    keep_one_frequency,
+    list_frequencies,
+    pick_frequency,
+)
+from labourmarket.core.link_lists import DRAWN_AT_MOST
 from labourmarket.core.periods import parse_period
 from labourmarket.core.ranking import list_group_keys
 from labourmarket.core.recency import find_newer_figures
@@ -140,9 +147,10 @@ class UtvecklingContent:
 def offer(data: LoadedData, series: pd.DataFrame, measure_id: str, sex: str) -> UtvecklingOffer:
     """What the page's pickers offer for one measure (its rows `series`) and one sex."""
     population = str(data.catalog.measure(measure_id)["population_sv"])
-    regions = offer_regions(series, data.catalog, "måttet")
-    periods = list(reversed(list_periods(series)))
-    frequency = str(series["frequency"].iloc[0])
+    regions = replace(offer_regions(series, data.catalog, "måttet"), link_limit=DRAWN_AT_MOST)
+    # Only the periods of the frequency the trend keeps: a month picked beside kv 3 finds nothing.
+    periods = list(reversed(list_periods(keep_one_frequency(series))))
+    frequency = str(pick_frequency(series))
     transforms = list_transforms(frequency) if len(periods) > 1 else ["value"]
     return UtvecklingOffer(
         groups={key: format_group_key(key, population) for key in list_groups(series, sex)},
@@ -164,7 +172,15 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
     group = Group.decode(choices.group_key, choices.sex)
     breaks = catalog.series_breaks(measure_id)
     trend = build_trend(
-        data.observations, measure_id, group, [*chosen, *references], first, last, decimals, breaks
+        data.observations,
+        measure_id,
+        group,
+        [*chosen, *references],
+        first,
+        last,
+        decimals,
+        breaks,
+        pick_frequency(choices.series),
     )
     subject = describe_subject(choices.group_key, population, choices.sex)
     benchmark = references[0] if references else None
@@ -201,7 +217,7 @@ def build(data: LoadedData, choices: UtvecklingChoices) -> UtvecklingContent:
         sentence=describe_trend(
             trend, catalog.region_names, subject, chosen[0], benchmark, decimals
         ),
-        missing_note=describe_missing(trend),
+        missing_note=describe_notes(trend, series),
         single_period_notice=describe_single_period(
             trend, chosen, list_periods(series), (first, last), choices.view
         ),
@@ -241,9 +257,12 @@ def build_why(data: LoadedData, choices: UtvecklingChoices, first: str, last: st
     catalog, region, benchmark = data.catalog, choices.regions[0], choices.benchmark
     series = choices.series
     start, end = (pd.Timestamp(parse_period(code).start) for code in (first, last))
-    rows = series[
-        series["region_code"].isin([region, benchmark]) & series["period_start"].between(start, end)
-    ]
+    rows = keep_one_frequency(
+        series[
+            series["region_code"].isin([region, benchmark])
+            & series["period_start"].between(start, end)
+        ]
+    )
     split = decompose_periods(rows, region, benchmark, choices.breakdown, choices.sex)
     problems = split.dropna(subset=["problem"])
     if len(problems) == len(split):
@@ -336,6 +355,14 @@ def describe_missing(trend: pd.DataFrame) -> str | None:
     return (
         f"{MISSING}: värde saknas eller är undertryckt ({missing} st), visas som avbrott i linjen."
     )
+
+
+def describe_notes(trend: pd.DataFrame, series: pd.DataFrame) -> str | None:
+    """The notes under the chart: missing figures, and which frequency a two-frequency measure
+    shows (`series`: the measure's rows)."""
+    kept = str(trend["frequency"].iloc[0]) if len(trend) else None
+    notes = [describe_missing(trend), describe_kept_frequency(list_frequencies(series), kept)]
+    return " ".join(note for note in notes if note) or None
 
 
 def order_periods(first: str, last: str) -> tuple[str, str]:

@@ -1,8 +1,8 @@
 """Bad files through `python -m etl import` and `build`: refused naming file, row and cell.
 
-Symbols are not faults: `..`, `-` and blank are missing figures and `<5` a suppressed one (see
-etl/sources/arbetsformedlingen.py read_value, seed.py parse_value, scb_snapshot.py
-parse_numbers), so those cases assert what is stored after a successful build instead.
+Symbols are not faults: `-` and blank are missing figures, `..` and `<5` suppressed ones (see
+etl/sources/af_sheet.py read_value, seed.py parse_value, scb_snapshot.py parse_numbers), so those
+cases assert what is stored after a successful build instead.
 """
 
 import hashlib
@@ -237,7 +237,8 @@ def read_af_rows(root: Path) -> pd.DataFrame:
 
 
 def test_import_stores_symbols_as_missing_or_suppressed_never_zero(imports):
-    """`..`, `-` and blank are missing (null, no status); `<5` is suppressed; none becomes 0."""
+    """`-` and blank are missing (null, no status); `..` and `<5` are suppressed, as in the seed
+    table; none becomes 0."""
     outcome = imports["symbols"].result()
     root = outcome.root
     assert outcome.result.returncode == 0, outcome.result.stderr
@@ -254,7 +255,7 @@ def test_import_stores_symbols_as_missing_or_suppressed_never_zero(imports):
         for row in sodertalje.itertuples()
     }
     assert stored == {
-        ("total", "total"): (None, None),  # ..
+        ("total", "total"): (None, "suppressed"),  # .., as the seed and SCB store it
         ("18-24", "total"): (None, None),  # -
         ("total", "foreign_born"): (None, "suppressed"),  # <5
         ("total", "born_in_sweden"): (None, None),  # blank

@@ -165,7 +165,7 @@ def test_parse_returns_canonical_rows_of_one_measure_and_month(raw, file_name, m
         (FRACTIONS_XLSX, "0181", {"sex": "women"}, 13.9, None),
         (FRACTIONS_XLSX, "0181", {"education": "pre_upper_secondary"}, None, "suppressed"),
         (FRACTIONS_XLSX, "0136", {}, 8.3, None),
-        (FRACTIONS_XLSX, "0136", {"age": "18-24"}, None, None),
+        (FRACTIONS_XLSX, "0136", {"age": "18-24"}, None, "suppressed"),
         (FRACTIONS_XLSX, "0136", {"education": "pre_upper_secondary"}, None, None),
         (FRACTIONS_XLSX, "01", {"education": "pre_upper_secondary"}, 19.0, None),
         (FRACTIONS_XLSX, "00", {"birth_region": "foreign_born"}, 15.2, None),
@@ -177,7 +177,7 @@ def test_parse_returns_canonical_rows_of_one_measure_and_month(raw, file_name, m
         (BAS_DATES_XLSX, "0181", {"sex": "women", "age": "18-24"}, 11.8, None),
         (SEMICOLON_CSV, "0181", {}, 14.5, None),
         (SEMICOLON_CSV, "0181", {"birth_region": "foreign_born"}, 26.2, None),
-        (SEMICOLON_CSV, "01", {"age": "18-24"}, None, None),
+        (SEMICOLON_CSV, "01", {"age": "18-24"}, None, "suppressed"),
         (SEMICOLON_CSV, "0127", {}, None, "suppressed"),
         (SEMICOLON_CSV, "0127", {"birth_region": "foreign_born"}, None, None),
         (COMMA_CSV, "0181", {}, 14.5, None),
@@ -397,17 +397,21 @@ def test_import_file_leaves_raw_unchanged_on_a_bad_file(data_tree, tmp_path, raw
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("Andel", 90.0), ("Andel (%)", 0.9), ("Andel procent", 0.9)],
+    [("Andel", 90.0), ("Andel (%)", None), ("Andel procent", None)],
     ids=["share-fraction", "percent-sign", "procent"],
 )
-def test_a_percent_header_keeps_small_values_as_percent(header, expected):
-    """0,9 under "Andel (%)" is 0,9 %, not 90 %: only "andel" alone marks fractions."""
+def test_a_percent_header_over_values_below_1_is_refused(header, expected):
+    """0,9 under "Andel (%)" reads as 0,9 % or as 90 %: refused; "andel" alone marks fractions."""
     raw = (
         "Inskrivna arbetslösa som andel av registerbaserad arbetskraft\n"
         f"PERIOD,Kommunkod,Grupp,{header}\n"
         "2024-10,181,Totalt,0.9\n"
         "2024-10,181,Förgymnasial utbildning,0.7\n"
     ).encode()
+    if expected is None:
+        with pytest.raises(SourceError, match=r"0\.9 reads as 0,9 % or as 90 %"):
+            af_sheet.parse(raw, "liten.csv", REGIONS)
+        return
     frame = af_sheet.parse(raw, "liten.csv", REGIONS)
     total = frame[(frame["region_code"] == "0181") & (frame["education"] == "total")]
     assert total["value"].tolist() == [expected]

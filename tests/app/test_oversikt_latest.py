@@ -1,0 +1,36 @@
+"""Översikt as a user sees it when a kommun's latest figure is suppressed: "..", not an older."""
+
+import numpy as np
+
+from labourmarket.core import store
+from labourmarket.core.catalog import load_catalog
+from labourmarket.core.schema import validate
+from tests.app.conftest import OVERVIEW, open_page
+
+INTEGRATION = "scb_integration_arbetsloshet_20_64"
+NBSP = "\u00a0"
+
+
+def suppress(region: str, period: str) -> None:
+    """Rewrite the build with the region's figures for the period suppressed, checked as a build."""
+    observations = store.read_observations()
+    observations = observations.assign(status=observations["status"].astype("string"))
+    hit = (observations["region_code"] == region) & (observations["period"] == period)
+    observations.loc[hit, "value"] = np.nan
+    observations.loc[hit, "status"] = "suppressed"
+    validate(observations, load_catalog())
+    store.write_clean(observations, (store.read_manifest() or {"sources": []})["sources"])
+
+
+def test_a_suppressed_latest_figure_shows_dots_for_its_period(built_tree):
+    suppress("0181", "2023")
+    at = open_page(OVERVIEW, measure=INTEGRATION, regions="0181,0136")
+    assert not at.exception
+    levels = [m.value for m in at.metric if m.label == "Nivå"]
+    assert levels == ["..", f"12,1{NBSP}%"]
+    captions = [c.value for c in at.caption if c.value.startswith("Period:")]
+    assert captions == [
+        "Period: 2023 · Nivå: .., värdet för 2023 är undertryckt (för osäkert eller röjande);"
+        f" senaste värde 17,5{NBSP}% (2022)",
+        f"Period: 2023 · Utveckling: ↓ \u22120,1{NBSP}p.e. sedan 2022",
+    ]
