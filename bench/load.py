@@ -8,6 +8,13 @@ server's peak memory and the errors; exits non-zero when any session saw an erro
 8 seconds (0.5 s think time) must render at least 2 pages and change a widget, every render and
 rerun within RENDER_TIMEOUT_MS, with no errors. It measures this machine, so it is a benchmark,
 not a test; the test suite only checks, untimed, that two sessions walk every page (walk_pages).
+
+`python -m bench.load --proxy --replicas 2 --sessions 60` drives the sessions through
+deploy/nginx.conf (TLS, login, sticky cookie) in front of 2 replicas: each session is a browser
+context of its own, so a replica cookie of its own, as each member of staff has. Every replica
+logs its own time per script run (ARBETSMARKNAD_RENDER_LOG, see app.py): the server render
+p50/p95 come from there, not from the browser's clock, which shares the CPU with the browsers.
+Per replica: script runs, peak RSS, CPU seconds (/proc/<pid>/stat); and CPU seconds per page view.
 """
 
 import argparse
@@ -25,17 +32,23 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.async_api import BrowserContext, Locator, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
+from deploy.serve_replicas import REPLICA_COOKIE, Login, find_nginx, serve_nginx
 from labourmarket import pages as app_pages
 from labourmarket.core import paths
 
 MAX_SESSIONS = 50
+MAX_PROXY_SESSIONS = 100  # through nginx: the sessions spread over the replicas
+MAX_REPLICAS = 8
+RENDER_LOG_ENV = "ARBETSMARKNAD_RENDER_LOG"  # app.py appends: time, pid, page path, seconds
+PROXY_LOGIN = Login("belastning", "prov")  # the load run's own nginx, on loopback only
 MAX_SECONDS = 600
 RENDER_TIMEOUT_MS = 60_000  # generous for 20 sessions on 2 cores; anything slower is an error
 # An untimed walk (walk_pages) waits this long only so that a hung page ends the run.
@@ -43,7 +56,7 @@ HANG_GUARD_MS = 120_000
 SMOKE = {"sessions": 2, "seconds": 8.0, "think": 0.5}  # --smoke
 THINK_SECONDS = 5.0  # a visitor reads before the next click (±50 %); --think 0 is the stress case
 RAMP_SECONDS = 3.0  # at most, between session starts: a first load compiles the app (~2 s CPU)
-LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
+LOOPBACK = re.compile(r"https?://127\.0\.0\.1:\d+")  # https: the load run's own nginx
 APP = "[data-testid='stApp']"
 CHART = "[data-testid='stPlotlyChart'] .main-svg"
 TABLE = "[data-testid='stTable']"
@@ -145,6 +158,15 @@ def list_page_specs() -> tuple[PageSpec, ...]:
     return tuple(PageSpec(page, *PAGE_CHECKS[page.name]) for page in app_pages.PAGES)
 
 
+@dataclass(frozen=True)
+class ServerRun:
+    """One script run as its replica timed it (a line of ARBETSMARKNAD_RENDER_LOG)."""
+
+    pid: int
+    path: str
+    seconds: float
+
+
 @dataclass
 class LoadResult:
     sessions: int
@@ -155,8 +177,11 @@ class LoadResult:
     render_ms: dict[str, list[float]] = field(default_factory=dict)  # by page path
     rerun_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    rss_mb: list[float] = field(default_factory=list)
-    server_cpu: tuple[float, float] | None = None  # CPU seconds used, over wall seconds
+    rss_mb: dict[int, list[float]] = field(default_factory=dict)  # by server pid, each second
+    cpu_seconds: dict[int, float] = field(default_factory=dict)  # by server pid, over the run
+    sampled_seconds: float = 0.0  # wall time the servers were sampled over
+    server_runs: list[ServerRun] = field(default_factory=list)
+    proxy: bool = False  # through nginx (deploy/nginx.conf)
 
 
 class BrokenPageError(Exception):
@@ -290,6 +315,8 @@ class Visit:
     timeout_ms: int = RENDER_TIMEOUT_MS  # the longest wait for one render or rerun
     limit_ms: int | None = RENDER_TIMEOUT_MS  # a slower render is an error; None: untimed
     stop_on_error: bool = False  # a session ends at its first error (else it reloads, goes on)
+    login: Login | None = None  # through nginx: each session a browser context of its own
+    cookies: tuple[str, ...] = ()  # a replica cookie per session (a test pins sessions)
 
     def goes_on(self, visited: int) -> bool:
         """Whether a session that has visited `visited` pages visits another."""
@@ -308,8 +335,9 @@ async def run_session(
     """One visitor: every page in turn (each session starts elsewhere), a widget change on each.
 
     Pages change by the sidebar; the first, and the next after an error, loads by its URL.
-    Each tab is a Streamlit session of its own (its own WebSocket); the tabs share one browser
-    context only so that the app's JavaScript is compiled once, not once per visitor.
+    Each tab is a Streamlit session of its own (its own WebSocket); on one server the tabs share
+    one browser context only so that the app's JavaScript is compiled once, not once per
+    visitor. Through nginx each has a context of its own: its own replica cookie.
     """
     await asyncio.sleep(index * visit.ramp)
     page = await context.new_page()
@@ -355,37 +383,55 @@ def read_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def sample_server(server: subprocess.Popen, result: LoadResult, stop: asyncio.Event) -> None:
-    """Every second: the server's resident memory; its exit is an error. Then its CPU time."""
-    cpu_start, wall_start = read_cpu_seconds(server.pid), time.monotonic()
+async def sample_servers(
+    servers: Sequence[subprocess.Popen], result: LoadResult, stop: asyncio.Event
+) -> None:
+    """Every second: each server's resident memory; an exit is an error. Then their CPU time."""
+    cpu_start = {server.pid: read_cpu_seconds(server.pid) for server in servers}
+    wall_start = time.monotonic()
     while not stop.is_set():
-        if server.poll() is not None:
-            result.errors.append(f"server exited with {server.returncode}")
-            return
-        result.rss_mb.append(read_rss_mb(server.pid))
+        for server in servers:
+            if server.poll() is not None:
+                result.errors.append(f"server {server.pid} exited with {server.returncode}")
+                return
+            result.rss_mb.setdefault(server.pid, []).append(read_rss_mb(server.pid))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=1)
-    cpu = read_cpu_seconds(server.pid) - cpu_start
-    result.server_cpu = (cpu, time.monotonic() - wall_start)
+    result.cpu_seconds = {pid: read_cpu_seconds(pid) - cpu for pid, cpu in cpu_start.items()}
+    result.sampled_seconds = time.monotonic() - wall_start
 
 
-async def drive(visit: Visit, sessions: int, server: subprocess.Popen | None) -> LoadResult:
+async def open_context(browser: Browser, visit: Visit, index: int | None) -> BrowserContext:
+    """A browser context: shared by every session (index None), or one session's own."""
+    login = visit.login
+    options = {"ignore_https_errors": True, "http_credentials": vars(login)} if login else {}
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="sv-SE", **options
+    )
+    context.set_default_timeout(visit.timeout_ms)
+    await context.add_init_script(COUNT_FINISHED_RUNS)
+    if index is not None and index < len(visit.cookies):
+        cookie = {"name": REPLICA_COOKIE, "value": visit.cookies[index], "url": visit.url}
+        await context.add_cookies([cookie])
+    return context
+
+
+async def drive(visit: Visit, sessions: int, servers: Sequence[subprocess.Popen]) -> LoadResult:
     """Run `sessions` visitors in one browser; a timed visit's clock starts once it is up."""
-    result = LoadResult(sessions, visit.seconds or 0.0, visit.think)
+    result = LoadResult(sessions, visit.seconds or 0.0, visit.think, proxy=visit.login is not None)
     stop = asyncio.Event()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = await browser.new_context(
-            viewport={"width": 1400, "height": 1000}, locale="sv-SE"
-        )
-        context.set_default_timeout(visit.timeout_ms)
-        await context.add_init_script(COUNT_FINISHED_RUNS)
-        sampler = asyncio.create_task(sample_server(server, result, stop)) if server else None
+        if visit.login is None:
+            contexts = [await open_context(browser, visit, None)] * sessions
+        else:
+            contexts = [await open_context(browser, visit, index) for index in range(sessions)]
+        sampler = asyncio.create_task(sample_servers(servers, result, stop)) if servers else None
         if visit.seconds is not None:
             visit = dataclasses.replace(visit, deadline=time.monotonic() + visit.seconds)
         try:
             await asyncio.gather(
-                *(run_session(context, visit, index, result) for index in range(sessions))
+                *(run_session(contexts[index], visit, index, result) for index in range(sessions))
             )
         finally:
             stop.set()
@@ -400,38 +446,52 @@ def check_url(url: str) -> None:
         raise ValueError(f"{url}: load runs only against http://127.0.0.1:<port>")
 
 
-def run_in_thread(visit: Visit, sessions: int, server: subprocess.Popen | None) -> LoadResult:
+def run_in_thread(visit: Visit, sessions: int, servers: Sequence[subprocess.Popen]) -> LoadResult:
     """asyncio.run in a thread of its own: a caller's Playwright sync API (pytest-playwright)
     keeps an event loop in the calling thread, and asyncio.run refuses to start inside it."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, drive(visit, sessions, server)).result()
+        return pool.submit(asyncio.run, drive(visit, sessions, servers)).result()
+
+
+def find_max_sessions(login: Login | None) -> int:
+    return MAX_SESSIONS if login is None else MAX_PROXY_SESSIONS
 
 
 def run_load(
     url: str,
     sessions: int,
     seconds: float,
-    server: subprocess.Popen | None = None,
+    servers: Sequence[subprocess.Popen] = (),
     think: float = THINK_SECONDS,
+    login: Login | None = None,
 ) -> LoadResult:
-    """Drive `sessions` visitors for `seconds` against a loopback URL; a render or rerun slower
-    than RENDER_TIMEOUT_MS is an error."""
+    """Drive `sessions` visitors for `seconds` against a loopback URL (with `login`: the load
+    run's nginx); a render or rerun slower than RENDER_TIMEOUT_MS is an error."""
     check_url(url)
-    if not (1 <= sessions <= MAX_SESSIONS and 0 < seconds <= MAX_SECONDS and think >= 0):
-        raise ValueError(f"sessions 1-{MAX_SESSIONS}, seconds up to {MAX_SECONDS}, think >= 0")
+    most = find_max_sessions(login)
+    if not (1 <= sessions <= most and 0 < seconds <= MAX_SECONDS and think >= 0):
+        raise ValueError(f"sessions 1-{most}, seconds up to {MAX_SECONDS}, think >= 0")
     # Arrivals spread over at most the first quarter of the run.
     ramp = min(RAMP_SECONDS, seconds / 4 / sessions)
-    visit = Visit(url, list_page_specs(), think, ramp, seconds=seconds)
-    return run_in_thread(visit, sessions, server)
+    visit = Visit(url, list_page_specs(), think, ramp, seconds=seconds, login=login)
+    return run_in_thread(visit, sessions, servers)
 
 
-def walk_pages(url: str, sessions: int = 2, server: subprocess.Popen | None = None) -> LoadResult:
+def walk_pages(
+    url: str,
+    sessions: int = 2,
+    servers: Sequence[subprocess.Popen] = (),
+    login: Login | None = None,
+    cookies: Sequence[str] = (),
+) -> LoadResult:
     """Untimed: each of `sessions` visitors (side by side) visits every page once, from a page
     of its own, and changes the widget on each; a session stops at its first error. No time
-    limit: a wait ends only after HANG_GUARD_MS, so that a hung page cannot hang the caller."""
+    limit: a wait ends only after HANG_GUARD_MS, so that a hung page cannot hang the caller.
+    Through nginx (`login`), session i may bring replica cookie cookies[i]."""
     check_url(url)
-    if not 1 <= sessions <= MAX_SESSIONS:
-        raise ValueError(f"sessions 1-{MAX_SESSIONS}")
+    most = find_max_sessions(login)
+    if not 1 <= sessions <= most:
+        raise ValueError(f"sessions 1-{most}")
     specs = list_page_specs()
     visit = Visit(
         url,
@@ -442,8 +502,10 @@ def walk_pages(url: str, sessions: int = 2, server: subprocess.Popen | None = No
         timeout_ms=HANG_GUARD_MS,
         limit_ms=None,
         stop_on_error=True,
+        login=login,
+        cookies=tuple(cookies),
     )
-    return run_in_thread(visit, sessions, server)
+    return run_in_thread(visit, sessions, servers)
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -455,8 +517,11 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 def format_result(result: LoadResult) -> str:
+    cpu = sum(result.cpu_seconds.values())
+    server_times = [run.seconds * 1000 for run in result.server_runs]
     rows = [
         ("sessions", f"{result.sessions}"),
+        ("replicas", f"{len(result.rss_mb)}" + (" behind nginx" if result.proxy else "")),
         ("duration", f"{result.seconds:.0f} s"),
         ("think time", f"{result.think:.1f} s after each page and widget change"),
         ("pages visited", f"{result.pages}"),
@@ -464,14 +529,19 @@ def format_result(result: LoadResult) -> str:
         ("errors", f"{len(result.errors)}"),
         ("page render p50 / p95", format_pair(join_times(result.render_ms))),
         ("rerun p50 / p95", format_pair(join_times(result.rerun_ms))),
-        ("server RSS max", f"{max(result.rss_mb):.0f} MB" if result.rss_mb else "n/a"),
-        ("server CPU", format_cpu(result)),
+        ("server script runs", f"{len(result.server_runs)}"),
+        ("server run p50 / p95", format_pair(server_times)),
+        ("server CPU", format_cpu(cpu, result.sampled_seconds)),
+        ("CPU s per page view", format_share(cpu, result.pages)),
+        ("CPU s per script run", format_share(cpu, len(result.server_runs))),
     ]
+    rows += [(f"  replica {pid}", format_replica(result, pid)) for pid in result.rss_mb]
     rows += [
         (
             f"  {spec.path}",
             f"render {format_pair(result.render_ms.get(spec.path, []))}"
-            f" · rerun {format_pair(result.rerun_ms.get(spec.path, []))}",
+            f" · rerun {format_pair(result.rerun_ms.get(spec.path, []))}"
+            f" · server {format_pair(list_server_ms(result, spec.path))}",
         )
         for spec in list_page_specs()
     ]
@@ -481,12 +551,26 @@ def format_result(result: LoadResult) -> str:
     return "\n".join([table, *(f"error: {e}" for e in shown), *more])
 
 
-def format_cpu(result: LoadResult) -> str:
-    """The server's CPU over the run: the rest of the machine went to the browsers."""
-    if result.server_cpu is None:
+def format_replica(result: LoadResult, pid: int) -> str:
+    """One replica's share: its script runs, its peak memory, its CPU over the run."""
+    runs = sum(run.pid == pid for run in result.server_runs)
+    cpu = format_cpu(result.cpu_seconds.get(pid, 0.0), result.sampled_seconds)
+    return f"{runs} runs · RSS max {max(result.rss_mb[pid]):.0f} MB · CPU {cpu}"
+
+
+def list_server_ms(result: LoadResult, path: str) -> list[float]:
+    return [run.seconds * 1000 for run in result.server_runs if run.path == path]
+
+
+def format_cpu(cpu: float, wall: float) -> str:
+    """A server's CPU over the run: the rest of the machine went to the browsers."""
+    if not wall:
         return "n/a"
-    cpu, wall = result.server_cpu
     return f"{cpu:.0f} s in {wall:.0f} s ({cpu / wall:.0%} of one core)"
+
+
+def format_share(cpu: float, count: int) -> str:
+    return f"{cpu / count:.2f} s" if count else "n/a"
 
 
 def join_times(by_page: dict[str, list[float]]) -> list[float]:
@@ -497,6 +581,17 @@ def format_pair(values: Sequence[float]) -> str:
     if not values:
         return "n/a"
     return f"{percentile(values, 0.5):.0f} ms / {percentile(values, 0.95):.0f} ms"
+
+
+def read_render_log(path: Path) -> list[ServerRun]:
+    """The replicas' own timings: app.py appends "time pid path seconds" per script run."""
+    if not path.exists():
+        return []
+    runs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        _, pid, page, seconds = line.split("\t")
+        runs.append(ServerRun(int(pid), page, float(seconds)))
+    return runs
 
 
 def build_data_tree(root: Path) -> Path:
@@ -510,12 +605,27 @@ def build_data_tree(root: Path) -> Path:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    parser.add_argument("--sessions", type=int, default=20, help=f"1-{MAX_SESSIONS}")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=20,
+        help=f"1-{MAX_SESSIONS}, with --proxy 1-{MAX_PROXY_SESSIONS}",
+    )
     parser.add_argument("--seconds", type=float, default=120, help=f"up to {MAX_SECONDS}")
     parser.add_argument("--data-dir", type=Path, help="a built data tree (default: build one)")
     parser.add_argument(
         "--think", type=float, default=THINK_SECONDS, help="seconds between a visitor's actions"
+    )
+    parser.add_argument(
+        "--proxy", action="store_true", help="through deploy/nginx.conf (needs nginx, openssl)"
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1, help=f"behind the proxy, 1-{MAX_REPLICAS}"
     )
     parser.add_argument(
         "--smoke",
@@ -531,24 +641,50 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             SMOKE["seconds"],
             SMOKE["think"],
         )
-    if not 1 <= args.sessions <= MAX_SESSIONS:
-        parser.error(f"--sessions must be 1-{MAX_SESSIONS}")
+    most = MAX_PROXY_SESSIONS if args.proxy else MAX_SESSIONS
+    if not 1 <= args.sessions <= most:
+        parser.error(f"--sessions must be 1-{most}")
     if not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"--seconds must be above 0 and at most {MAX_SECONDS}")
     if args.think < 0:
         parser.error("--think must not be negative")
+    if not 1 <= args.replicas <= MAX_REPLICAS or (args.replicas > 1 and not args.proxy):
+        parser.error(f"--replicas must be 1-{MAX_REPLICAS}, and more than 1 needs --proxy")
     return args
 
 
-def run_against(
-    data_dir: Path, sessions: int, seconds: float, think: float, log_path: Path
-) -> LoadResult:
-    """Serve the app on loopback, drive it, and count a traceback in the server log as an error."""
-    with log_path.open("w") as log, serve_app(data_dir, log) as (url, server):
-        result = run_load(url, sessions, seconds, server, think)
-    tracebacks = log_path.read_text().count("Traceback")
+def run_against(data_dir: Path, args: argparse.Namespace, temp: Path) -> LoadResult:
+    """Serve the app on loopback (replicas behind nginx with --proxy), drive it, read the
+    replicas' own timings, and count a traceback in a server log as an error."""
+    render_log = temp / "render.log"
+    logs = [temp / f"streamlit-{index}.log" for index in range(args.replicas)]
+    with ExitStack() as stack:
+        replicas = [
+            stack.enter_context(
+                serve_app(
+                    data_dir,
+                    stack.enter_context(log.open("w")),
+                    **{RENDER_LOG_ENV: str(render_log)},
+                )
+            )
+            for log in logs
+        ]
+        servers = [server for _, server in replicas]
+        url, login = replicas[0][0], None
+        if args.proxy:
+            nginx = find_nginx()
+            if nginx is None:
+                raise RuntimeError("--proxy needs nginx (apt-get install nginx)")
+            root = temp / "nginx"
+            root.mkdir()
+            addresses = [address.removeprefix("http://") for address, _ in replicas]
+            url = stack.enter_context(serve_nginx(nginx, root, addresses, PROXY_LOGIN)).url
+            login = PROXY_LOGIN
+        result = run_load(url, args.sessions, args.seconds, servers, args.think, login)
+    result.server_runs = read_render_log(render_log)
+    tracebacks = sum(log.read_text().count("Traceback") for log in logs)
     if tracebacks:
-        result.errors.append(f"{tracebacks} traceback(s) in the server log")
+        result.errors.append(f"{tracebacks} traceback(s) in the server logs")
     return result
 
 
@@ -572,14 +708,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="load-") as temp:
         data_dir = args.data_dir or build_data_tree(Path(temp))
-        log_path = Path(temp) / "streamlit.log"
-        result = run_against(data_dir, args.sessions, args.seconds, args.think, log_path)
+        result = run_against(data_dir, args, Path(temp))
         print(format_result(result))
         missed = check_smoke(result) if args.smoke else []
         for line in missed:
             print(f"smoke: {line}")
         if result.errors:
-            print(f"end of the server log:\n{log_path.read_text()[-4000:]}", file=sys.stderr)
+            for log in sorted(Path(temp).glob("streamlit-*.log")):
+                print(f"end of {log.name}:\n{log.read_text()[-4000:]}", file=sys.stderr)
     return 1 if result.errors or missed else 0
 
 
