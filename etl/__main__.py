@@ -1,14 +1,16 @@
 """Command line for the ETL: build offline, fetch or update from the registry's sources, status."""
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from etl import freshness, pipeline, update
-from etl.errors import SourceError
+from etl import freshness, pipeline, progress, set_aside, update
+from etl.errors import FileProblemError, SourceError
 from etl.http import HttpError, HttpSettingError
 from etl.lock import LockBusyError, hold_etl_lock
 from etl.sources import Fetcher, Source, arbetsformedlingen
@@ -26,6 +28,8 @@ commands:
   fetch    download from {publishers} into data/raw, then build
   import   copy a file downloaded from Arbetsförmedlingen into data/raw, then build
   status   raw files, where from, how old; each source's newest period and when the next is due
+  raw set-aside FILE
+           move a raw file the build refuses (and its sidecar) to data/raw/_set_aside/, then build
 
 `update` skips a source whose publisher says nothing changed, and asks for files with
 If-None-Match / If-Modified-Since where the server sent an ETag or Last-Modified. It prints
@@ -39,6 +43,8 @@ waits for the first, or with --no-wait stops with a message.
 
 A malformed file, an HTTP error or a failing check stops with a message naming the source,
 the file or URL and the row; data/raw gets no partial download and data/clean stays as it was.
+A fetch or import is checked as the build would check it before anything is saved, so a file
+the build would refuse never lands; a file left without its sidecar is named and left out.
 The data tree is ./data unless ARBETSMARKNAD_DATA_DIR points elsewhere. Fetches wait at most
 ARBETSMARKNAD_HTTP_TIMEOUT seconds for an answer (default 3.05 to connect, 30 to read; "10" or
 "2,10") and retry 429/5xx ARBETSMARKNAD_HTTP_RETRIES times (default 4) with a back-off of
@@ -51,7 +57,21 @@ examples:
 {fetch_examples}
   python -m etl import ~/Hämtningar/arbetslosa-andel-2024-10.xlsx
   python -m etl status
+  python -m etl raw set-aside raw/arbetsformedlingen/fel-fil-0123456789ab.xlsx --reason "fel månad"
 """
+
+
+def explain_os_errors(run: Callable[[argparse.Namespace], None]) -> Callable[..., None]:
+    """A command whose operating-system errors read as a sentence, not `[Errno 2] ...`."""
+
+    @functools.wraps(run)
+    def run_explained(args: argparse.Namespace) -> None:
+        try:
+            run(args)
+        except OSError as error:
+            raise FileProblemError(error) from error
+
+    return run_explained
 
 
 def list_fetched_sources() -> list[tuple[Source, Fetcher]]:
@@ -84,11 +104,13 @@ def report_build() -> None:
         print(f"  {source['source']}: {source['file']} ({source['rows']} rows)")
 
 
+@explain_os_errors
 def run_build(args: argparse.Namespace) -> None:
     with hold_etl_lock("build", wait=not args.no_wait):
         report_build()
 
 
+@explain_os_errors
 def run_fetch(args: argparse.Namespace) -> None:
     with hold_etl_lock(f"fetch {args.fetcher.command}", wait=not args.no_wait):
         fetch_and_build(args)
@@ -119,10 +141,33 @@ def fetch_and_build(args: argparse.Namespace) -> None:
         raise
 
 
+@explain_os_errors
 def run_import(args: argparse.Namespace) -> None:
-    with hold_etl_lock("import", wait=not args.no_wait):
-        saved = arbetsformedlingen.import_file(Path(args.file), load_catalog(), args.region)
+    steps = ["parse", "check as the build would", "save", *([] if args.no_build else ["build"])]
+    with (
+        hold_etl_lock("import", wait=not args.no_wait),
+        progress.show_stages(f"import {Path(args.file).name}", steps) as stage,
+    ):
+        saved = arbetsformedlingen.import_file(
+            Path(args.file), load_catalog(), args.region, stage=stage
+        )
         print(f"imported {args.file} as {saved}")
+        if not args.no_build:
+            # The build takes the rows the check before saving parsed: the file is parsed once.
+            stage("build")
+            report_build()
+
+
+@explain_os_errors
+def run_set_aside(args: argparse.Namespace) -> None:
+    """Move a raw file and its sidecar out of the build's way, then build without it."""
+    with hold_etl_lock("raw set-aside", wait=not args.no_wait):
+        names = [source.name for source in pipeline.SOURCES]
+        data = set_aside.resolve_raw_file(args.file, names)
+        moved = set_aside.set_aside(data, args.reason)
+        kept = "its provenance sidecar and a note" if moved.note["sidecar"] else "a note"
+        shown = moved.folder.relative_to(paths.data_dir()).as_posix()
+        print(f"set aside {data.name} with {kept} in {shown}")
         if not args.no_build:
             report_build()
 
@@ -142,6 +187,7 @@ def pick_fetched_sources(only: str | None) -> list[tuple[Source, Fetcher]]:
     return [(source, fetcher) for source, fetcher in fetched if fetcher.command in wanted]
 
 
+@explain_os_errors
 def run_update(args: argparse.Namespace) -> None:
     """Fetch what is new from each source, build once if anything is, name the failures."""
     with hold_etl_lock("update", wait=not args.no_wait):
@@ -179,7 +225,8 @@ def describe_raw_files() -> pd.DataFrame:
             "retrieved_at": pd.Timestamp(raw.provenance["retrieved_at"]),
             "where": raw.provenance.get("url") or raw.provenance.get("document", ""),
         }
-        for raw in pipeline.find_raw_files(paths.raw_dir())
+        # Files without a sidecar are named by the build and listed by status, not here.
+        for raw in pipeline.find_raw_files(paths.raw_dir(), tell=lambda line: None)
     ]
     return pd.DataFrame(rows, columns=["source", "file", "sha256", "retrieved_at", "where"])
 
@@ -217,6 +264,23 @@ def report_freshness(raw: pd.DataFrame) -> None:
         print(f"  {item.source:<20} {freshness.describe_freshness(item, today)}")
 
 
+def report_set_aside() -> None:
+    """Files the build leaves out: set aside by hand, or left without a sidecar."""
+    for orphan in pipeline.find_orphans(paths.raw_dir()):
+        print(f"  without provenance (left out of the build): {pipeline.display_path(orphan)}")
+    kept = set_aside.list_set_aside()
+    if kept:
+        print(f"set aside ({set_aside.set_aside_dir()}; the build leaves these out):")
+    for item in kept:
+        note = item.note
+        reason = f": {note['reason']}" if note.get("reason") else ""
+        print(
+            f"  {item.folder.parent.name:<20} {note.get('file')}, set aside"
+            f" {note.get('set_aside_at', '?')}{reason}"
+        )
+
+
+@explain_os_errors
 def run_status(args: argparse.Namespace) -> None:
     print(f"data tree: {paths.data_dir()}")
     raw = describe_raw_files()
@@ -233,6 +297,7 @@ def run_status(args: argparse.Namespace) -> None:
         )
         for row in files.itertuples():
             print(f"      {row.file}  {row.where}")
+    report_set_aside()
     manifest = store.read_manifest()
     if manifest is None:
         print("clean: not built (run `python -m etl build`)")
@@ -268,6 +333,27 @@ def add_no_wait_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_raw_commands(commands: argparse._SubParsersAction) -> None:
+    """`raw set-aside FILE`: the one thing a user does to a raw file by hand."""
+    raw = cli.add_command(
+        commands, "raw", run_set_aside, "act on one raw file: set-aside FILE (see its --help)"
+    )
+    actions = raw.add_subparsers(dest="raw_command", metavar="action", required=True)
+    aside = actions.add_parser(
+        "set-aside",
+        help="move a raw file and its sidecar to data/raw/_set_aside/<source>/, then build",
+        description="Move a raw file the build refuses, with its provenance sidecar, to"
+        " data/raw/_set_aside/<source>/<time>-<name>/ with a note of when and why; the build"
+        " leaves that folder out and `status` lists it. To put it back, move both files back.",
+    )
+    aside.add_argument(
+        "file", help="the raw file (a path, or raw/<source>/<file> as messages name it)"
+    )
+    aside.add_argument("--reason", default="", help="why, kept in the note")
+    aside.add_argument("--no-build", action="store_true", help="only move the file")
+    add_no_wait_argument(aside)
+
+
 def create_parser() -> argparse.ArgumentParser:
     parser, commands = cli.create_parser("python -m etl", describe_commands())
     build = cli.add_command(
@@ -296,6 +382,7 @@ def create_parser() -> argparse.ArgumentParser:
     imported.add_argument("--no-build", action="store_true", help="only copy into data/raw")
     add_no_wait_argument(imported)
     cli.add_command(commands, "status", run_status, "show raw files, their age and the build")
+    add_raw_commands(commands)
     return parser
 
 
@@ -308,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         CatalogError,
         store.StoreError,
         LockBusyError,
+        FileProblemError,
         OSError,
     )
     try:

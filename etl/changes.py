@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from etl.errors import describe_os_error
 from labourmarket.core import store
 from labourmarket.core.changelog import order_periods
 from labourmarket.core.schema import KEY
@@ -210,7 +211,8 @@ def compare_with_clean(observations: pd.DataFrame, sha256: str | None = None) ->
                 measures[measure_id] = found
     except (store.StoreError, OSError, ValueError) as error:
         # ValueError: pyarrow's ArrowInvalid, a damaged file read past its footer.
-        changes["previous_problem"] = f"{store.observations_path()}: unreadable ({error})"
+        detail = describe_os_error(error) if isinstance(error, OSError) else str(error)
+        changes["previous_problem"] = f"{store.observations_path()}: unreadable ({detail})"
         return changes
     changes["previous"] = {"built_at": previous["built_at"], "rows": rows}
     changes["measures"] = measures

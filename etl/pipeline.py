@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,9 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from etl import changes
-from etl.errors import SourceError
+from etl.errors import SourceError, describe_os_error
 from etl.lock import hold_etl_lock
-from etl.raw import PROVENANCE_SUFFIX
+from etl.raw import PROVENANCE_SUFFIX, NewRawFile, finish_landings
 from etl.sources import (
     Source,
     af_tidsserier,
@@ -33,6 +34,7 @@ from labourmarket.core.schema import (
     COUNT_COLUMNS,
     KEY,
     NUMBER_COLUMNS,
+    ValidationError,
     repeat_category,
     validate,
 )
@@ -51,6 +53,9 @@ SOURCES: tuple[Source, ...] = (
     Source(kolada_groups.SOURCE, kolada_groups.parse_for_build, kolada_groups.FETCHER),
 )
 REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
+# Frames a check before saving has parsed and normalised, for the build right after to take
+# instead of parsing the same bytes again; keyed by the file's sha256 and its provenance.
+CHECKED: dict[tuple[str, str], pd.DataFrame] = {}
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,10 @@ def read_provenance(source: Source, sidecar: Path) -> dict[str, Any]:
     """Read a sidecar and check the fields every build step relies on."""
     try:
         provenance = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except OSError as error:
+        detail = f"unreadable provenance: {describe_os_error(error)}"
+        raise SourceError(source.name, str(sidecar), detail) from error
+    except json.JSONDecodeError as error:
         raise SourceError(source.name, str(sidecar), f"unreadable provenance: {error}") from error
     if not isinstance(provenance, dict):
         raise SourceError(source.name, str(sidecar), "provenance is not a JSON object")
@@ -80,27 +88,65 @@ def read_provenance(source: Source, sidecar: Path) -> dict[str, Any]:
     return provenance
 
 
-def find_raw_files(raw_dir: Path) -> list[RawFile]:
+def tell_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def find_raw_files(raw_dir: Path, tell: Callable[[str], None] = tell_stderr) -> list[RawFile]:
     """Find every raw file through its provenance sidecar, in source order then name order.
 
-    A file without a sidecar is an error, not skipped: its origin is unknown.
+    A file without a sidecar (left by an older version's interrupted import) is named through
+    `tell` and left out: its origin is unknown, and it must not block every later build.
     """
-    found = []
+    found, listed = [], set()
     for source in SOURCES:
-        directory = raw_dir / source.name
-        listed = set()
-        for sidecar in sorted(directory.glob(f"*{PROVENANCE_SUFFIX}")):
+        for sidecar in sorted((raw_dir / source.name).glob(f"*{PROVENANCE_SUFFIX}")):
             provenance = read_provenance(source, sidecar)
-            found.append(RawFile(source, directory / provenance["file"], provenance))
-            listed |= {sidecar.name, provenance["file"]}
-        strays = sorted(
-            p.name
-            for p in directory.glob("*")
-            if p.is_file() and p.name not in listed and not p.name.startswith(".")
-        )
-        if strays:
-            raise SourceError(source.name, str(directory), f"no provenance for {', '.join(strays)}")
+            found.append(RawFile(source, sidecar.parent / provenance["file"], provenance))
+            listed |= {sidecar, sidecar.parent / provenance["file"]}
+    for orphan in list_unlisted(raw_dir, listed):
+        tell(describe_orphan(orphan))
     return found
+
+
+def list_unlisted(raw_dir: Path, listed: set[Path]) -> list[Path]:
+    """Files in a source's folder that no sidecar is or names (hidden ones are the ETL's)."""
+    return [
+        path
+        for source in SOURCES
+        for path in sorted((raw_dir / source.name).glob("*"))
+        if path.is_file() and path not in listed and not path.name.startswith(".")
+    ]
+
+
+def find_orphans(raw_dir: Path) -> list[Path]:
+    """Raw files without a provenance sidecar, for `status` and `raw set-aside`."""
+    listed = set()
+    for source in SOURCES:
+        for sidecar in (raw_dir / source.name).glob(f"*{PROVENANCE_SUFFIX}"):
+            listed.add(sidecar)
+            try:
+                listed.add(sidecar.parent / str(json.loads(sidecar.read_text("utf-8"))["file"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    return list_unlisted(raw_dir, listed)
+
+
+def describe_orphan(path: Path) -> str:
+    shown = display_path(path)
+    return (
+        f"warning: {path.parent.name}: {shown} has no provenance sidecar (an interrupted import"
+        f" or fetch of an older version?), so the build leaves it out; set it aside with"
+        f" `python -m etl raw set-aside {shown}` or import the file again."
+    )
+
+
+def display_path(path: Path) -> str:
+    """A path under the data tree as `raw/<source>/<file>`; others as given."""
+    try:
+        return path.relative_to(paths.data_dir()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def read_raw_bytes(raw_file: RawFile) -> bytes:
@@ -109,7 +155,7 @@ def read_raw_bytes(raw_file: RawFile) -> bytes:
         raw = raw_file.path.read_bytes()
     except OSError as error:
         raise SourceError(
-            raw_file.source.name, str(raw_file.path), f"unreadable: {error}"
+            raw_file.source.name, str(raw_file.path), f"unreadable: {describe_os_error(error)}"
         ) from error
     expected = raw_file.provenance.get("sha256")
     actual = hashlib.sha256(raw).hexdigest()
@@ -132,7 +178,7 @@ def normalise(
     """
     rows = rows.assign(**{c: np.nan for c in COUNT_COLUMNS if c not in rows})
     period = rows["period"].astype("category")
-    parsed = [parse_period(code) for code in period.cat.categories]
+    parsed = [read_period(code) for code in period.cat.categories]
     starts = pd.to_datetime(pd.Series([p.start for p in parsed], dtype="object")).to_numpy()
     frame = rows.assign(
         period=period,
@@ -149,6 +195,14 @@ def normalise(
         {c: text_dtype for c in text_columns} | dict.fromkeys(NUMBER_COLUMNS, "float64")
     )
     return frame[COLUMNS]
+
+
+def read_period(code: Any) -> Any:
+    """parse_period, with the refused code in the message (`year 0 is out of range` says little)."""
+    try:
+        return parse_period(code)
+    except ValueError as error:
+        raise ValueError(f"period {code!r} does not exist: {error}") from error
 
 
 def recode(codes: pd.Series, values: list[str]) -> pd.Categorical:
@@ -211,25 +265,95 @@ def drop_superseded_rows(observations: pd.DataFrame) -> tuple[pd.DataFrame, int]
     return kept, int(is_older.sum())
 
 
+def read_frame(
+    source: Source, raw: bytes, provenance: Mapping[str, Any], catalog: Catalog, location: str
+) -> pd.DataFrame:
+    """One raw file -> its normalised rows, as the build reads it; errors name the location."""
+    try:
+        rows = source.parse(raw, provenance, catalog)
+        return normalise(rows, provenance, text_dtype="category")
+    except (KeyError, ValueError) as error:
+        raise SourceError(source.name, location, str(error)) from error
+
+
+def key_checked(raw: bytes, provenance: Mapping[str, Any]) -> tuple[str, str]:
+    text = json.dumps(provenance, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw).hexdigest(), text
+
+
+def check_new_files(source_name: str, files: Sequence[NewRawFile]) -> None:
+    """Refuse new raw files the build would refuse, before any is saved.
+
+    The same parse, normalise and checks as build() (unique key, codes, periods, bounds), over
+    the new files together (the pages of one fetch must not repeat a record). What passes is
+    kept in CHECKED, so the build right after does not parse the same bytes again.
+    """
+    source = next((s for s in SOURCES if s.name == source_name), None)
+    if source is None or not files:
+        return  # not in the registry: nothing to check it against
+    catalog = load_catalog()
+    CHECKED.clear()
+    frames = []
+    for file in files:
+        frame = read_frame(source, file.content, file.provenance, catalog, file.origin)
+        frames.append(frame.assign(raw_file=repeat_category(file.origin, len(frame))))
+    observations = concat_frames(frames)
+    origins = observations.pop("raw_file")
+    try:
+        validate(observations, catalog, origins=origins)
+    except ValidationError as error:
+        raise describe_refusal(source_name, error, origins) from error
+    for file, frame in zip(files, frames, strict=True):
+        CHECKED[key_checked(file.content, file.provenance)] = frame.drop(columns="raw_file")
+
+
+def describe_refusal(source: str, error: ValidationError, origins: pd.Series) -> SourceError:
+    """The first failing check of new files as one sentence naming the file or URL and row."""
+    failure = error.failures[0]
+    index = failure.rows.index[0]
+    row = failure.rows.iloc[0]
+    cells = ", ".join(f"{c} {str(row[c])!r}" for c in KEY if c in failure.rows.columns)
+    if "value" in failure.rows.columns:
+        cells += f", value {float(row['value'])}"
+    others = len(failure.rows) - 1
+    more = f" (and {others} more row(s))" if others else ""
+    return SourceError(
+        source,
+        str(origins[index]),
+        f"the build would refuse the row with {cells}{more}: {failure.description}"
+        f" ({failure.check}); nothing was saved",
+    )
+
+
+def take_frame(raw_file: RawFile, raw: bytes, catalog: Catalog) -> pd.DataFrame:
+    """The raw file's normalised rows: the check before saving's, or parsed now."""
+    checked = CHECKED.pop(key_checked(raw, raw_file.provenance), None)
+    if checked is not None:
+        return checked
+    return read_frame(raw_file.source, raw, raw_file.provenance, catalog, str(raw_file.path))
+
+
 @hold_etl_lock("build")  # a second build waits: two at once could unlink data/clean
 def build(catalog: Catalog | None = None) -> dict[str, Any]:
     """Rebuild the clean store from data/raw; on any error nothing in data/clean changes."""
     catalog = catalog or load_catalog()
+    finish_landings(paths.raw_dir())
     frames, described = [], []
     for raw_file in find_raw_files(paths.raw_dir()):
         raw = read_raw_bytes(raw_file)
-        try:
-            rows = raw_file.source.parse(raw, raw_file.provenance, catalog)
-            frame = normalise(rows, raw_file.provenance, text_dtype="category")
-        except (KeyError, ValueError) as error:
-            raise SourceError(raw_file.source.name, str(raw_file.path), str(error)) from error
+        frame = take_frame(raw_file, raw, catalog)
         # Carried to validation, so a failing row names the raw file it came from.
         origin = raw_file.path.relative_to(paths.data_dir()).as_posix()
-        frame["raw_file"] = repeat_category(origin, len(frame))
         # One fetch's pages share a fetch_id; anything else is its own retrieval.
         batch = raw_file.provenance.get("fetch_id") or str(raw_file.path)
-        frames.append(frame.assign(batch=repeat_category(batch, len(frame))))
+        frames.append(
+            frame.assign(
+                raw_file=repeat_category(origin, len(frame)),
+                batch=repeat_category(batch, len(frame)),
+            )
+        )
         described.append(describe_source(raw_file, frame))
+    CHECKED.clear()
     if not frames:
         raise SourceError("build", str(paths.raw_dir()), "no raw files with provenance found")
     combined = concat_frames(frames)

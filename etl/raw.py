@@ -4,7 +4,9 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +16,8 @@ from etl.http import Fetched
 from labourmarket.core import paths
 
 PROVENANCE_SUFFIX = ".provenance.json"
+STAGING_PREFIX = ".incoming-"  # being written: a run that finds one left behind deletes it
+LANDING_PREFIX = ".landing-"  # complete and committed: a run that finds one finishes moving it
 
 
 def create_fetch_id(source: str) -> str:
@@ -30,9 +34,27 @@ class RawItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def describe_provenance(item: RawItem, fetch_id: str) -> str:
+@dataclass(frozen=True)
+class NewRawFile:
+    """A raw file about to land: its name, exact bytes, provenance, and where it came from."""
+
+    name: str
+    content: bytes
+    provenance: dict[str, Any]
+    origin: str  # the URL or the imported path, for messages
+
+    @property
+    def sidecar(self) -> str:
+        return name_sidecar(self.name)
+
+
+def name_sidecar(name: str) -> str:
+    return f"{Path(name).stem}{PROVENANCE_SUFFIX}"
+
+
+def describe_provenance(item: RawItem, fetch_id: str) -> dict[str, Any]:
     fetched = item.fetched
-    provenance = {
+    return {
         "file": item.name,
         "sha256": hashlib.sha256(fetched.content).hexdigest(),
         "method": fetched.method,
@@ -44,34 +66,108 @@ def describe_provenance(item: RawItem, fetch_id: str) -> str:
         "fetch_id": fetch_id,
         **item.extra,
     }
+
+
+def format_provenance(provenance: dict[str, Any]) -> str:
     return json.dumps(provenance, ensure_ascii=False, indent=2) + "\n"
 
 
-def save_raw_batch(source: str, items: list[RawItem]) -> list[Path]:
-    """Save one fetch's responses with their sidecars, staged so a failure lands nothing.
+def check_before_landing(source: str, files: Sequence[NewRawFile]) -> None:
+    """Parse, normalise and validate new files as the build would: a refusal lands nothing."""
+    # etl.pipeline imports this module (and every source does): imported here, not at the top.
+    from etl import pipeline
 
-    Everything is first written into a hidden staging folder (the build ignores it); only then
-    are the data files moved in, and the sidecars last: the build reads raw files through
-    their sidecars, so no listed file is ever half there.
+    pipeline.check_new_files(source, files)
+
+
+def save_raw_batch(source: str, items: list[RawItem]) -> list[Path]:
+    """Check one fetch's responses as the build would, then land them with their sidecars.
+
+    A response the build would refuse (a value out of bounds, a record two pages repeat, a
+    period that does not exist) raises here, before anything is written.
     """
-    directory = paths.raw_dir() / source
     fetch_id = create_fetch_id(source)
-    staging = directory / f".incoming-{fetch_id}"
+    files = []
+    for item in items:
+        provenance = describe_provenance(item, fetch_id)
+        files.append(NewRawFile(item.name, item.fetched.content, provenance, item.fetched.url))
+    check_before_landing(source, files)
+    return land_files(source, files, fetch_id)
+
+
+def land_files(source: str, files: Sequence[NewRawFile], batch_id: str) -> list[Path]:
+    """Land files and sidecars so that no crash or full disk leaves a file without its sidecar.
+
+    Everything is written into a hidden staging folder first (the build ignores it; a full disk
+    fails there, and the folder is removed). One rename of that folder commits the batch; the
+    files are then moved in, each data file before its sidecar. A kill after the commit leaves
+    a hidden landing folder that the next ETL run finishes moving (finish_landings) before it
+    reads data/raw; a kill before it leaves only staging debris, which that run deletes.
+    """
+    # An earlier batch left half-moved must land first, or it would later overwrite this one.
+    finish_landings(paths.raw_dir())
+    directory = paths.raw_dir() / source
+    staging = directory / f"{STAGING_PREFIX}{batch_id}"
     staging.mkdir(parents=True)
     try:
-        sidecars = []
-        for item in items:
-            (staging / item.name).write_bytes(item.fetched.content)
-            sidecar = f"{Path(item.name).stem}{PROVENANCE_SUFFIX}"
-            (staging / sidecar).write_text(describe_provenance(item, fetch_id), encoding="utf-8")
-            sidecars.append(sidecar)
+        for file in files:
+            (staging / file.name).write_bytes(file.content)
+            text = format_provenance(file.provenance)
+            (staging / file.sidecar).write_text(text, encoding="utf-8")
         for path in staging.iterdir():
+            path.chmod(0o644)  # the app may run as another user than the ETL
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
-        for item in items:
-            os.replace(staging / item.name, directory / item.name)
-        for sidecar in sidecars:
-            os.replace(staging / sidecar, directory / sidecar)
+        landing = directory / f"{LANDING_PREFIX}{batch_id}"
+        os.replace(staging, landing)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [directory / item.name for item in items]
+    sync_directory(directory)
+    order = [name for file in files for name in (file.name, file.sidecar)]
+    move_landed(landing, order)
+    return [directory / file.name for file in files]
+
+
+def sync_directory(directory: Path) -> None:
+    """fsync a directory, so the renames in it survive a power cut."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def move_landed(landing: Path, order: Sequence[str]) -> None:
+    """Move a committed batch's files into place (data before sidecar), then drop its folder.
+
+    Safe to repeat after a crash: a file already moved is no longer in the folder.
+    """
+    for name in order:
+        path = landing / name
+        if path.exists():
+            os.replace(path, landing.parent / name)
+    sync_directory(landing.parent)
+    shutil.rmtree(landing)
+
+
+def order_landed(names: Sequence[str]) -> list[str]:
+    """Data files before sidecars, as land_files moves them."""
+    return sorted(names, key=lambda name: (name.endswith(PROVENANCE_SUFFIX), name))
+
+
+def finish_landings(
+    raw_dir: Path, tell: Callable[[str], None] = lambda line: print(line, file=sys.stderr)
+) -> None:
+    """Finish what an interrupted import or fetch left: committed batches land, staging goes.
+
+    Call only while holding the ETL lock (etl/lock.py): a staging folder seen then is debris
+    of a killed run, never another run's work in progress.
+    """
+    for landing in sorted(raw_dir.glob(f"*/{LANDING_PREFIX}*")):
+        if landing.is_dir():
+            move_landed(landing, order_landed([path.name for path in landing.iterdir()]))
+            where = f"{landing.parent.name}/{landing.name}"
+            tell(f"note: finished landing {where}, which an interrupted run had left.")
+    for staging in sorted(raw_dir.glob(f"*/{STAGING_PREFIX}*")):
+        if staging.is_dir():
+            shutil.rmtree(staging, ignore_errors=True)

@@ -32,7 +32,7 @@ from tqdm import tqdm
 from tqdm.contrib import DummyTqdmFile
 
 from etl import http
-from etl.errors import SourceError
+from etl.errors import FileProblemError, SourceError, describe_os_error
 from etl.raw import PROVENANCE_SUFFIX
 from etl.sources import Fetcher, Source
 from labourmarket.core import paths, store
@@ -122,7 +122,8 @@ def read_held(source: str, directory: Path) -> Held:
             provenance = json.loads(text)
             files[str(provenance["file"])] = str(provenance["sha256"])
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise SourceError(source, str(sidecar), f"unreadable sidecar: {error}") from error
+            detail = describe_os_error(error) if isinstance(error, OSError) else str(error)
+            raise SourceError(source, str(sidecar), f"unreadable sidecar: {detail}") from error
         sidecars[sidecar.name] = text
     return Held(files, sidecars)
 
@@ -253,6 +254,8 @@ def update_source(source: Source, fetcher: Fetcher, catalog: Catalog) -> SourceO
     """fetch_if_changed, with a failure turned into an outcome naming the source."""
     try:
         return fetch_if_changed(source, fetcher, catalog)
+    except OSError as error:
+        text = str(FileProblemError(error))
     except EXPECTED_ERRORS as error:
         text = str(error)
     except Exception as error:  # a bug in one fetcher must not stop the others

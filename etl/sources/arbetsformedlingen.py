@@ -10,7 +10,6 @@
 """
 
 import hashlib
-import json
 import re
 import zipfile
 from collections.abc import Mapping
@@ -20,9 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from etl.errors import SourceError
+from etl.errors import SourceError, describe_os_error
 from etl.pivot_cache import PivotCache, PivotCacheError, list_pivot_caches, read_records
-from etl.raw import PROVENANCE_SUFFIX
+from etl.progress import Stage, skip_stage
+from etl.raw import (
+    NewRawFile,
+    check_before_landing,
+    create_fetch_id,
+    land_files,
+    name_sidecar,
+)
 from etl.sources import af_andel, af_sheet, af_tid
 from etl.sources.af_archive import (
     MAX_FILE_BYTES,
@@ -31,9 +37,10 @@ from etl.sources.af_archive import (
     open_workbook,
     read_title_text,
 )
+from etl.sources.af_period import read_file_month
 from labourmarket.core import paths
 from labourmarket.core.catalog import Catalog
-from labourmarket.core.store import hash_file, write_bytes_atomic
+from labourmarket.core.store import hash_file
 
 SOURCE = "arbetsformedlingen"
 SOURCE_ID = "af_statistik"
@@ -60,7 +67,9 @@ def choose_andel_measure(
     """BAS or registerbaserad arbetskraft: the title says, else the denominators tell.
 
     BAS labour force is an average over the year, so its counts carry decimals; the
-    registerbaserad arbetskraft is a head count. The file name is the last resort.
+    registerbaserad arbetskraft is a head count. The file name is the last resort. A title
+    naming both ("… registerbaserade arbetskraften (jämför BAS)") says neither: then only
+    decimals or the file name decide, never the default.
     """
     title = read_title_text(archive)
     says_bas, says_reg = bool(SAYS_BAS.search(title)), bool(SAYS_REG.search(title))
@@ -72,6 +81,13 @@ def choose_andel_measure(
     hinted = read_name_hint(file_names)
     if hinted is not None:
         return hinted
+    if says_bas and says_reg:
+        raise SourceError(
+            SOURCE,
+            file_names[0],
+            "the title names both the registerbaserad arbetskraft and BAS and the counts are"
+            " whole numbers: cannot tell which labour-force definition the shares use",
+        )
     if len(denominators):
         return af_andel.REG_MEASURE
     raise SourceError(
@@ -100,7 +116,8 @@ def parse_pivot_caches(
         if af_andel.is_andel_cache(names):
             records = read_records(archive, cache)
             measure_id = choose_andel_measure(archive, records, file_names)
-            frames.append(af_andel.parse_records(records, measure_id, regions, where))
+            file_month = read_file_month(file_names[0])
+            frames.append(af_andel.parse_records(records, measure_id, regions, where, file_month))
         elif af_tid.is_riket_cache(names):
             frames.append(af_tid.parse_riket_records(read_records(archive, cache), where))
     return frames
@@ -139,8 +156,9 @@ def parse_workbook(
 def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.DataFrame:
     """A raw AF file (as saved with its sidecar) -> canonical rows with counts where given.
 
-    `import` parses a file before it lands and the build right after parses the same bytes
-    again (seconds for a national workbook): the last result is kept, keyed by the bytes.
+    `import` parses a file (errors name the file as downloaded), then checks it as the build
+    would, which asks for the same bytes again (seconds for a national workbook): the last
+    result is kept, keyed by the bytes. The build after takes the check's rows, not these.
     """
     names = [str(provenance["file"]), str(provenance.get("original_name", ""))]
     key = (hashlib.sha256(raw).hexdigest(), provenance.get("region_code"), read_name_hint(names))
@@ -177,7 +195,7 @@ def read_download(path: Path) -> bytes:
         with path.open("rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise SourceError(SOURCE, str(path), f"unreadable: {error}") from error
+        raise SourceError(SOURCE, str(path), f"unreadable: {describe_os_error(error)}") from error
     check_size(len(raw), str(path))
     return raw
 
@@ -189,23 +207,29 @@ def name_raw_file(original: Path, raw: bytes, is_workbook: bool) -> str:
     return f"{stem[:80]}-{digest}{'.xlsx' if is_workbook else '.csv'}"
 
 
-def import_file(path: Path, catalog: Catalog, region_code: str | None = None) -> Path:
-    """Check a downloaded file parses, then keep its exact bytes and provenance in data/raw.
+def import_file(
+    path: Path, catalog: Catalog, region_code: str | None = None, stage: Stage = skip_stage
+) -> Path:
+    """Check a downloaded file as the build would, then keep its exact bytes and provenance.
 
     Arbetsförmedlingen has no API for these figures and its download URLs change with every
-    release, so a user may download the file and this is its way into data/raw.
+    release, so a user may download the file and this is its way into data/raw. A file the
+    build would refuse never lands (etl/raw.py land_files: no file without its sidecar).
     """
     raw = read_download(path)
+    stage(f"parse {path.name} ({len(raw) / 1e6:.1f} MB)")
     check_file(raw, path.name, catalog, region_code)
     name = name_raw_file(path, raw, raw.startswith(XLSX_MAGIC))
     directory = paths.raw_dir() / SOURCE
     target = directory / name
-    sidecar = directory / f"{Path(name).stem}{PROVENANCE_SUFFIX}"
     sha256 = hashlib.sha256(raw).hexdigest()
     # Re-importing the same bytes keeps the first import's sidecar and time.
-    if sidecar.exists() and target.exists() and hash_file(target) == sha256:
+    if (
+        (directory / name_sidecar(name)).exists()
+        and target.exists()
+        and hash_file(target) == sha256
+    ):
         return target
-    write_bytes_atomic(target, lambda temp: temp.write_bytes(raw))
     provenance = {
         "file": name,
         "sha256": sha256,
@@ -221,7 +245,12 @@ def import_file(path: Path, catalog: Catalog, region_code: str | None = None) ->
     }
     if region_code is not None:
         provenance["region_code"] = region_code
-    text = json.dumps(provenance, ensure_ascii=False, indent=2) + "\n"
-    # The sidecar goes last: the build lists raw files through sidecars (see etl/raw.py).
-    write_bytes_atomic(sidecar, lambda temp: temp.write_text(text, encoding="utf-8"))
+    new_file = NewRawFile(name, raw, provenance, str(path))
+    stage("check as the build would")
+    check_before_landing(SOURCE, [new_file])
+    # The check keeps the normalised rows for the build (etl/pipeline.py CHECKED): the parsed
+    # ones need not stay in memory beside them.
+    LAST_PARSED.clear()
+    stage(f"save under {directory}")
+    land_files(SOURCE, [new_file], create_fetch_id(SOURCE))
     return target

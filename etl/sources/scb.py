@@ -20,7 +20,7 @@ import requests
 from tqdm import tqdm
 
 from etl.checks import check_unique_key, read_json_object
-from etl.errors import SourceError
+from etl.errors import SourceError, describe_os_error
 from etl.http import Fetched, HttpError, create_session, request_bytes
 from etl.raw import RawItem, save_raw_batch
 from etl.sources import Fetcher, resolve_regions
@@ -361,7 +361,10 @@ def read_registry(path: Path | None = None) -> list[ScbTable]:
             if missing:
                 raise SourceError(SOURCE, str(path), f"missing column(s) {', '.join(missing)}")
             rows = list(reader)
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        detail = f"cannot read the registry: {describe_os_error(error)}"
+        raise SourceError(SOURCE, str(path), detail) from error
+    except UnicodeDecodeError as error:
         raise SourceError(SOURCE, str(path), f"cannot read the registry: {error}") from error
     tables = [read_registry_row(row, f"{path}, line {line}") for line, row in enumerate(rows, 2)]
     seen: set[tuple[str, str]] = set()

@@ -79,6 +79,32 @@ def scb(
     return Case("scb", routes, message.replace("URL", url), requests)
 
 
+def set_kolada_value(page: dict[str, Any], value: float) -> bytes:
+    changed = json.loads(json.dumps(page))
+    changed["values"][0]["values"][0]["value"] = value
+    return json.dumps(changed).encode()
+
+
+def link_kolada_page(page: dict[str, Any], next_url: str | None) -> bytes:
+    changed = json.loads(json.dumps(page))
+    changed["next_url"] = next_url
+    return json.dumps(changed).encode()
+
+
+# Page 1 links to page 2 (a relative link, resolved against page 1's URL), which repeats page
+# 1's record with another value: one fetch giving one figure twice.
+NEXT_QUERY = "?per_page=5000&page=2"
+REPEATING_PAGES = {
+    KOLADA_PATH: Reply(200, JSON, link_kolada_page(KOLADA_PAGE, NEXT_QUERY)),
+    KOLADA_PATH + NEXT_QUERY: Reply(200, JSON, set_kolada_value(KOLADA_PAGE, 11.9)),
+}
+REFUSED_ROW = (
+    "the build would refuse the row with measure_id 'kolada_arbetslosa_befolkning', region_code"
+    " '0181', period '2023', sex 'total', age 'total', birth_region 'total', education 'total',"
+    " value {value}"
+)
+
+
 def drop_size(document: dict[str, Any]) -> None:
     del document["size"]
 
@@ -117,6 +143,18 @@ CASES = {
     "kolada-region-not-asked-for": kolada(
         Reply(200, JSON, move_kolada_region(KOLADA_PAGE)),
         "error: kolada: URL: values[0].municipality '9999' was not asked for",
+    ),
+    "kolada-value-above-100": kolada(
+        Reply(200, JSON, set_kolada_value(KOLADA_PAGE, 150.0)),
+        f"error: kolada: URL: {REFUSED_ROW.format(value=150.0)}: percent value outside 0-100"
+        " (percent_out_of_range); nothing was saved",
+    ),
+    "kolada-pages-repeat-a-record": Case(
+        "kolada",
+        REPEATING_PAGES,
+        f"error: kolada: URL: {REFUSED_ROW.format(value=11.1)} (and 1 more row(s)): key is not"
+        " unique (duplicate_key); nothing was saved".replace("URL", KOLADA_URL),
+        2,
     ),
     "scb-metadata-timeout": scb(
         SCB_METADATA_PATH, SLOW, f"error: scb: {TIMED_OUT}", 1 + RETRIES, SCB_METADATA_URL

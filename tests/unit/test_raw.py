@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from etl.errors import SourceError
 from etl.http import Fetched
 from etl.pipeline import build
 from etl.raw import RawItem, save_raw_batch
 from labourmarket.core import store
-from labourmarket.core.schema import ValidationError
 
 PAGE = {
     "values": [
@@ -25,9 +25,10 @@ PAGE = {
 }
 
 
-def fetched(value: float, second: int = 0) -> Fetched:
+def fetched(value: float, second: int = 0, year: int = 2023) -> Fetched:
     page = json.loads(json.dumps(PAGE))
     page["values"][0]["values"][0]["value"] = value
+    page["values"][0]["period"] = year
     return Fetched(
         method="GET",
         url="https://api.kolada.se/v3/data/kpi/N03920/municipality/0181/year/2023",
@@ -46,7 +47,7 @@ def list_kolada(data_tree) -> list[str]:
 def test_a_failure_midway_lands_nothing(data_tree):
     items = [
         RawItem("p1.json", fetched(11.1), {"source_id": "kolada"}),
-        RawItem("missing-folder/p2.json", fetched(11.2), {"source_id": "kolada"}),
+        RawItem("missing-folder/p2.json", fetched(11.2, year=2022), {"source_id": "kolada"}),
     ]
     with pytest.raises(FileNotFoundError):
         save_raw_batch("kolada", items)
@@ -54,7 +55,9 @@ def test_a_failure_midway_lands_nothing(data_tree):
 
 
 def test_a_batch_shares_one_fetch_id(data_tree):
-    items = [RawItem(f"p{n}.json", fetched(11.1), {"source_id": "kolada"}) for n in (1, 2)]
+    items = [
+        RawItem(f"p{n}.json", fetched(11.1, year=2021 + n), {"source_id": "kolada"}) for n in (1, 2)
+    ]
     save_raw_batch("kolada", items)
     sidecars = [
         json.loads((data_tree / "raw" / "kolada" / f"p{n}.provenance.json").read_text())
@@ -69,17 +72,17 @@ def test_a_batch_shares_one_fetch_id(data_tree):
     ]
 
 
-def test_duplicates_within_one_fetch_stop_the_build(data_tree):
+def test_duplicates_within_one_fetch_are_refused_before_saving(data_tree):
     """Two pages of one fetch giving the same figure twice is an upstream error, not a revision."""
-    save_raw_batch(
-        "kolada",
-        [
-            RawItem("p1.json", fetched(11.1, second=0), {"source_id": "kolada"}),
-            RawItem("p2.json", fetched(99.9, second=5), {"source_id": "kolada"}),
-        ],
-    )
-    with pytest.raises(ValidationError, match="duplicate_key"):
-        build()
+    with pytest.raises(SourceError, match=r"key is not unique \(duplicate_key\); nothing was"):
+        save_raw_batch(
+            "kolada",
+            [
+                RawItem("p1.json", fetched(11.1, second=0), {"source_id": "kolada"}),
+                RawItem("p2.json", fetched(99.9, second=5), {"source_id": "kolada"}),
+            ],
+        )
+    assert list_kolada(data_tree) == []
 
 
 def test_a_later_fetch_supersedes_an_earlier_one(data_tree):
