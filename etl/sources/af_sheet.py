@@ -766,7 +766,9 @@ def choose_scale(sheet: Sheet, layout: Layout, figures: list[Figure], file_name:
     if formatted:
         return 100
     if layout.header_says_percent:
-        first = next((f for f in numbers if f.value > 0), numbers[0])
+        first = next((f for f in numbers if f.value > 0), None)
+        if first is None:
+            return 1  # zeros read the same either way
         header = next(
             (text for column, text in layout.headers.items() if SAYS_PERCENT.search(text.lower())),
             layout.headers.get(first.column, ""),

@@ -137,10 +137,12 @@ def map_group_values(values: pd.Series, spec: SheetSpec, where: Where) -> np.nda
     return np.array(mapped, dtype=object)
 
 
-def parse_riket_records(records: pd.DataFrame, where: str) -> pd.DataFrame:
+def parse_riket_records(
+    records: pd.DataFrame, where: str, file_month: str | None = None
+) -> pd.DataFrame:
     """Exact national counts: all records of a month summed, in total and by sex."""
     fields = list(MEASURES)
-    period = read_months(records["PERIOD"], where)
+    period = read_months(records["PERIOD"], where, file_month)
     values, hidden = read_counts(records, fields, where)
     rows = Counts(
         np.full(len(records), COUNTRY_CODE, dtype=object),

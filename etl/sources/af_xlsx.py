@@ -10,9 +10,11 @@
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.cell.read_only import ReadOnlyCell
@@ -34,6 +36,18 @@ NUMBER_TYPES = frozenset({"n", None})
 # AF's widest table has a few dozen columns; a row is a list as wide as its last filled cell,
 # so one filled cell in column XFD would make every row 16 384 wide.
 MAX_COLUMNS = 1_000
+# What a damaged sheet part raises inside openpyxl's parser (a shared-string index out of
+# range is an IndexError, a bad number a ValueError).
+UNREADABLE_SHEET = (
+    ParseError,
+    ValueError,
+    IndexError,
+    KeyError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,15 @@ def iterate_rows(
 ) -> Iterator[list[Any]]:
     """Rows from A1 on (gaps as empty rows), as wide as their last filled cell: values, Cell for
     numbers, Unreadable for cells read as empty that are not. `where` names the sheet."""
+    try:
+        yield from read_rows(worksheet, where, max_row)
+    except UNREADABLE_SHEET as error:
+        raise SourceError(
+            SOURCE, where, f"the sheet's XML cannot be read ({type(error).__name__}: {error})"
+        ) from error
+
+
+def read_rows(worksheet: ReadOnlyWorksheet, where: str, max_row: int | None) -> Iterator[list[Any]]:
     with worksheet._get_source() as source:
         parser = CellParser(worksheet, source)
         expected = 1

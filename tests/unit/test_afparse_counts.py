@@ -1,6 +1,8 @@
 """AF count files (time without work, andel pivots): formulas, NaN, impossible months refused."""
 
+import io
 import re
+import zipfile
 from datetime import date
 
 import pytest
@@ -95,3 +97,41 @@ def test_a_pivot_record_holding_nan_or_infinity_is_refused_naming_it(tmp_path, t
         read_only_cache(changed)
     assert caught.value.location.startswith(f"{RECORDS_PART}, record 3, value ")
     assert caught.value.detail == f'<n v="{text.decode()}">: not a finite number'
+
+
+def add_title(raw: bytes, title: str) -> bytes:
+    """The workbook with a shared-strings part holding the title, as AF's visible sheet has."""
+    source = zipfile.ZipFile(io.BytesIO(raw))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        target.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<si><t>{title}</t></si></sst>",
+        )
+    return buffer.getvalue()
+
+
+def test_an_andel_pivot_whose_title_names_both_definitions_is_refused():
+    """Whole-number counts and no hint in the name: the title decides nothing, so refused."""
+    title = "Inskrivna arbetslösa som andel av registerbaserade arbetskraften (jämför BAS)"
+    raw = add_title(write_workbook(make_records(bas=False)), title)
+    with pytest.raises(SourceError) as caught:
+        parse_andel(raw, "andel.xlsx")
+    assert str(caught.value) == (
+        "arbetsformedlingen: andel.xlsx: the title names both the registerbaserad arbetskraft and"
+        " BAS and the counts are whole numbers: cannot tell which labour-force definition the"
+        " shares use"
+    )
+
+
+def test_an_andel_pivot_month_after_the_files_own_is_refused():
+    """MONTHS are 2024-01 and 2024-02: a file named for januari cannot hold februari."""
+    name = "web-inskrivna-arbetslosa-andel-av-bas-2024-01.xlsx"
+    with pytest.raises(SourceError) as caught:
+        parse_andel(write_workbook(make_records()), name)
+    assert str(caught.value).endswith(
+        ", field PERIOD: 2024M02 is after the file's own month 2024-01 (from its name or title)"
+    )

@@ -161,6 +161,24 @@ REFUSALS = {
         "bred.xlsx, sheet Andel, row 6, column ALN: a filled cell beyond column ALL: AF's tables"
         " are a few dozen columns wide; delete what stands this far right",
     ),
+    "damaged-sheet-xml": (
+        rewrite_sheet(build_xlsx(wide()), lambda xml: xml.replace(b"</sheetData>", b"</row>")),
+        "trasig.xlsx",
+        "trasig.xlsx, sheet Andel: the sheet's XML cannot be read (ParseError: mismatched tag:"
+        " line 1, column 2679)",
+    ),
+    "shared-string-out-of-range": (
+        rewrite_sheet(
+            build_xlsx(wide()),
+            lambda xml: xml.replace(
+                b'<c r="A5" t="inlineStr"><is><t>PERIOD</t></is></c>',
+                b'<c r="A5" t="s"><v>99</v></c>',
+            ),
+        ),
+        "index.xlsx",
+        "index.xlsx, sheet Andel: the sheet's XML cannot be read (IndexError: list index out of"
+        " range)",
+    ),
     "just-above-100": (
         long_csv("2024-10,181,Totalt,100.0001", header="PERIOD,Kommunkod,Grupp,Andel (%)"),
         "hundra.csv",
@@ -288,3 +306,9 @@ def test_a_month_inside_a_title_note_does_not_bound_the_file():
 def test_a_code_and_a_name_that_agree_are_read(code, name):
     frame = af_sheet.parse(build_xlsx(wide((1, 1, code), (1, 2, name))), "ok.xlsx", REGIONS)
     assert select(frame, "0181", {})["value"].tolist() == [14.5]
+
+
+def test_zeros_under_a_percent_header_are_read():
+    """0 is 0 % whether the column holds fractions or per cent: nothing to ask."""
+    raw = long_csv("2024-10,181,Totalt,0", header="PERIOD,Kommunkod,Grupp,Andel (%)")
+    assert af_sheet.parse(raw, "noll.csv", REGIONS)["value"].tolist() == [0.0]
