@@ -47,7 +47,7 @@ SOURCE_ID = "af_statistik"
 PUBLISHER = "Arbetsförmedlingen"
 SHORT_HASH_LENGTH = 12
 NAME_HINTS = {"andel-av-bas": af_andel.BAS_MEASURE, "andel-av-reg": af_andel.REG_MEASURE}
-LAST_PARSED: dict[tuple[str, str | None, str | None], pd.DataFrame] = {}
+LAST_PARSED: dict[tuple[str, str | None, str | None, str | None], pd.DataFrame] = {}
 SAYS_BAS = re.compile(r"\bBAS\b")
 SAYS_REG = re.compile(r"registerbaserad", re.IGNORECASE)
 
@@ -113,13 +113,14 @@ def parse_pivot_caches(
     for cache in caches:
         names = [field.name for field in cache.database_fields]
         where = f"{file_names[0]}, {cache.definition_part}"
+        file_month = read_file_month(file_names[0])
         if af_andel.is_andel_cache(names):
             records = read_records(archive, cache)
             measure_id = choose_andel_measure(archive, records, file_names)
-            file_month = read_file_month(file_names[0])
             frames.append(af_andel.parse_records(records, measure_id, regions, where, file_month))
         elif af_tid.is_riket_cache(names):
-            frames.append(af_tid.parse_riket_records(read_records(archive, cache), where))
+            records = read_records(archive, cache)
+            frames.append(af_tid.parse_riket_records(records, where, file_month))
     return frames
 
 
@@ -161,7 +162,13 @@ def parse(raw: bytes, provenance: Mapping[str, Any], catalog: Catalog) -> pd.Dat
     result is kept, keyed by the bytes. The build after takes the check's rows, not these.
     """
     names = [str(provenance["file"]), str(provenance.get("original_name", ""))]
-    key = (hashlib.sha256(raw).hexdigest(), provenance.get("region_code"), read_name_hint(names))
+    # The names also bound the months a file may hold (af_period): part of the key.
+    key = (
+        hashlib.sha256(raw).hexdigest(),
+        provenance.get("region_code"),
+        read_name_hint(names),
+        read_file_month(names[0]),
+    )
     if key not in LAST_PARSED:
         LAST_PARSED.clear()
         LAST_PARSED[key] = parse_file(raw, provenance, catalog)

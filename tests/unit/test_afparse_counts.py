@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from bench.af_tid_workbook import write_kommun_workbook
+from bench.af_tid_workbook import write_kommun_workbook, write_riket_workbook
 from etl.errors import SourceError
 from etl.pivot_cache import PivotCacheError
 from tests.unit.test_af_andel import make_records, write_workbook
 from tests.unit.test_af_andel import parse as parse_andel
-from tests.unit.test_af_tid import TOTAL_ROWS
+from tests.unit.test_af_tid import RIKET_RECORDS, TOTAL_ROWS
 from tests.unit.test_af_tid import parse as parse_tid
 from tests.unit.test_pivot_cache import (
     RECORDS_PART,
@@ -134,4 +134,16 @@ def test_an_andel_pivot_month_after_the_files_own_is_refused():
         parse_andel(write_workbook(make_records()), name)
     assert str(caught.value).endswith(
         ", field PERIOD: 2024M02 is after the file's own month 2024-01 (from its name or title)"
+    )
+
+
+def test_the_same_riket_bytes_under_an_earlier_months_name_are_refused():
+    """A parse is kept per bytes; the file's month bounds it, so the name is part of that key."""
+    buffer = io.BytesIO()
+    write_riket_workbook(buffer, RIKET_RECORDS)
+    parse_tid(buffer.getvalue(), "web-tid-riket-2026-08.xlsx")
+    with pytest.raises(SourceError) as caught:
+        parse_tid(buffer.getvalue(), "web-tid-riket-2026-07.xlsx")
+    assert str(caught.value).endswith(
+        "2026M08 is after the file's own month 2026-07 (from its name or title)"
     )
