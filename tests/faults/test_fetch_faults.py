@@ -109,6 +109,10 @@ def drop_size(document: dict[str, Any]) -> None:
     del document["size"]
 
 
+def raise_first_value(document: dict[str, Any]) -> None:
+    document["value"][0] = 150.0
+
+
 # Answers long after FAST_HTTP's 0.3 s read timeout, however slow the machine (the delay ends
 # when the case's server stops).
 SLOW = Reply(200, JSON, b"{}", delay=60)
@@ -178,6 +182,14 @@ CASES = {
         "error: scb: POST URL: no response: response body cut off (Connection broken:"
         f" IncompleteRead(500 bytes read, {len(DATA_6260) - 500} more expected))",
         2,
+    ),
+    "scb-value-above-100": scb(
+        SCB_DATA_PATH,
+        Reply(200, JSON, edit(DATA_6260, raise_first_value)),
+        "error: scb: URL: the build would refuse the row with measure_id"
+        " 'scb_bas_arbetsloshet_16_64', region_code '00', period '2024M09', sex 'men', age"
+        " '16-19', birth_region 'total', education 'total', value 150.0: percent value outside"
+        " 0-100 (percent_out_of_range); nothing was saved",
     ),
     "scb-data-without-size": scb(
         SCB_DATA_PATH,

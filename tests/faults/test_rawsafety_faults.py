@@ -19,6 +19,7 @@ from etl.sources import arbetsformedlingen
 from labourmarket.core import paths, store
 from labourmarket.core.catalog import load_catalog
 from tests.faults.etl_cli import (
+    PATIENT_HTTP,
     assert_failed_cleanly,
     copy_tree,
     read_manifest,
@@ -26,12 +27,14 @@ from tests.faults.etl_cli import (
     run_side_by_side,
     take_before,
 )
-from tests.unit.test_cli import AF_CSV, KOLADA_PAGE
+from tests.faults.test_fetch_faults import JSON, KOLADA_ARGS
+from tests.http_server import Reply, serve
+from tests.unit.test_cli import AF_CSV, KOLADA_PAGE, KOLADA_PATH
 
 AF_DIR = "raw/arbetsformedlingen"
 KOLADA_FILE = "raw/kolada/hand_placed.json"
-# Renames of one import with --no-build: the staging folder committed, the file, its sidecar.
-IMPORT_RENAMES = 3
+# Renames of one file landing (--no-build): the staging folder committed, the file, its sidecar.
+LANDING_RENAMES = 3
 
 
 @pytest.fixture
@@ -89,39 +92,48 @@ def test_a_frame_the_build_would_refuse_is_refused_before_saving(tree, tmp_path,
     assert list_entries(tree / AF_DIR) == []
 
 
-def crash_import(root: Path, download: Path, crash_at: str) -> subprocess.CompletedProcess[str]:
-    """Import with SIGKILL at a rename (tests/faults/crashpoint.py), then build as a user would."""
-    env = {**os.environ, paths.DATA_DIR_ENV: str(root), "CRASH_AT": crash_at}
-    command = [sys.executable, "-m", "tests.faults.crashpoint", "import", str(download)]
-    killed = subprocess.run(
-        [*command, "--no-build"], cwd=paths.REPO_DIR, env=env, capture_output=True, timeout=300
-    )
+def crash_and_build(root: Path, args: list[str], crash_at: str) -> subprocess.CompletedProcess:
+    """Run with SIGKILL at a rename (tests/faults/crashpoint.py), then build as a user would."""
+    env = {**os.environ, paths.DATA_DIR_ENV: str(root), "CRASH_AT": crash_at, **PATIENT_HTTP}
+    command = [sys.executable, "-m", "tests.faults.crashpoint", *args, "--no-build"]
+    killed = subprocess.run(command, cwd=paths.REPO_DIR, env=env, capture_output=True, timeout=300)
     assert killed.returncode == -9, killed.stderr
     return run_etl(root, "build")
 
 
 CRASH_POINTS = [
-    f"{when}:{number}" for number in range(1, IMPORT_RENAMES + 1) for when in ("before", "after")
+    f"{when}:{number}" for number in range(1, LANDING_RENAMES + 1) for when in ("before", "after")
 ]
+# What lands: the folder it lands in, and the rows it adds to its measure.
+LANDED = {
+    "import": (AF_DIR, "af_inskrivna_andel_reg", 6),
+    "fetch": ("raw/kolada", "kolada_arbetslosa_befolkning", 1),
+}
 
 
-def test_a_kill_at_every_rename_of_an_import_leaves_no_file_without_its_sidecar(
-    pristine_build, tmp_path
+@pytest.mark.parametrize("command", LANDED)
+def test_a_kill_at_every_rename_leaves_no_file_without_its_sidecar(
+    pristine_build, tmp_path, command
 ):
-    download = write_download(tmp_path, "oktober.csv", AF_CSV)
+    folder, measure, added = LANDED[command]
     roots = {point: copy_tree(pristine_build, tmp_path / point / "data") for point in CRASH_POINTS}
-    runs = run_side_by_side(
-        {point: partial(crash_import, roots[point], download, point) for point in CRASH_POINTS}
-    )
-    for point in CRASH_POINTS:
-        build_after = runs[point].result()
+    with serve({KOLADA_PATH: Reply(200, JSON, json.dumps(KOLADA_PAGE).encode())}) as server:
+        if command == "import":
+            args = ["import", str(write_download(tmp_path, "oktober.csv", AF_CSV))]
+        else:
+            args = ["fetch", "kolada", *KOLADA_ARGS, "--base-url", f"{server.url}/v3"]
+        runs = run_side_by_side(
+            {point: partial(crash_and_build, roots[point], args, point) for point in CRASH_POINTS}
+        )
+        results = {point: runs[point].result() for point in CRASH_POINTS}
+    for point, build_after in results.items():
         assert build_after.returncode == 0, (point, build_after.stderr)
-        entries = list_entries(roots[point] / AF_DIR)
+        entries = list_entries(roots[point] / folder)
         # Nothing landed, or the file and its sidecar both did: never one without the other.
         assert len(entries) in (0, 2), (point, entries)
         assert all(not name.startswith(".") for name in entries), (point, entries)
-        rows = read_manifest(roots[point])["rows_by_measure"].get("af_inskrivna_andel_reg", 0)
-        assert rows == (6 if entries else 0), (point, rows)
+        rows = read_manifest(roots[point])["rows_by_measure"].get(measure, 0)
+        assert rows == (added if entries else 0), (point, rows)
 
 
 def test_a_full_disk_while_importing_lands_nothing(tree, tmp_path, monkeypatch):

@@ -190,3 +190,36 @@ def test_a_second_update_told_not_to_wait_stops_with_a_message(tree: Path) -> No
     assert line.endswith(
         "is still running; not waiting (--no-wait). Try again when it has finished."
     )
+
+
+def list_kolada_files(root: Path) -> dict[str, bytes]:
+    """Kolada's raw files and sidecars with their bytes (its hidden HTTP cache left aside)."""
+    folder = root / "raw" / "kolada"
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+def test_a_page_the_build_would_refuse_is_not_saved_and_the_rest_updates(
+    tree: Path, upstream: Upstream
+) -> None:
+    """Kolada publishes 150 %: update names it, keeps Kolada's last good page, builds the rest."""
+    settings = point_update_at(upstream.url)
+    first = run_etl(tree, "update", http=settings)
+    assert first.returncode == 0, first.stderr
+    kolada_raw = list_kolada_files(tree)
+    kolada_rows = read_manifest(tree)["rows_by_measure"]["kolada_arbetslosa_befolkning"]
+
+    upstream.serve_validated(KOLADA_KPI_PATH, JSON, write_kolada_kpi("2027-02-02"), etag='"m2"')
+    upstream.serve_validated(KOLADA_DATA_PATH, JSON, write_kolada_page(150.0), etag='"k2"')
+    second = run_etl(tree, "update", http=settings)
+    assert second.returncode == 1, second.stdout
+    [line] = error_lines(second.stderr)
+    assert line.startswith(f"error: kolada: {upstream.url}{KOLADA_DATA_PATH}?per_page=5000: ")
+    assert line.endswith(
+        "value 150.0: percent value outside 0-100 (percent_out_of_range); nothing was saved"
+    )
+    assert list_kolada_files(tree) == kolada_raw
+    manifest = read_manifest(tree)
+    assert manifest["rows_by_measure"]["kolada_arbetslosa_befolkning"] == kolada_rows
+    assert_clean_whole(tree)
+    # The next build, with no network at all, still succeeds: nothing refused was kept.
+    assert run_etl(tree, "build").returncode == 0

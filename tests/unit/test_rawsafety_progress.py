@@ -5,6 +5,8 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 from etl import progress
 from tests.faults.etl_cli import run_etl
 from tests.unit.test_cli import AF_CSV
@@ -45,3 +47,24 @@ def test_the_bar_on_a_terminal_redraws_while_a_step_runs(monkeypatch) -> None:
     parsing = [text for text in drawn if "0/2 steps" in text and "parse" in text]
     assert len(parsing) >= 3, drawn
     assert any(text.startswith("import stor.xlsx: 2/2 steps") for text in drawn), drawn
+
+
+@pytest.mark.parametrize(
+    ("stream", "expected"),
+    [
+        (Terminal, r"0/2 steps \[\d\d:\d\d\], parse \(120000 rows read\)"),
+        (io.StringIO, r"step 2/2: check \(after \d+\.\d s; 120000 rows read\)"),
+    ],
+    ids=["terminal", "log"],
+)
+def test_rows_a_parser_counts_are_shown_beside_the_step(monkeypatch, stream, expected) -> None:
+    monkeypatch.setattr(progress, "TICK_SECONDS", 0.05)
+    shown = stream()
+    with progress.show_stages("import stor.xlsx", ["parse", "check"], shown) as stage:
+        stage("parse")
+        for _ in range(120):
+            progress.count_rows(1000)
+        time.sleep(0.3)  # the terminal's bar redraws with the count meanwhile
+        stage("check")
+    progress.count_rows(5)  # outside a bar: nothing to count, nothing breaks
+    assert re.search(expected, shown.getvalue()), shown.getvalue()
