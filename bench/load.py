@@ -10,11 +10,12 @@ rerun within RENDER_TIMEOUT_MS, with no errors. It measures this machine, so it 
 not a test; the test suite only checks, untimed, that two sessions walk every page (walk_pages).
 
 `python -m bench.load --proxy --replicas 2 --sessions 60` drives the sessions through
-deploy/nginx.conf (TLS, login, sticky cookie) in front of 2 replicas: each session is a browser
-context of its own, so a replica cookie of its own, as each member of staff has. Every replica
-logs its own time per script run (ARBETSMARKNAD_RENDER_LOG, see app.py): the server render
-p50/p95 come from there, not from the browser's clock, which shares the CPU with the browsers.
-Per replica: script runs, peak RSS, CPU seconds (/proc/<pid>/stat); and CPU seconds per page view.
+deploy/nginx.conf (TLS, login, sticky cookie) in front of 2 replicas. The sessions are dealt
+evenly over the replicas, as nginx's hash spreads many browsers: one browser context per
+replica, holding a cookie that nginx sends there (found by asking nginx). Every replica logs
+its own time per script run (ARBETSMARKNAD_RENDER_LOG, see app.py): the server render p50/p95
+come from there, not from the browser's clock, which shares the CPU with the browsers. Per
+replica: script runs, peak RSS, CPU seconds (/proc/<pid>/stat); and CPU seconds per page view.
 """
 
 import argparse
@@ -40,7 +41,13 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, async_p
 from playwright.async_api import Error as PlaywrightError
 
 from bench.server import CHROMIUM, CHROMIUM_ARGS, read_rss_mb, serve_app
-from deploy.serve_replicas import REPLICA_COOKIE, Login, find_nginx, serve_nginx
+from deploy.serve_replicas import (
+    REPLICA_COOKIE,
+    Login,
+    find_nginx,
+    find_replica_cookies,
+    serve_nginx,
+)
 from labourmarket import pages as app_pages
 from labourmarket.core import paths
 
@@ -49,6 +56,10 @@ MAX_PROXY_SESSIONS = 100  # through nginx: the sessions spread over the replicas
 MAX_REPLICAS = 8
 RENDER_LOG_ENV = "ARBETSMARKNAD_RENDER_LOG"  # app.py appends: time, pid, page path, seconds
 PROXY_LOGIN = Login("belastning", "prov")  # the load run's own nginx, on loopback only
+# Through nginx, sessions per browser context: a fresh context compiles the app's JavaScript
+# (60 of them starved 2 cores), and one context queues its tabs' connections (its WebSocket
+# handshakes one at a time): with 30 tabs in one, new tabs waited over 60 s to connect.
+TABS_PER_CONTEXT = 10
 MAX_SECONDS = 600
 RENDER_TIMEOUT_MS = 60_000  # generous for 20 sessions on 2 cores; anything slower is an error
 # An untimed walk (walk_pages) waits this long only so that a hung page ends the run.
@@ -315,8 +326,10 @@ class Visit:
     timeout_ms: int = RENDER_TIMEOUT_MS  # the longest wait for one render or rerun
     limit_ms: int | None = RENDER_TIMEOUT_MS  # a slower render is an error; None: untimed
     stop_on_error: bool = False  # a session ends at its first error (else it reloads, goes on)
-    login: Login | None = None  # through nginx: each session a browser context of its own
-    cookies: tuple[str, ...] = ()  # a replica cookie per session (a test pins sessions)
+    login: Login | None = None  # through nginx (the load run's own, or a test's)
+    # Through nginx: a browser context per replica cookie, the sessions dealt out in turn;
+    # none: a context per session, each given its cookie by nginx.
+    cookies: tuple[str, ...] = ()
 
     def goes_on(self, visited: int) -> bool:
         """Whether a session that has visited `visited` pages visits another."""
@@ -335,9 +348,9 @@ async def run_session(
     """One visitor: every page in turn (each session starts elsewhere), a widget change on each.
 
     Pages change by the sidebar; the first, and the next after an error, loads by its URL.
-    Each tab is a Streamlit session of its own (its own WebSocket); on one server the tabs share
-    one browser context only so that the app's JavaScript is compiled once, not once per
-    visitor. Through nginx each has a context of its own: its own replica cookie.
+    Each tab is a Streamlit session of its own (its own WebSocket); tabs share a browser
+    context only so that the app's JavaScript is compiled once, not once per visitor. Through
+    nginx a context is one replica cookie: its tabs' sessions all live on one replica.
     """
     await asyncio.sleep(index * visit.ramp)
     page = await context.new_page()
@@ -401,8 +414,8 @@ async def sample_servers(
     result.sampled_seconds = time.monotonic() - wall_start
 
 
-async def open_context(browser: Browser, visit: Visit, index: int | None) -> BrowserContext:
-    """A browser context: shared by every session (index None), or one session's own."""
+async def open_context(browser: Browser, visit: Visit, cookie: str | None) -> BrowserContext:
+    """A browser context, through nginx with the login and this replica cookie (if any)."""
     login = visit.login
     options = {"ignore_https_errors": True, "http_credentials": vars(login)} if login else {}
     context = await browser.new_context(
@@ -410,10 +423,23 @@ async def open_context(browser: Browser, visit: Visit, index: int | None) -> Bro
     )
     context.set_default_timeout(visit.timeout_ms)
     await context.add_init_script(COUNT_FINISHED_RUNS)
-    if index is not None and index < len(visit.cookies):
-        cookie = {"name": REPLICA_COOKIE, "value": visit.cookies[index], "url": visit.url}
-        await context.add_cookies([cookie])
+    if cookie is not None:
+        await context.add_cookies([{"name": REPLICA_COOKIE, "value": cookie, "url": visit.url}])
     return context
+
+
+async def open_contexts(browser: Browser, visit: Visit, sessions: int) -> list[BrowserContext]:
+    """One shared context; through nginx one per replica cookie, or else one per session.
+
+    Fresh contexts are dear: each compiles the app's JavaScript. 60 of them on 2 cores starved
+    the browser (page loads over 60 s while the one replica idled at 5 % of a core).
+    The sessions are dealt over the contexts in turn.
+    """
+    if visit.login is None:
+        return [await open_context(browser, visit, None)]
+    if visit.cookies:
+        return [await open_context(browser, visit, cookie) for cookie in visit.cookies]
+    return [await open_context(browser, visit, None) for _ in range(sessions)]
 
 
 async def drive(visit: Visit, sessions: int, servers: Sequence[subprocess.Popen]) -> LoadResult:
@@ -422,16 +448,16 @@ async def drive(visit: Visit, sessions: int, servers: Sequence[subprocess.Popen]
     stop = asyncio.Event()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        if visit.login is None:
-            contexts = [await open_context(browser, visit, None)] * sessions
-        else:
-            contexts = [await open_context(browser, visit, index) for index in range(sessions)]
+        contexts = await open_contexts(browser, visit, sessions)
         sampler = asyncio.create_task(sample_servers(servers, result, stop)) if servers else None
         if visit.seconds is not None:
             visit = dataclasses.replace(visit, deadline=time.monotonic() + visit.seconds)
         try:
             await asyncio.gather(
-                *(run_session(contexts[index], visit, index, result) for index in range(sessions))
+                *(
+                    run_session(contexts[index % len(contexts)], visit, index, result)
+                    for index in range(sessions)
+                )
             )
         finally:
             stop.set()
@@ -464,16 +490,21 @@ def run_load(
     servers: Sequence[subprocess.Popen] = (),
     think: float = THINK_SECONDS,
     login: Login | None = None,
+    cookies: Sequence[str] = (),
+    ramp: float | None = None,
 ) -> LoadResult:
     """Drive `sessions` visitors for `seconds` against a loopback URL (with `login`: the load
-    run's nginx); a render or rerun slower than RENDER_TIMEOUT_MS is an error."""
+    run's nginx, the sessions dealt over `cookies`), one arriving every `ramp` seconds; a render
+    or rerun slower than RENDER_TIMEOUT_MS is an error."""
     check_url(url)
     most = find_max_sessions(login)
     if not (1 <= sessions <= most and 0 < seconds <= MAX_SECONDS and think >= 0):
         raise ValueError(f"sessions 1-{most}, seconds up to {MAX_SECONDS}, think >= 0")
-    # Arrivals spread over at most the first quarter of the run.
-    ramp = min(RAMP_SECONDS, seconds / 4 / sessions)
-    visit = Visit(url, list_page_specs(), think, ramp, seconds=seconds, login=login)
+    if ramp is None:  # arrivals spread over at most the first quarter of the run
+        ramp = min(RAMP_SECONDS, seconds / 4 / sessions)
+    visit = Visit(
+        url, list_page_specs(), think, ramp, seconds=seconds, login=login, cookies=tuple(cookies)
+    )
     return run_in_thread(visit, sessions, servers)
 
 
@@ -487,7 +518,8 @@ def walk_pages(
     """Untimed: each of `sessions` visitors (side by side) visits every page once, from a page
     of its own, and changes the widget on each; a session stops at its first error. No time
     limit: a wait ends only after HANG_GUARD_MS, so that a hung page cannot hang the caller.
-    Through nginx (`login`), session i may bring replica cookie cookies[i]."""
+    Through nginx (`login`), the sessions are dealt over the replica `cookies`, one browser
+    context each."""
     check_url(url)
     most = find_max_sessions(login)
     if not 1 <= sessions <= most:
@@ -622,6 +654,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--think", type=float, default=THINK_SECONDS, help="seconds between a visitor's actions"
     )
     parser.add_argument(
+        "--ramp",
+        type=float,
+        help="seconds between session starts (default: over the run's first quarter, at most "
+        f"{RAMP_SECONDS:g}); 500 staff arriving within 10 minutes is 1.2",
+    )
+    parser.add_argument(
         "--proxy", action="store_true", help="through deploy/nginx.conf (needs nginx, openssl)"
     )
     parser.add_argument(
@@ -648,6 +686,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--seconds must be above 0 and at most {MAX_SECONDS}")
     if args.think < 0:
         parser.error("--think must not be negative")
+    if args.ramp is not None and not 0 <= args.ramp * args.sessions <= args.seconds:
+        parser.error("--ramp must not be negative, and every session must start within --seconds")
     if not 1 <= args.replicas <= MAX_REPLICAS or (args.replicas > 1 and not args.proxy):
         parser.error(f"--replicas must be 1-{MAX_REPLICAS}, and more than 1 needs --proxy")
     return args
@@ -670,7 +710,7 @@ def run_against(data_dir: Path, args: argparse.Namespace, temp: Path) -> LoadRes
             for log in logs
         ]
         servers = [server for _, server in replicas]
-        url, login = replicas[0][0], None
+        url, login, cookies = replicas[0][0], None, []
         if args.proxy:
             nginx = find_nginx()
             if nginx is None:
@@ -678,9 +718,16 @@ def run_against(data_dir: Path, args: argparse.Namespace, temp: Path) -> LoadRes
             root = temp / "nginx"
             root.mkdir()
             addresses = [address.removeprefix("http://") for address, _ in replicas]
-            url = stack.enter_context(serve_nginx(nginx, root, addresses, PROXY_LOGIN)).url
-            login = PROXY_LOGIN
-        result = run_load(url, args.sessions, args.seconds, servers, args.think, login)
+            prefix = stack.enter_context(serve_nginx(nginx, root, addresses, PROXY_LOGIN))
+            url, login = prefix.url, PROXY_LOGIN
+            # An even share per replica, as nginx's hash gives many browsers: a cookie for
+            # each, held by as many contexts as keep TABS_PER_CONTEXT sessions in each.
+            pinned = find_replica_cookies(prefix, PROXY_LOGIN, len(addresses))
+            per_replica = math.ceil(args.sessions / TABS_PER_CONTEXT / len(addresses))
+            cookies = [pinned[address] for _ in range(per_replica) for address in addresses]
+        result = run_load(
+            url, args.sessions, args.seconds, servers, args.think, login, cookies, args.ramp
+        )
     result.server_runs = read_render_log(render_log)
     tracebacks = sum(log.read_text().count("Traceback") for log in logs)
     if tracebacks:

@@ -12,15 +12,18 @@ and filter is the file's own.
 """
 
 import argparse
+import base64
 import os
 import re
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -41,6 +44,8 @@ FIRST_PORT = 8501
 TRIAL_HTTPS_PORT = 8443
 TRIAL_USER = "utredare"
 START_TIMEOUT = 60  # seconds for nginx to listen: a hang guard
+LOG_TIMEOUT = 10  # seconds for nginx to write an access line: a hang guard
+PROBES = 64  # cookie values tried to find one per replica: a miss is 2**-64 likely for two
 UPSTREAM_BLOCK = re.compile(
     r"(upstream arbetsmarknad \{\n(?:    (?!server ).*\n)*)((?:    server .*\n)+)"
 )
@@ -192,6 +197,61 @@ def serve_nginx(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: str
+
+
+def fetch_through(url: str, login: Login, cookie: str | None = None) -> Answer:
+    """GET through a trial nginx: its self-signed certificate, the login, a replica cookie."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    token = base64.b64encode(f"{login.username}:{login.password}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}"}
+    if cookie is not None:
+        headers["Cookie"] = f"{REPLICA_COOKIE}={cookie}"
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, context=context, timeout=60) as response:
+        return Answer(response.status, response.getheaders(), response.read().decode("utf-8"))
+
+
+def read_access_log(prefix: Prefix) -> list[list[str]]:
+    """nginx's access lines so far: upstream address, replica cookie ("-": none), status, URI."""
+    if not prefix.access_log.exists():
+        return []
+    return [line.split() for line in prefix.access_log.read_text().splitlines()]
+
+
+def wait_for_access_line(prefix: Prefix, index: int) -> list[str]:
+    """The index-th access line: nginx writes it once the answer is sent, maybe after we read."""
+    deadline = time.monotonic() + LOG_TIMEOUT
+    while (lines := read_access_log(prefix))[index:] == []:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{prefix.access_log} has no line {index + 1}")
+        time.sleep(0.05)
+    return lines[index]
+
+
+def find_replica_cookies(prefix: Prefix, login: Login, replicas: int) -> dict[str, str]:
+    """A replica cookie value that nginx sends to each replica: {"127.0.0.1:port": value}.
+
+    Asks nginx (a health check per value, read back from its access log) rather than
+    computing its hash, which is nginx's own.
+    """
+    found: dict[str, str] = {}
+    for index in range(PROBES):
+        value = f"probe{index:02d}"
+        seen = len(read_access_log(prefix))
+        fetch_through(f"{prefix.url}/_stcore/health", login, cookie=value)
+        found.setdefault(wait_for_access_line(prefix, seen)[0], value)
+        if len(found) == replicas:
+            return found
+    raise LookupError(f"{PROBES} cookie values reached only {sorted(found)}")
 
 
 @contextmanager

@@ -1,26 +1,27 @@
 """deploy/nginx.conf made runnable in a temporary prefix for tests: loopback ports, a test cert."""
 
-import base64
 import shutil
-import ssl
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from deploy import serve_replicas
-from deploy.serve_replicas import NGINX_CONF, REPLICA_COOKIE, Login, Prefix, check_config
+from deploy.serve_replicas import (
+    NGINX_CONF,
+    REPLICA_COOKIE,
+    Answer,
+    Login,
+    Prefix,
+    check_config,
+    read_access_log,
+)
 
-__all__ = ["NGINX_CONF", "REPLICA_COOKIE", "check_config"]
+__all__ = ["NGINX_CONF", "REPLICA_COOKIE", "check_config", "read_access_log"]
 
 TEST_USER, TEST_PASSWORD = "utredare", "hemligt"
 LOGIN = Login(TEST_USER, TEST_PASSWORD)
-LOG_TIMEOUT = 10  # seconds: a hang guard
-PROBES = 64  # cookie values tried to find one per replica: a miss is 2**-64 likely for two
 
 
 def require_nginx() -> str:
@@ -65,56 +66,11 @@ def serve_proxy(root: Path, app_urls: str | Sequence[str]) -> Iterator[Prefix]:
         yield prefix
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: list[tuple[str, str]]
-    body: str
-
-
 def fetch_through(url: str, cookie: str | None = None) -> Answer:
     """GET through the test nginx: its self-signed certificate, the test login, a replica cookie."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    login = base64.b64encode(f"{TEST_USER}:{TEST_PASSWORD}".encode()).decode()
-    headers = {"Authorization": f"Basic {login}"}
-    if cookie is not None:
-        headers["Cookie"] = f"{REPLICA_COOKIE}={cookie}"
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, context=context, timeout=60) as response:
-        return Answer(response.status, response.getheaders(), response.read().decode("utf-8"))
-
-
-def read_access_log(prefix: Prefix) -> list[list[str]]:
-    """nginx's access lines so far: upstream address, replica cookie ("-": none), status, URI."""
-    if not prefix.access_log.exists():
-        return []
-    return [line.split() for line in prefix.access_log.read_text().splitlines()]
-
-
-def wait_for_access_line(prefix: Prefix, index: int) -> list[str]:
-    """The index-th access line: nginx writes it once the answer is sent, maybe after we read."""
-    deadline = time.monotonic() + LOG_TIMEOUT
-    while (lines := read_access_log(prefix))[index:] == []:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{prefix.access_log} has no line {index + 1}")
-        time.sleep(0.05)
-    return lines[index]
+    return serve_replicas.fetch_through(url, LOGIN, cookie)
 
 
 def find_replica_cookies(prefix: Prefix, replicas: int) -> dict[str, str]:
-    """A replica cookie value that nginx sends to each replica: {"127.0.0.1:port": value}.
-
-    Asks nginx (a health check per value) rather than computing its hash, which is nginx's own.
-    """
-    found: dict[str, str] = {}
-    for index in range(PROBES):
-        value = f"probe{index:02d}"
-        seen = len(read_access_log(prefix))
-        fetch_through(f"{prefix.url}/_stcore/health", cookie=value)
-        upstream = wait_for_access_line(prefix, seen)[0]
-        found.setdefault(upstream, value)
-        if len(found) == replicas:
-            return found
-    raise LookupError(f"{PROBES} cookie values reached only {sorted(found)}")
+    """A replica cookie value that nginx sends to each replica: {"127.0.0.1:port": value}."""
+    return serve_replicas.find_replica_cookies(prefix, LOGIN, replicas)
