@@ -22,12 +22,14 @@ with left:
 with middle:
     series = ui.select_measure(data, measure_id)
     period = ui.choose_period(data, measure_id, gapanalys.list_periods(series))
-offer = gapanalys.offer(data, series, measure_id, period)
+offer = ui.build_view_once(gapanalys.offer, data, series, measure_id, period)
 with right:
     sex = ui.choose_sex(offer.rows)
 
 chosen = ui.choose_regions("regions", offer.regions, offer.default_regions, catalog)
-comparisons = gapanalys.offer_comparisons(data, offer.rows, chosen, sex)
+comparisons = ui.build_view_once(
+    gapanalys.offer_comparisons, data, offer.rows, chosen, sex, key=(measure_id, period)
+)
 if offer.newer_notice is not None:
     st.info(offer.newer_notice)
 if comparisons.problem is not None:
@@ -62,7 +64,7 @@ if not chosen:
 choices = GapanalysChoices(
     measure_id, period, offer.rows, sex, tuple(chosen), benchmark, breakdown, view
 )
-content = gapanalys.build(data, choices)
+content = ui.build_view_once(gapanalys.build, data, choices)
 st.markdown(f"#### {content.headline}")
 if view == "why":
     st.markdown(f"**{content.heading}**")
@@ -71,7 +73,7 @@ if view == "why":
     for split in content.splits:
         st.markdown(split.sentence)
         if split.chart is not None:
-            st.plotly_chart(split.chart.figure, config={"displaylogo": False})
+            st.plotly_chart(split.chart.figure, theme=None, config={"displaylogo": False})
         st.table(split.table.style())
         ui.offer_downloads(
             split.chart.file_name if split.chart else f"{content.file_name}_varfor_{split.region}",
@@ -84,7 +86,7 @@ if view == "why":
         )
 elif content.charts:
     for chart in content.charts:
-        st.plotly_chart(chart.figure, config={"displaylogo": False})
+        st.plotly_chart(chart.figure, theme=None, config={"displaylogo": False})
         ui.offer_downloads(
             chart.file_name,
             data,

@@ -15,7 +15,7 @@ CHART_CONFIG = {"displaylogo": False}
 def show_exhibit(exhibit: jamfor.Exhibit, data: LoadedData, source_line: str) -> None:
     """The chart, or in the table view the heading, table and its note; then the downloads."""
     if exhibit.figure is not None:
-        st.plotly_chart(exhibit.figure, config=CHART_CONFIG)
+        st.plotly_chart(exhibit.figure, theme=None, config=CHART_CONFIG)
     else:
         st.markdown(f"**{exhibit.title}**  \n{exhibit.subtitle}")
         st.table(exhibit.on_screen)
@@ -65,7 +65,7 @@ with right:
     view = ui.choose_one(
         "Visa", "view", list(jamfor.VIEWS), "chart", jamfor.VIEWS.get, horizontal=True
     )
-offer = jamfor.offer(data, series, measure_id, period)
+offer = ui.build_view_once(jamfor.offer, data, series, measure_id, period)
 
 with st.expander("Varför kan jag inte jämföra två mått?"):
     st.markdown(offer.comparability)
@@ -89,7 +89,9 @@ with middle:
     groups = offer.groups[sex]
     keys = list(groups)
     group_key = ui.choose_one("Grupp", "group", keys, keys[0], groups.__getitem__)
-ranking_offer = jamfor.offer_ranking(data, offer, population, sex, group_key)
+ranking_offer = ui.build_view_once(
+    jamfor.offer_ranking, data, offer, population, sex, group_key, key=(measure_id, period)
+)
 highlighted = ui.choose_regions(
     "regions", ranking_offer.regions, ranking_offer.default_regions, data.catalog
 )
@@ -100,7 +102,7 @@ if ranking_offer.notice is not None:
 choices = jamfor.JamforChoices(
     measure_id, period, offer.rows, view, population, sex, group_key, highlighted
 )
-content = jamfor.build(data, choices)
+content = ui.build_view_once(jamfor.build, data, choices)
 
 st.subheader("Rangordning")
 show_exhibit(content.ranking, data, content.source_line)
@@ -130,7 +132,8 @@ else:
             data.catalog.region_name,
             horizontal=True,
         )
-    profile = jamfor.build_profile(data, jamfor.ProfileChoices(choices, region, benchmark))
+    profile_choices = jamfor.ProfileChoices(choices, region, benchmark)
+    profile = ui.build_view_once(jamfor.build_profile, data, profile_choices)
     if profile.exhibit is None:
         st.info(profile.notice)
     else:

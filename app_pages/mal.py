@@ -31,8 +31,8 @@ if not targets:
 
 regions = mal.offer(data, targets).regions
 region = ui.choose_one("Kommun", "region", regions, regions[0], data.catalog.region_name)
-content = mal.build(
-    data, mal.MalChoices(region, tuple(targets), ui.evaluate_targets(data, targets))
+content = ui.build_view_once(
+    mal.build, data, mal.MalChoices(region, tuple(targets), ui.evaluate_targets(data, targets))
 )
 
 st.markdown(content.counts)
@@ -47,6 +47,6 @@ for chart in content.charts:
         st.subheader(chart.heading)
         st.info(chart.notice)
     else:
-        st.plotly_chart(chart.figure, config={"displaylogo": False})
+        st.plotly_chart(chart.figure, theme=None, config={"displaylogo": False})
         offer_download(data, chart.download)
     st.caption(chart.caption)

@@ -264,7 +264,7 @@ def show_live(agenda: Agenda, view: str) -> None:
     choices = NamndvyChoices(
         agenda, view, st.query_params.get("slide"), is_last_good, news, news_problem
     )
-    content = namndvy.build(data, choices)
+    content = ui.build_view_once(namndvy.build, data, choices)
     if content.data_notice:
         st.caption(content.data_notice)
     if view == "handout":

@@ -20,7 +20,7 @@ with left:
 series = ui.select_measure(data, measure_id)
 with right:
     sex = ui.choose_sex(series)
-offer = oversikt.offer(data, series)
+offer = ui.build_view_once(oversikt.offer, data, series, key=measure_id)
 chosen = ui.choose_regions("regions", offer.regions, offer.default_regions, data.catalog)
 results = ui.evaluate_targets(data, targets)
 if not chosen:
@@ -28,7 +28,7 @@ if not chosen:
     st.info(offer.no_region_notice)
 
 choices = OversiktChoices(measure_id, series, sex, tuple(chosen), tuple(targets), results)
-content = oversikt.build(data, choices)
+content = ui.build_view_once(oversikt.build, data, choices)
 if content.newer_notice is not None:
     st.info(content.newer_notice)
 for start in range(0, len(content.cards), 2):

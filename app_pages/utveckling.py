@@ -25,7 +25,7 @@ with left:
 series = ui.select_measure(data, measure_id)
 with right:
     sex = ui.choose_sex(series)
-offer = utveckling.offer(data, series, measure_id, sex)
+offer = ui.build_view_once(utveckling.offer, data, series, measure_id, sex)
 with middle:
     groups = list(offer.groups)
     group_key = ui.choose_one("Grupp", "group", groups, groups[0], offer.groups.__getitem__)
@@ -53,7 +53,9 @@ if not chosen:
     st.stop()
 benchmark = breakdown = ""
 if view == "why":
-    why_offer = utveckling.offer_why(data, series, chosen[0], sex)
+    why_offer = ui.build_view_once(
+        utveckling.offer_why, data, series, chosen[0], sex, key=measure_id
+    )
     left, right = st.columns([1, 1])
     if why_offer.benchmarks:
         with left:
@@ -76,7 +78,8 @@ if view == "why":
                 horizontal=True,
             )
 
-content = utveckling.build(
+content = ui.build_view_once(
+    utveckling.build,
     data,
     utveckling.UtvecklingChoices(
         measure_id,
@@ -101,7 +104,7 @@ if why is not None:
     if why.notice is not None:
         st.warning(why.notice)
     else:
-        st.plotly_chart(why.figure, config={"displaylogo": False})
+        st.plotly_chart(why.figure, theme=None, config={"displaylogo": False})
         ui.offer_downloads(
             why.file_name, data, why.rows, why.table, why.title, why.source_line, why.figure
         )
@@ -113,7 +116,7 @@ if why is not None:
 if content.single_period_notice is not None:
     st.info(content.single_period_notice)
 if content.figure is not None:
-    st.plotly_chart(content.figure, config={"displaylogo": False})
+    st.plotly_chart(content.figure, theme=None, config={"displaylogo": False})
 else:
     st.table(content.table.style())
 ui.offer_downloads(

@@ -1,8 +1,9 @@
 """The one library module that imports streamlit: cached loaders and widgets shared by pages."""
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -62,16 +63,33 @@ def load_catalog_cached(reference_dir: str, version: tuple[int, ...]) -> Catalog
     return load_catalog(Path(reference_dir))
 
 
-@st.cache_resource(show_spinner="Läser in data …", max_entries=2)
+@st.cache_resource(show_spinner="Läser in data …", max_entries=1)
 def load_observations_cached(clean_dir: str, data_version: str) -> pd.DataFrame:
     """Read all observations once per build, one copy shared by every session.
 
     cache_resource, not cache_data: cache_data hands each call a fresh unpickled copy, which
     at national scale costs a second per rerun and a copy per session. Sharing is safe because
     pandas copy-on-write keeps every page's derived frames from writing back into this one.
-    Two entries: a session still on the previous build while a new one loads.
+    One entry, and the work derived from the previous build dropped with it: with two, and
+    each derived cache keeping a few builds' slices, the server grew by ~150 MB a rebuild at
+    national scale (bench/rss_rebuilds.py). A session still running on the previous build
+    keeps its own reference to that table until its run ends; nothing is read twice.
     """
+    forget_derived_work()
     return store.read_observations()
+
+
+def forget_derived_work() -> None:
+    """Drop every cached result cut from a build's table: a new build is loading."""
+    for cached in (
+        select_measure_cached,
+        summarise_coverage_cached,
+        summarise_build_cached,
+        evaluate_cached,
+        assemble_pack_cached,
+        build_view_cached,
+    ):
+        cached.clear()
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -94,6 +112,21 @@ def summarise_coverage_cached(version: str, _observations: pd.DataFrame) -> pd.D
 def summarise_coverage_once(data: LoadedData) -> pd.DataFrame:
     """Each measure's newest period per region, once per build: what the defaults follow."""
     return summarise_coverage_cached(data.version, data.observations)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def summarise_build_cached(version: str, _observations: pd.DataFrame) -> tuple[list[str], int]:
+    return sorted(_observations["measure_id"].unique()), int(_observations["value"].notna().sum())
+
+
+def list_measures_once(data: LoadedData) -> list[str]:
+    """The build's measures, sorted, once per build (a scan of millions of rows at scale)."""
+    return summarise_build_cached(data.version, data.observations)[0]
+
+
+def count_figures_once(data: LoadedData) -> int:
+    """How many published figures the build holds, once per build."""
+    return summarise_build_cached(data.version, data.observations)[1]
 
 
 def identify_build(data: LoadedData) -> tuple[str, tuple[int, ...]]:
@@ -125,6 +158,55 @@ def assemble_pack_cached(
 def assemble_pack_once(data: LoadedData, targets: list[Target], region: str, period: str) -> Pack:
     """The Export page's pack, assembled once per build, kommun and period (read-only)."""
     return assemble_pack_cached(identify_build(data), region, period, data, targets)
+
+
+def describe_selection(value: Any) -> Any:
+    """A hashable key for a view's choices: every widget value, none of the cut frames.
+
+    A frame or series in the choices is cut from the build by the other fields (measure,
+    period), so the build key and those fields name it; a nested dataclass is described
+    field by field.
+    """
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return (type(value).__name__, *(describe_selection(getattr(value, f.name)) for f in fields))
+    if isinstance(value, list | tuple):
+        return tuple(describe_selection(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, describe_selection(item)) for key, item in value.items())
+    return value
+
+
+ContentT = TypeVar("ContentT")
+
+
+# Figures and the rows behind them, per view and selection: shared by every session.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def build_view_cached(
+    view: str,
+    build_key: tuple,
+    selection: Any,
+    _build: Callable[..., Any],
+    _data: LoadedData,
+    _args: tuple,
+) -> Any:
+    return _build(_data, *_args)
+
+
+def build_view_once(
+    build: Callable[..., ContentT], data: LoadedData, *args: Any, key: Any = ()
+) -> ContentT:
+    """A page's offer or content (view build, figures, tables) once per build and selection.
+
+    The selection is every argument but the frames (describe_selection), and `key`: what a
+    frame among the arguments was cut by when no other argument says it (the measure).
+    Shared by every session and rerun, so read-only: a page draws it and never changes it.
+    """
+    view = f"{build.__module__}.{build.__qualname__}"
+    selection = (describe_selection(args), describe_selection(key))
+    return build_view_cached(view, identify_build(data), selection, build, data, args)
 
 
 def read_reference_version() -> tuple[int, ...]:
@@ -451,7 +533,7 @@ def choose_measure(
     series for the comparison set (defaults.pick_longest_measure). A measure chosen on another
     page follows the user here; one that page only opened on gives way to this page's default.
     """
-    measure_ids = sorted(data.observations["measure_id"].unique())
+    measure_ids = list_measures_once(data)
     names = data.catalog.measures.set_index("measure_id")["name_sv"]
     coverage = summarise_coverage_once(data)
     if longest_series:
@@ -540,7 +622,7 @@ def choose_regions(key: str, offer: RegionOffer, default: list[str], catalog: Ca
 
 def show_data_status(data: LoadedData) -> None:
     """Say in the sidebar when the data was built and from how many published figures."""
-    figures = format_number(int(data.observations["value"].notna().sum()), 0)
+    figures = format_number(count_figures_once(data), 0)
     st.sidebar.caption(
         f"Data byggd {format_time(data.manifest['built_at'])} · {figures} publicerade värden · "
         f"{len(data.manifest['sources'])} källfiler"

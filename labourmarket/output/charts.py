@@ -4,6 +4,7 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from labourmarket.core.periods import parse_period
 from labourmarket.core.trends import format_in_sentence
@@ -14,22 +15,82 @@ REGION_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E0
 BENCHMARK_COLOUR = "#595959"
 SOURCE_LINE_WIDTH = 130  # characters; plotly does not wrap annotation text itself
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#262730"}
+TEMPLATE = "arbetsmarknad"
+# Only what these charts draw of plotly_white: each figure copies its template, so a small one
+# is cheap (plotly_white's 24 trace types cost a deep copy of ~10 ms per figure).
+PLOTLY_WHITE_LAYOUT = (
+    "autotypenumbers",
+    "colorway",
+    "hovermode",
+    "hoverlabel",
+    "paper_bgcolor",
+    "plot_bgcolor",
+    "xaxis",
+    "yaxis",
+    "shapedefaults",
+    "annotationdefaults",
+)
+PLOTLY_WHITE_TRACES = ("bar", "scatter")
+HOUSE_LAYOUT = {
+    # Decimal comma, thin-space thousands: every number plotly writes (ticks, hovers) in Swedish.
+    "separators": ", ",
+    "font": FONT,
+    "title": {"x": 0, "xanchor": "left"},
+    "barmode": "group",
+    "bargap": 0.25,
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": {"text": ""}},
+    "margin": {"l": 60, "r": 20, "t": 90, "b": 70},
+    "height": 500,
+    "hoverlabel": {"align": "left", "font": {"family": FONT["family"]}},
+}
+SOURCE_LINE_FONT = {"size": 12, "color": "#555555"}
+
+
+def register_template() -> go.layout.Template:
+    """The house style as one plotly template, registered once under TEMPLATE.
+
+    Figures name it (`template=TEMPLATE`) instead of each setting the shared layout again.
+    """
+    white = pio.templates["plotly_white"]
+    layout = {key: white.layout[key] for key in PLOTLY_WHITE_LAYOUT}
+    template = go.layout.Template(
+        layout={**layout, **HOUSE_LAYOUT},
+        data={kind: white.data[kind] for kind in PLOTLY_WHITE_TRACES},
+    )
+    pio.templates[TEMPLATE] = template
+    return template
+
+
+HOUSE_TEMPLATE = register_template()
+
+
+def start_figure() -> go.Figure:
+    """An empty figure in the house template (never the process default, which Streamlit sets)."""
+    return use_house_template(go.Figure())
+
+
+def use_house_template(fig: go.Figure) -> go.Figure:
+    """Give `fig` the house template, the way plotly assigns its default one: not validated
+    again (a template passed by name is deep-copied and validated per figure, ~10 times the
+    cost)."""
+    fig.layout._validate = False
+    try:
+        fig.layout.template = HOUSE_TEMPLATE
+    finally:
+        fig.layout._validate = True
+    return fig
 
 
 def apply_house_style(fig: go.Figure, title: str, source_line: str) -> go.Figure:
-    """Swedish separators, a readable font, the legend on top and the source line underneath."""
+    """The house template, the title, and the source line underneath (the margin grows with it)."""
     source_lines = textwrap.wrap(source_line, SOURCE_LINE_WIDTH)
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        font=FONT,
-        separators=", ",
-        template="plotly_white",
-        barmode="group",
-        bargap=0.25,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
-        margin={"l": 60, "r": 20, "t": 90, "b": 70 + 18 * len(source_lines)},
-        height=500 + 18 * len(source_lines),
-    )
+    extra = 18 * len(source_lines)
+    layout = fig.layout
+    if layout.template.layout.separators != HOUSE_LAYOUT["separators"]:
+        use_house_template(fig)  # a figure started elsewhere (go.Figure())
+    layout.title.text = title
+    layout.margin.b = HOUSE_LAYOUT["margin"]["b"] + extra
+    layout.height = HOUSE_LAYOUT["height"] + extra
     fig.add_annotation(
         text="<br>".join(source_lines),
         xref="paper",
@@ -41,7 +102,7 @@ def apply_house_style(fig: go.Figure, title: str, source_line: str) -> go.Figure
         yanchor="top",
         showarrow=False,
         align="left",
-        font={"size": 12, "color": "#555555"},
+        font=SOURCE_LINE_FONT,
     )
     return fig
 
@@ -83,7 +144,7 @@ def plot_levels(
     gaps: pd.DataFrame, benchmark_name: str, title: str, source_line: str, decimals: int = 1
 ) -> go.Figure:
     """Grouped bars: each region's value per group, the benchmark hatched grey beside them."""
-    fig = go.Figure()
+    fig = start_figure()
     for index, (name, frame) in enumerate(gaps.groupby("region_name", sort=False)):
         texts = [format_number(v, decimals) for v in frame["value"]]
         colour, pattern = pick_region_style(index)
@@ -99,7 +160,7 @@ def plot_gaps(
     gaps: pd.DataFrame, benchmark_name: str, title: str, source_line: str, decimals: int = 1
 ) -> go.Figure:
     """Bars of each region's gap to the benchmark in percentage points, around a zero line."""
-    fig = go.Figure()
+    fig = start_figure()
     for index, (name, frame) in enumerate(gaps.groupby("region_name", sort=False)):
         texts = [format_gap(v, decimals, unit="") for v in frame["gap_pp"]]
         add_bar(fig, frame, name, "gap_pp", texts, *pick_region_style(index))
@@ -134,7 +195,7 @@ def plot_trend(
     `target` is (label, level per period_start) for a strategy target drawn as a black line;
     each series break is a dotted vertical line, so a step there is not read as a change.
     """
-    fig = go.Figure()
+    fig = start_figure()
     present = set(trend["region_code"])
     # In the order the user chose them (names is ordered that way), references last.
     compared = [r for r in names if r in present and r not in references]

@@ -4,7 +4,12 @@ import plotly.graph_objects as go
 
 from labourmarket.core.decomposition import Decomposition, label_group
 from labourmarket.core.trends import format_in_sentence
-from labourmarket.output.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
+from labourmarket.output.charts import (
+    BENCHMARK_COLOUR,
+    REGION_COLOURS,
+    apply_house_style,
+    start_figure,
+)
 from labourmarket.output.decomposition_text import TOTAL_LABEL
 from labourmarket.output.formatting import format_gap
 
@@ -35,7 +40,7 @@ def plot_decomposition(
         COMPOSITION: [g.composition for g in d.groups] + [d.composition],
         WITHIN: [g.within for g in d.groups] + [d.within],
     }
-    fig = go.Figure()
+    fig = start_figure()
     for name, values in terms.items():
         colour, pattern = TERM_STYLES[name]
         texts = [format_gap(v, decimals, unit="") for v in values]

@@ -3,7 +3,12 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket.output.charts import BENCHMARK_COLOUR, REGION_COLOURS, apply_house_style
+from labourmarket.output.charts import (
+    BENCHMARK_COLOUR,
+    REGION_COLOURS,
+    apply_house_style,
+    start_figure,
+)
 from labourmarket.output.formatting import format_gap, format_period
 
 GAP = "Skillnad"
@@ -24,7 +29,7 @@ def plot_decomposition_trend(
 
     A period that cannot be split is NaN and stays a break in every line, never a zero.
     """
-    fig = go.Figure()
+    fig = start_figure()
     periods = [format_period(str(p)) for p in split["period"]]
     for column, (name, line, symbol) in LINE_STYLES.items():
         texts = [format_gap(v, decimals) for v in split[column]]

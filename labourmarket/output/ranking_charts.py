@@ -6,7 +6,13 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from labourmarket.output.charts import BENCHMARK_COLOUR, FONT, REGION_COLOURS, apply_house_style
+from labourmarket.output.charts import (
+    BENCHMARK_COLOUR,
+    FONT,
+    REGION_COLOURS,
+    apply_house_style,
+    start_figure,
+)
 from labourmarket.output.formatting import format_gap, format_number, format_percent
 
 HIGHLIGHT_COLOUR = REGION_COLOURS[0]
@@ -96,7 +102,7 @@ def plot_ranking(
     """
     names = [region_names.get(code, code) for code in shown["region_code"]]
     frame = shown.assign(region_name=names, is_highlighted=shown["region_code"].isin(highlighted))
-    fig = go.Figure()
+    fig = start_figure()
     for is_highlighted, legend_name, colour, text_colour in (
         (True, "Markerade kommuner (fetstil)", HIGHLIGHT_COLOUR, "#FFFFFF"),
         (
@@ -205,7 +211,7 @@ def plot_gap_profile(
         f", {format_gap(row.gap_pp, decimals)}"
         for row in profile.itertuples()
     ]
-    fig = go.Figure()
+    fig = start_figure()
     add_bars(
         fig,
         profile["group_label"],

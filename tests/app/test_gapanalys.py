@@ -40,7 +40,7 @@ def test_charts_carry_values_gaps_and_source_line(built_tree):
         source = figure["layout"]["annotations"][0]["text"]
         assert source.startswith("Källa: Arbetsförmedlingen, Arbetsmarknadsutsikterna 2013-2014")
         assert "kv 3 2013" in source
-        assert figure["layout"]["separators"] == ", "
+        assert figure["layout"]["template"]["layout"]["separators"] == ", "  # the house template
 
 
 def test_birth_region_table_shows_foreign_born_and_gap_to_county(built_tree):
