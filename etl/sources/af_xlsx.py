@@ -25,6 +25,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from etl.errors import SourceError
+from etl.progress import count_rows
 
 SOURCE = "arbetsformedlingen"
 # What openpyxl reads of a workbook (sheets, shared strings, styles), as the parts declare it.
@@ -190,6 +191,7 @@ def read_rows(worksheet: ReadOnlyWorksheet, where: str, max_row: int | None) -> 
             for _ in range(expected, index):
                 yield []
             expected = index + 1
+            count_rows()
             row: list[Any] = []
             for cell in cells:
                 value = cell["value"]
