@@ -80,6 +80,12 @@ def parse_numbers(frame: pd.DataFrame, column: str, file_name: str) -> pd.Series
     return numbers.astype("float64")
 
 
+def mark_suppressed(frame: pd.DataFrame, column: str, otherwise: str | None) -> pd.Series:
+    """`..` is SCB's "too uncertain or not published": suppressed, as in the API and the seed."""
+    dots = frame[column].str.strip() == ".."
+    return pd.Series(otherwise, index=frame.index, dtype=object).mask(dots, "suppressed")
+
+
 def check_rate_matches_counts(frame: pd.DataFrame, rate: pd.Series, file_name: str) -> None:
     """Refuse a file whose rate does not follow from its own counts (a mangled copy)."""
     unemployed = parse_numbers(frame, "antal_arbetslosa", file_name)
@@ -122,7 +128,7 @@ def parse_bas_monthly(raw: bytes, provenance: Mapping[str, Any]) -> pd.DataFrame
             "numerator": parse_numbers(frame, "antal_arbetslosa", file_name),
             "denominator": parse_numbers(frame, "antal_arbetskraften", file_name),
             # TAB6260 is SCB's preliminary monthly table: these figures get revised.
-            "status": "provisional",
+            "status": mark_suppressed(frame, "arbetsloshet_pct", "provisional"),
         }
     )
 
@@ -145,7 +151,7 @@ def parse_integration_annual(raw: bytes, provenance: Mapping[str, Any]) -> pd.Da
             "period": frame["year"],
             **TOTAL_GROUP,
             "value": parse_numbers(frame, "unemployment_rate", file_name),
-            "status": None,
+            "status": mark_suppressed(frame, "unemployment_rate", None),
             "source_id": source_ids,
         }
     )

@@ -403,7 +403,7 @@ def test_build_refuses_a_bad_raw_file_and_keeps_the_clean_data(builds, name):
 
 
 def test_build_stores_symbols_as_missing_or_suppressed(builds):
-    """Seed `..` is suppressed; a snapshot's `..` is missing (BAS keeps its provisional mark)."""
+    """`..` is suppressed in the seed and in both SCB snapshots alike: one meaning, one status."""
     outcome = builds["symbols"].result()
     root = outcome.root
     assert outcome.result.returncode == 0, outcome.result.stderr
@@ -429,7 +429,7 @@ def test_build_stores_symbols_as_missing_or_suppressed(builds):
         "suppressed",
     )
     assert stored("af_inskrivna_andel_rams", "0181", "2013K3", "born_in_sweden") == (6.9, None)
-    assert stored("scb_integration_arbetsloshet_20_64", "0115", "2016") == (None, None)
+    assert stored("scb_integration_arbetsloshet_20_64", "0115", "2016") == (None, "suppressed")
     assert stored("scb_integration_arbetsloshet_20_64", "0114", "2016") == (11.9, None)
-    assert stored("scb_bas_arbetsloshet_20_64", "00", "2020M01") == (None, "provisional")
+    assert stored("scb_bas_arbetsloshet_20_64", "00", "2020M01") == (None, "suppressed")
     assert read_manifest(root)["observations"]["rows"] == 610
