@@ -143,7 +143,10 @@ else:
             st.caption(profile.missing_note)
 
 st.subheader("Rangordna inom länet eller kommungruppen")
-peer_offer = jamfor.offer_peers(data, choices, load_peer_groups(*read_groups_stamp()))
+# The groups file's stamp keys the cached offers: a new Kolada fetch shows without a restart.
+groups_stamp = read_groups_stamp()
+peer_groups = load_peer_groups(*groups_stamp)
+peer_offer = ui.build_view_once(jamfor.offer_peers, data, choices, peer_groups, key=groups_stamp)
 if peer_offer.default_region is not None and peer_offer.scopes:
     left, right = st.columns(2)
     with left:
@@ -155,8 +158,8 @@ if peer_offer.default_region is not None and peer_offer.scopes:
             data.catalog.region_name,
         )
     if peer_region != peer_offer.default_region:
-        peer_offer = jamfor.offer_peers(
-            data, choices, load_peer_groups(*read_groups_stamp()), peer_region
+        peer_offer = ui.build_view_once(
+            jamfor.offer_peers, data, choices, peer_groups, peer_region, key=groups_stamp
         )
     with right:
         scope = ui.choose_one(
@@ -168,7 +171,9 @@ if peer_offer.default_region is not None and peer_offer.scopes:
         )
     if peer_offer.notice is not None:
         st.info(peer_offer.notice)
-    peer_ranking = jamfor.build_peer_ranking(data, choices, peer_offer, peer_region, scope)
+    peer_ranking = ui.build_view_once(
+        jamfor.build_peer_ranking, data, choices, peer_offer, peer_region, scope, key=groups_stamp
+    )
     st.markdown(f"**{peer_ranking.title}**")
     st.table(peer_ranking.on_screen)
     st.markdown(peer_ranking.sentence)

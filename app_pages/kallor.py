@@ -21,7 +21,13 @@ data = ui.load_data()
 if data is not None:
     ui.show_data_status(data)
 record = read_build_record() if data is not None else None
-content = kallor.build(data, KallorChoices(catalog, record))
+choices = KallorChoices(catalog, record)
+# The measures' coverage scans every observation: once per build, not on every visit.
+content = (
+    ui.build_view_once(kallor.build, data, choices)
+    if data is not None
+    else kallor.build(data, choices)
+)
 st.warning(content.warning, icon=":material/warning:")
 if content.notice is not None:
     st.info(content.notice, icon=":material/info:")
