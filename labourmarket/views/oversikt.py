@@ -31,6 +31,7 @@ from labourmarket.views.mal import describe_region_targets
 
 NO_FIGURES = "Inga värden för måttet."
 NO_TREND = "bara en period i datan, ingen trend"
+LEVEL_WORDS = {"municipality": "kommunerna", "county": "länen", "country": "riket"}
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,11 @@ class Card:
     trend: str | None  # "↑ +0,3 p.e. sedan kv 2 2024", or a note why there is none
     county_missing: str | None = None  # why gap_county is None where there is a county
     country_missing: str | None = None  # why gap_country is None where there is one to take
-    # Why the level is ".." in the measure's latest period, and the region's latest figure.
+    # Why the level is ".." in its level's latest period, and the region's latest figure.
     level_missing: str | None = None
     frequency_note: str | None = None  # which frequency the card shows where the measure has two
+    # That the period is the latest of the card's level, where another level has a newer one.
+    period_note: str | None = None
 
 
 def read_value(totals: pd.DataFrame, region_code: str, period: str) -> float | None:
@@ -155,6 +158,39 @@ def describe_missing_level(rows: pd.DataFrame, period: str, decimals: int) -> st
     )
 
 
+def find_level_latest(totals: pd.DataFrame, catalog: Catalog, region_code: str) -> str:
+    """The newest period of any region at the region's level: the period its card shows.
+
+    A kommun's own gap shows only against the kommuner. They come in one table or workbook, so a
+    kommun without the month its peers have is missing it; Riket (AF's separate riket file) or
+    one kommun imported alone may run a month ahead, and that must not blank every kommun card.
+    The region and its benchmarks would not do either: a county or Riket ahead would blank it.
+    """
+    regions = catalog.regions
+    level = regions.loc[regions["region_code"] == region_code, "level"]
+    peers = regions.loc[regions["level"].isin(level), "region_code"]
+    at_level = totals[totals["region_code"].isin({region_code, *peers})]
+    newest = at_level["period_start"].max()
+    return str(at_level.loc[at_level["period_start"] == newest, "period"].iloc[0])
+
+
+def describe_level_period(
+    totals: pd.DataFrame, catalog: Catalog, region_code: str, period: str
+) -> str | None:
+    """Where another level has a newer period than the card's: "senaste perioden för
+    kommunerna; november 2024 finns bara för riket"; None where none has."""
+    newest = totals["period_start"].max()
+    if newest <= totals.loc[totals["period"] == period, "period_start"].iloc[0]:
+        return None
+    levels = catalog.regions.set_index("region_code")["level"]
+    at_newest = totals[totals["period_start"] == newest]
+    newer = at_newest["region_code"].astype("str").map(levels).dropna().unique()
+    others = " och ".join(LEVEL_WORDS[lv] for lv in LEVEL_WORDS if lv in set(newer)) or "andra"
+    own = LEVEL_WORDS.get(str(levels.get(region_code)), "regionen")
+    newest_period = format_period(str(at_newest["period"].iloc[0]))
+    return f"senaste perioden för {own}; {newest_period} finns bara för {others}"
+
+
 def build_card(
     observations: pd.DataFrame,
     catalog: Catalog,
@@ -162,12 +198,13 @@ def build_card(
     region_code: str,
     sex: str = TOTAL,
 ) -> Card:
-    """Summarise one region (one sex, or both) at the measure's latest period.
+    """Summarise one region (one sex, or both) at the latest period of the region's level.
 
     A region without a figure there gets ".." and the reason (level_missing), never an older
-    figure in its place. Only the comparisons that can exist are made: a county has no county
-    above it, and the country has neither; a missing one says why (county_missing,
-    country_missing). Every region's rows are of one frequency (frequency.keep_one_frequency).
+    figure in its place; period_note says when another level has a newer period. Only the
+    comparisons that can exist are made: a county has no county above it, and the country has
+    neither; a missing one says why (county_missing, country_missing). Every region's rows are
+    of one frequency (frequency.keep_one_frequency).
     """
     measure_rows = select_rows(observations, measure_id, group=Group(sex=sex))
     totals = keep_one_frequency(measure_rows)
@@ -180,8 +217,8 @@ def build_card(
     frequency_note = describe_kept_frequency(
         list_frequencies(measure_rows), str(totals["frequency"].iloc[0])
     )
-    newest = totals["period_start"].max()
-    period = str(totals.loc[totals["period_start"] == newest, "period"].iloc[0])
+    period = find_level_latest(totals, catalog, region_code)
+    period_note = describe_level_period(totals, catalog, region_code, period)
     regions = catalog.regions.set_index("region_code")
     county = regions.at[region_code, "county_code"] or None
     county = county if county and county != region_code else None
@@ -201,6 +238,7 @@ def build_card(
             None,
             level_missing=describe_missing_level(rows, period, decimals),
             frequency_note=frequency_note,
+            period_note=period_note,
         )
 
     def gap_to(benchmark: str | None) -> float | None:
@@ -229,6 +267,7 @@ def build_card(
             else None
         ),
         frequency_note=frequency_note,
+        period_note=period_note,
     )
 
 
@@ -266,7 +305,8 @@ def shape_card(card: Card, decimals: int, sex: str, targets: str | None) -> Show
     if card.period is None:
         return ShownCard(card.region_name, NO_FIGURES, (), "", None, None)
     who = "" if sex == TOTAL else f" · {SEX_LABELS[sex]}"
-    caption = f"Period: {format_period(card.period)}{who} · " + (
+    scope = "" if card.period_note is None else f" ({card.period_note})"
+    caption = f"Period: {format_period(card.period)}{scope}{who} · " + (
         f"Utveckling: {card.trend or NO_TREND}"
         if card.level_missing is None
         else f"Nivå: {MISSING}, {card.level_missing}"
