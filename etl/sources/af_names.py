@@ -12,6 +12,7 @@ RESIDUAL_NAME = "uppgift saknas"
 RESIDUAL = ""  # the code a residual row maps to
 LEVELS = ("municipality", "county", "country")  # the order names are claimed in across levels
 COUNTRY_ALIASES = ["hela riket", "sverige"]
+ANY_LEVEL = "any"  # a lookup of every level, a kommun's own name winning
 
 
 def normalise_name(name: object) -> str:
@@ -57,7 +58,7 @@ def build_lookup(regions: pd.DataFrame, level: str | None = None) -> NameLookup:
                 variants += COUNTRY_ALIASES
             for variant in variants:
                 codes.setdefault(variant, code)
-    return NameLookup(codes, level or "any")
+    return NameLookup(codes, level or ANY_LEVEL)
 
 
 def map_names(names: pd.Series, lookup: NameLookup) -> tuple[np.ndarray, list[tuple[int, str]]]:

@@ -20,7 +20,14 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from etl.checks import locate_byte
 from etl.errors import SourceError
 from etl.sources.af_archive import XLSX_MAGIC, open_workbook
-from etl.sources.af_names import RESIDUAL, NameLookup, build_lookup, normalise_name
+from etl.sources.af_names import (
+    ANY_LEVEL,
+    LEVELS,
+    RESIDUAL,
+    NameLookup,
+    build_lookup,
+    normalise_name,
+)
 from etl.sources.af_period import check_month, read_file_month, read_title_month
 from etl.sources.af_xlsx import Cell, Unreadable, iterate_rows, open_sheets
 from labourmarket.core.schema import PARSED_COLUMNS
@@ -61,6 +68,15 @@ REGION_HEADERS: dict[str, tuple[str, int | None]] = {
     "område": ("name", None),
     "län": ("name", 2),
     "länsnamn": ("name", 2),
+}
+KOMMUN_WIDTH, COUNTY_WIDTH = 4, 2
+RIKET = "00"
+# The levels a name column's names are looked up in, its own first: AF's wide kommun table has
+# its county's and Riket's rows in the Kommun column, a county table Riket's in the Län column.
+NAME_LEVELS: dict[int | None, tuple[str, ...]] = {
+    KOMMUN_WIDTH: ("municipality", "county", "country"),
+    COUNTY_WIDTH: ("county", "country"),
+    None: (ANY_LEVEL,),
 }
 # Columns whose cells name the group of each row (the long layout).
 DIMENSION_HEADERS = frozenset(
@@ -482,14 +498,16 @@ def read_layout(sheet: Sheet, header_index: int, file_name: str) -> Layout:
     )
 
 
-def read_period(value: Any, where: str, file_month: str | None = None) -> str:
+def read_period(
+    value: Any, where: str, file_month: str | None = None, bound_from: str = "its name"
+) -> str:
     """Turn `2024-10`, `202410`, `2024M10` or a date cell into the canonical `2024M10`.
 
     A month before 1990, after this month or after the file's own month is refused.
     """
     if isinstance(value, datetime | date):
         period = f"{value.year:04d}M{value.month:02d}"
-        check_month(period, where, file_month)
+        check_month(period, where, file_month, bound_from=bound_from)
         return period
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -498,7 +516,7 @@ def read_period(value: Any, where: str, file_month: str | None = None) -> str:
     if not match or not 1 <= int(match[2]) <= 12:
         raise SourceError(SOURCE, where, f"{value!r} is not a month (YYYY-MM, YYYYMM or a date)")
     period = f"{match[1]}M{match[2]}"
-    check_month(period, where, file_month)
+    check_month(period, where, file_month, bound_from=bound_from)
     return period
 
 
@@ -506,18 +524,47 @@ def read_period(value: Any, where: str, file_month: str | None = None) -> str:
 class Regions:
     """The regions table as a row's region cells are checked against it."""
 
-    lookup: NameLookup
+    lookups: dict[str, NameLookup]  # by level; "any": every level, a kommun's own name winning
     names: dict[str, str]  # code -> name
     codes: frozenset[str]
+    counties: dict[str, str]  # kommun code -> its county's code
+    members: dict[str, list[str]]  # county code -> its kommuner's codes
 
     def find(self, name: Any) -> str | None:
-        code = self.lookup.find(name)
+        """The code of a name at any level (a title's), None for an unknown or residual name."""
+        code = self.lookups[ANY_LEVEL].find(name)
         return None if code == RESIDUAL else code
+
+    def find_in_column(self, name: Any, width: int | None) -> str | None:
+        """The code a name column of this code width names: its own level first, then broader.
+
+        "Region X" is the county X (the county council signs so); in a kommun column, a county
+        of one kommun (Region Gotland) is that kommun.
+        """
+        for level in NAME_LEVELS[width]:
+            code = self.lookups[level].find(name)
+            if code is not None:
+                return None if code == RESIDUAL else code
+        normalised = normalise_name(name)
+        if not normalised.startswith("region "):
+            return None
+        county = self.lookups["county"].find(normalised.removeprefix("region "))
+        if county is None or county == RESIDUAL:
+            return None
+        kommuner = self.members.get(county, [])
+        return kommuner[0] if width == KOMMUN_WIDTH and len(kommuner) == 1 else county
 
 
 def build_regions(regions: pd.DataFrame) -> Regions:
     names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
-    return Regions(build_lookup(regions), names, frozenset(names))
+    lookups = {level: build_lookup(regions, level) for level in LEVELS}
+    lookups[ANY_LEVEL] = build_lookup(regions)
+    kommuner = regions[regions["level"] == "municipality"]
+    counties = dict(zip(kommuner["region_code"], kommuner["county_code"], strict=True))
+    members: dict[str, list[str]] = {}
+    for kommun, county in counties.items():
+        members.setdefault(county, []).append(kommun)
+    return Regions(lookups, names, frozenset(names), counties, members)
 
 
 def normalise_code(digits: str, width: int | None) -> str:
@@ -530,14 +577,75 @@ def normalise_code(digits: str, width: int | None) -> str:
     return code
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one region cell says: the region's code, from a code or from a name."""
+
+    column: int
+    holds: str  # "code" or "name"
+    value: Any  # as written; for a name after a code in its cell, that name
+    code: str
+
+
+def rank_detail(code: str) -> int:
+    """0 for a kommun, 1 for a county, 2 for Riket: the lower, the more detailed."""
+    if len(code) == KOMMUN_WIDTH:
+        return 0
+    return 2 if code == RIKET else 1
+
+
 def read_region(
     row: list[Any], layout: Layout, regions: Regions, where: Callable[[int], str]
 ) -> str:
-    """Take the most specific non-blank region cell: a code, else a name from the regions table.
+    """Read every region cell at its column's level; the most detailed region is the row's.
 
-    A name of the same level beside a code must name the same region: "0181" and "Botkyrka"
-    (0127) is refused, not filed under the code.
+    A code beats a name of its own level. Every other cell must name the same region or, a
+    level up, its county: "0181" beside "Botkyrka" (0127), or "Södertälje" beside Länskod 03,
+    is refused, not filed under either. An unknown name is refused unless a code at least as
+    detailed stands beside it (a kommun name beside only a county code would file the kommun's
+    figures under its county).
     """
+    readings, unknown = read_readings(row, layout, regions, where)
+    readings.sort(key=lambda reading: (rank_detail(reading.code), reading.holds != "code"))
+    for region, value in unknown:
+        if not is_covered(region, readings):
+            raise SourceError(
+                SOURCE,
+                where(region.index),
+                f"unknown region name {value!r} (not in the regions table)",
+            )
+    if not readings:
+        raise SourceError(
+            SOURCE, where(layout.regions[0].index), "no region code or name in this row"
+        )
+    chosen = readings[0]
+    for other in readings[1:]:
+        if other.code == chosen.code or regions.counties.get(chosen.code) == other.code:
+            continue
+        across = len(other.code) != len(chosen.code)
+        raise SourceError(
+            SOURCE,
+            where(other.column),
+            f"{describe_reading(chosen, regions, where_column=True, with_county=across)} but"
+            f" {describe_reading(other, regions)}: refused rather than filed under either",
+        )
+    return chosen.code
+
+
+def is_covered(region: RegionColumn, readings: list[Reading]) -> bool:
+    """An unknown name is harmless beside a code at least as detailed as its column."""
+    most_general = {KOMMUN_WIDTH: 0, COUNTY_WIDTH: 1, None: 2}[region.width]
+    return any(
+        reading.holds == "code" and rank_detail(reading.code) <= most_general
+        for reading in readings
+    )
+
+
+def read_readings(
+    row: list[Any], layout: Layout, regions: Regions, where: Callable[[int], str]
+) -> tuple[list[Reading], list[tuple[RegionColumn, Any]]]:
+    """Each non-blank region cell's reading, in layout order, and the names not in the table."""
+    readings, unknown = [], []
     for region in layout.regions:
         value = row[region.index]
         if is_blank(value):
@@ -545,44 +653,36 @@ def read_region(
         spot = where(region.index)
         if region.holds == "code":
             code = read_code(value, region.width, spot)
+            named_code = None
+            name = strip_code(value)
+            if name is not None:
+                named_code = read_region_name(name, len(code), regions)
         else:
-            code = read_region_name(value, regions, spot)
+            code = read_region_name(value, region.width, regions)
+            if code is None:
+                unknown.append((region, value))
+                continue
         if code not in regions.codes:
             raise SourceError(SOURCE, spot, f"unknown region code {code!r} (from {value!r})")
-        if region.holds == "code":
-            check_names_agree(row, layout, regions, code, region.index, where)
-        return code
-    raise SourceError(SOURCE, where(layout.regions[0].index), "no region code or name in this row")
+        readings.append(Reading(region.index, region.holds, value, code))
+        if region.holds == "code" and named_code is not None:
+            readings.append(Reading(region.index, "name", name, named_code))
+    return readings, unknown
 
 
-def check_names_agree(
-    row: list[Any],
-    layout: Layout,
-    regions: Regions,
-    code: str,
-    code_column: int,
-    where: Callable[[int], str],
-) -> None:
-    """Refuse a name of the code's level naming another region: in a name column, or after the
-    code in its own cell ("0181 Botkyrka"), or with its own code in a name cell."""
-    cells = [(code_column, strip_code(row[code_column]))] + [
-        (region.index, row[region.index])
-        for region in layout.regions
-        if region.holds == "name" and not is_blank(row[region.index])
-    ]
-    for column, value in cells:
-        if is_blank(value):
-            continue
-        coded = NAME_WITH_CODE.match(normalise_name(value))
-        named = normalise_code(coded[1], None) if coded else regions.find(value)
-        if named is not None and len(named) == len(code) and named != code:
-            raise SourceError(
-                SOURCE,
-                where(column),
-                f"the code {code} in column {get_column_letter(code_column + 1)} is"
-                f" {regions.names[code]} but the name {value!r} is {named}: refused rather than"
-                " filed under either",
-            )
+def describe_reading(
+    reading: Reading, regions: Regions, where_column: bool = False, with_county: bool = False
+) -> str:
+    """ "the code 0181 in column B is Södertälje", "the name 'Botkyrka' is 0127", and so on."""
+    is_code = reading.holds == "code"
+    text = f"the code {reading.code}" if is_code else f"the name {reading.value!r}"
+    if where_column:
+        text += f" in column {get_column_letter(reading.column + 1)}"
+    text += f" is {regions.names[reading.code] if is_code else reading.code}"
+    county = regions.counties.get(reading.code)
+    if with_county and county is not None:
+        text += f" in {regions.names[county]}"
+    return text
 
 
 def strip_code(value: Any) -> str | None:
@@ -601,15 +701,12 @@ def read_code(value: Any, width: int | None, where: str) -> str:
     return normalise_code(match[1], width)
 
 
-def read_region_name(value: Any, regions: Regions, where: str) -> str:
-    name = normalise_name(value)
-    coded = NAME_WITH_CODE.match(name)
+def read_region_name(value: Any, width: int | None, regions: Regions) -> str | None:
+    """The code a name cell names at its column's level ("0127 Botkyrka": 0127); None if unknown."""
+    coded = NAME_WITH_CODE.match(normalise_name(value))
     if coded:
         return normalise_code(coded[1], None)
-    code = regions.find(name)
-    if code is not None:
-        return code
-    raise SourceError(SOURCE, where, f"unknown region name {value!r} (not in the regions table)")
+    return regions.find_in_column(value, width)
 
 
 def read_value(value: Any, where: str) -> tuple[float | None, str | None]:
@@ -669,8 +766,9 @@ def read_figures(
     fixed_region: str | None = None,
 ) -> list[Figure]:
     table = build_regions(regions)
-    title = [cell for row in sheet.rows[: layout.header_index] for cell in row]
-    file_month = read_file_month(file_name) or read_title_month(title)
+    file_month, bound_from = read_file_month(file_name), "its name"
+    if file_month is None:
+        file_month, bound_from = read_title_month(sheet.rows[: layout.header_index]) or (None, "")
     header = sheet.rows[layout.header_index]
     width = len(header)
     figures = []
@@ -678,7 +776,7 @@ def read_figures(
         row = short_row + [None] * (width - len(short_row))
         where = partial(locate, file_name, sheet.name, index)
         check_cells(row, header, where, sheet.delimiter)
-        period = read_period(row[layout.period], where(layout.period), file_month)
+        period = read_period(row[layout.period], where(layout.period), file_month, bound_from)
         region_code = fixed_region or read_region(row, layout, table, where)
         row_groups = []
         for column in layout.dimensions:

@@ -131,7 +131,7 @@ REFUSALS = {
         "web-inskrivna-arbetslosa-andel-av-reg-2024-09-0123456789ab.csv",
         "web-inskrivna-arbetslosa-andel-av-reg-2024-09-0123456789ab.csv, sheet"
         " web-inskrivna-arbetslosa-andel-av-reg-2024-09-0123456789ab, row 4, column A: 2024M10"
-        " is after the file's own month 2024-09 (from its name or title)",
+        " is after the file's own month 2024-09 (from its name)",
     ),
     "period-after-the-titles-month": (
         "\n".join(
@@ -143,8 +143,8 @@ REFUSALS = {
             ]
         ).encode(),
         "p.csv",
-        "p.csv, sheet p, row 4, column A: 2023M06 is after the file's own month 2023-05 (from its"
-        " name or title)",
+        "p.csv, sheet p, row 4, column A: 2023M06 is after the file's own month 2023-05 (from title"
+        " row 2: 'Kommuner, januari 2008 - maj 2023')",
     ),
     "value-beside-a-semicolon-line": (
         "\n".join([TITLE, "PERIOD;Kommunkod;Andel", "202305;0181;0,145;7"]).encode(),
