@@ -13,6 +13,7 @@ from etl import freshness, pipeline, progress, set_aside, update
 from etl.errors import FileProblemError, SourceError
 from etl.http import HttpError, HttpSettingError
 from etl.lock import LockBusyError, hold_etl_lock
+from etl.raw import finish_landings
 from etl.sources import Fetcher, Source, arbetsformedlingen
 from labourmarket import cli
 from labourmarket.core import paths, store
@@ -162,6 +163,9 @@ def run_import(args: argparse.Namespace) -> None:
 def run_set_aside(args: argparse.Namespace) -> None:
     """Move a raw file and its sidecar out of the build's way, then build without it."""
     with hold_etl_lock("raw set-aside", wait=not args.no_wait):
+        # A batch an interrupted run left half-landed moves in first: a data file whose sidecar
+        # still waits in its landing folder then goes aside with it, not without it.
+        finish_landings(paths.raw_dir())
         names = [source.name for source in pipeline.SOURCES]
         data = set_aside.resolve_raw_file(args.file, names)
         moved = set_aside.set_aside(data, args.reason)
@@ -266,6 +270,11 @@ def report_freshness(raw: pd.DataFrame) -> None:
 
 def report_set_aside() -> None:
     """Files the build leaves out: set aside by hand, or left without a sidecar."""
+    for pending in pipeline.find_pending_landings(paths.raw_dir()):
+        print(
+            "  landing pending (the next build, import or set-aside finishes it):"
+            f" {pipeline.display_path(pending)}"
+        )
     for orphan in pipeline.find_orphans(paths.raw_dir()):
         print(f"  without provenance (left out of the build): {pipeline.display_path(orphan)}")
     kept = set_aside.list_set_aside()
@@ -347,7 +356,9 @@ def add_raw_commands(commands: argparse._SubParsersAction) -> None:
         " leaves that folder out and `status` lists it. To put it back, move both files back.",
     )
     aside.add_argument(
-        "file", help="the raw file (a path, or raw/<source>/<file> as messages name it)"
+        "file",
+        help="the raw file, or a sidecar whose file is gone (a path, or raw/<source>/<file> as"
+        " messages name it)",
     )
     aside.add_argument("--reason", default="", help="why, kept in the note")
     aside.add_argument("--no-build", action="store_true", help="only move the file")

@@ -15,7 +15,7 @@ from pandas.api.types import union_categoricals
 from etl import changes
 from etl.errors import SourceError, describe_os_error
 from etl.lock import hold_etl_lock
-from etl.raw import PROVENANCE_SUFFIX, NewRawFile, finish_landings
+from etl.raw import PROVENANCE_SUFFIX, NewRawFile, finish_landings, list_pending_landings
 from etl.sources import (
     Source,
     af_tidsserier,
@@ -26,7 +26,7 @@ from etl.sources import (
     scb_snapshot,
     seed,
 )
-from labourmarket.core import paths
+from labourmarket.core import paths, store
 from labourmarket.core.catalog import Catalog, load_catalog
 from labourmarket.core.periods import parse_period
 from labourmarket.core.schema import (
@@ -34,8 +34,11 @@ from labourmarket.core.schema import (
     COUNT_COLUMNS,
     KEY,
     NUMBER_COLUMNS,
+    CheckFailure,
     ValidationError,
     repeat_category,
+    select_duplicate_keys,
+    select_mixed_frequencies,
     validate,
 )
 
@@ -56,6 +59,7 @@ REQUIRED_PROVENANCE = ("file", "sha256", "source_id", "retrieved_at")
 # Frames a check before saving has parsed and normalised, for the build right after to take
 # instead of parsing the same bytes again; keyed by the file's sha256 and its provenance.
 CHECKED: dict[tuple[str, str], pd.DataFrame] = {}
+CLEAN_ORIGIN = "data/clean"  # where the rows a check before saving compares against come from
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class RawFile:
     source: Source
     path: Path
     provenance: dict[str, Any]
+    sidecar: Path | None = None
 
 
 def read_provenance(source: Source, sidecar: Path) -> dict[str, Any]:
@@ -102,7 +107,8 @@ def find_raw_files(raw_dir: Path, tell: Callable[[str], None] = tell_stderr) -> 
     for source in SOURCES:
         for sidecar in sorted((raw_dir / source.name).glob(f"*{PROVENANCE_SUFFIX}")):
             provenance = read_provenance(source, sidecar)
-            found.append(RawFile(source, sidecar.parent / provenance["file"], provenance))
+            path = sidecar.parent / provenance["file"]
+            found.append(RawFile(source, path, provenance, sidecar))
             listed |= {sidecar, sidecar.parent / provenance["file"]}
     for orphan in list_unlisted(raw_dir, listed):
         tell(describe_orphan(orphan))
@@ -120,8 +126,12 @@ def list_unlisted(raw_dir: Path, listed: set[Path]) -> list[Path]:
 
 
 def find_orphans(raw_dir: Path) -> list[Path]:
-    """Raw files without a provenance sidecar, for `status` and `raw set-aside`."""
-    listed = set()
+    """Raw files without a provenance sidecar, for `status` and `raw set-aside`.
+
+    A file whose sidecar an interrupted run left in a landing folder is not one: the next run
+    holding the lock moves that sidecar in (find_pending_landings names it).
+    """
+    listed = list_pending_landings(raw_dir)
     for source in SOURCES:
         for sidecar in (raw_dir / source.name).glob(f"*{PROVENANCE_SUFFIX}"):
             listed.add(sidecar)
@@ -130,6 +140,17 @@ def find_orphans(raw_dir: Path) -> list[Path]:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
     return list_unlisted(raw_dir, listed)
+
+
+def find_pending_landings(raw_dir: Path) -> list[Path]:
+    """Data files in place whose sidecar an interrupted run left in a landing folder."""
+    pending = list_pending_landings(raw_dir)
+    return [
+        path
+        for source in SOURCES
+        for path in sorted((raw_dir / source.name).glob("*"))
+        if path in pending and path.is_file() and not path.name.endswith(PROVENANCE_SUFFIX)
+    ]
 
 
 def describe_orphan(path: Path) -> str:
@@ -154,9 +175,13 @@ def read_raw_bytes(raw_file: RawFile) -> bytes:
     try:
         raw = raw_file.path.read_bytes()
     except OSError as error:
-        raise SourceError(
-            raw_file.source.name, str(raw_file.path), f"unreadable: {describe_os_error(error)}"
-        ) from error
+        # A sidecar whose file is gone will not heal by running again: name the way out.
+        sidecar = raw_file.sidecar
+        if isinstance(error, FileNotFoundError) and sidecar is not None and sidecar.exists():
+            detail = describe_lone_sidecar(sidecar)
+        else:
+            detail = f"unreadable: {describe_os_error(error)}"
+        raise SourceError(raw_file.source.name, str(raw_file.path), detail) from error
     expected = raw_file.provenance.get("sha256")
     actual = hashlib.sha256(raw).hexdigest()
     if expected != actual:
@@ -166,6 +191,15 @@ def read_raw_bytes(raw_file: RawFile) -> bytes:
             f"sha256 {actual} differs from the recorded {expected}: raw files are never edited",
         )
     return raw
+
+
+def describe_lone_sidecar(sidecar: Path) -> str:
+    """Why a sidecar without its data file stops the build, and the command that ends it."""
+    shown = display_path(sidecar)
+    return (
+        f"unreadable: no such file, but its provenance sidecar {shown} is there: put the file"
+        f" back, or set the sidecar aside with `python -m etl raw set-aside {shown}`"
+    )
 
 
 def normalise(
@@ -303,8 +337,55 @@ def check_new_files(source_name: str, files: Sequence[NewRawFile]) -> None:
         validate(observations, catalog, origins=origins)
     except ValidationError as error:
         raise describe_refusal(source_name, error, origins) from error
+    check_against_clean(source_name, observations, origins, catalog)
     for file, frame in zip(files, frames, strict=True):
         CHECKED[key_checked(file.content, file.provenance)] = frame.drop(columns="raw_file")
+
+
+def check_against_clean(
+    source_name: str, new: pd.DataFrame, origins: pd.Series, catalog: Catalog
+) -> None:
+    """Refuse new rows that pass alone but not next to data/clean's rows of their measures.
+
+    The build's checks across files: a measure keeps one frequency, and its key stays unique
+    once the newer retrieval supersedes older rows (drop_superseded_rows).
+    """
+    try:
+        clean = store.read_observations({"measure_id": sorted(new["measure_id"].unique())})
+    except store.StoreError:
+        return  # nothing built yet: the new files are all the build has of these measures
+    if clean.empty:
+        return
+    combined = concat_frames(
+        [
+            clean[COLUMNS].assign(
+                raw_file=repeat_category(CLEAN_ORIGIN, len(clean)),
+                batch=repeat_category(CLEAN_ORIGIN, len(clean)),
+            ),
+            new.assign(raw_file=origins, batch=repeat_category("new", len(new))),
+        ]
+    )
+    kept, _ = drop_superseded_rows(combined)
+    is_new = kept["raw_file"] != CLEAN_ORIGIN
+    mixed = select_mixed_frequencies(kept, catalog)
+    if not mixed.empty:
+        measure = mixed["measure_id"].iloc[0]
+        rows = mixed[mixed["measure_id"] == measure]
+        held = sorted(rows.loc[~is_new[rows.index], "frequency"].astype(str).unique())
+        added = sorted(set(rows.loc[is_new[rows.index], "frequency"].astype(str)) - set(held))
+        description = (
+            f"data/clean holds this measure as {', '.join(held)}, these rows as"
+            f" {', '.join(added)}: one measure holds more than one frequency"
+        )
+        failing = rows[is_new[rows.index] & ~rows["frequency"].isin(held)]
+        failure = CheckFailure("mixed_frequency", description, failing)
+        raise describe_refusal(source_name, ValidationError([failure]), kept["raw_file"])
+    duplicates = select_duplicate_keys(kept, catalog)
+    if not duplicates.empty:
+        failing = duplicates[is_new[duplicates.index]]
+        description = "key is not unique next to the rows in data/clean"
+        failure = CheckFailure("duplicate_key", description, failing)
+        raise describe_refusal(source_name, ValidationError([failure]), kept["raw_file"])
 
 
 def describe_refusal(source: str, error: ValidationError, origins: pd.Series) -> SourceError:

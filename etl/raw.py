@@ -171,3 +171,23 @@ def finish_landings(
     for staging in sorted(raw_dir.glob(f"*/{STAGING_PREFIX}*")):
         if staging.is_dir():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def list_pending_landings(raw_dir: Path) -> set[Path]:
+    """Where a committed batch's files go that an interrupted run left unmoved (read-only).
+
+    The files still in a landing folder, and the data files its sidecars name (one may already
+    be in place, its sidecar not yet): the next run holding the lock moves them in.
+    """
+    pending = set()
+    for landing in raw_dir.glob(f"*/{LANDING_PREFIX}*"):
+        if not landing.is_dir():
+            continue
+        for path in landing.iterdir():
+            pending.add(landing.parent / path.name)
+            if path.name.endswith(PROVENANCE_SUFFIX):
+                try:
+                    pending.add(landing.parent / str(json.loads(path.read_text("utf-8"))["file"]))
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
+    return pending

@@ -88,8 +88,19 @@ def set_aside(data: Path, reason: str) -> SetAside:
     if sidecar:
         os.replace(sidecar, folder / sidecar.name)
     os.replace(data, folder / data.name)
-    sync_directory(data.parent)
+    # Both ends of the moves, and the folders mkdir may just have made, survive a power cut.
+    for directory in (data.parent, *list_new_parents(folder)):
+        sync_directory(directory)
     return SetAside(folder, note)
+
+
+def list_new_parents(folder: Path) -> list[Path]:
+    """folder and each folder above it up to data/raw: the set-aside move may have made them."""
+    raw = paths.raw_dir()
+    return [
+        folder,
+        *[parent for parent in folder.parents if raw in parent.parents or parent == raw],
+    ]
 
 
 def list_set_aside() -> list[SetAside]:
