@@ -20,9 +20,14 @@ FULL = "no space left on device: the disk is full; free some space and run the c
 
 
 def delete_a_listed_raw_file(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """As when another run sets the file aside between this build's listing and its reading."""
+    """A data file gone, its sidecar still there: running again cannot help, set-aside does."""
     (root / SEED_FILE).unlink()
-    return f"error: seed: {root / SEED_FILE}: unreadable: {GONE}"
+    sidecar = f"{Path(SEED_FILE).parent.as_posix()}/{Path(SEED_FILE).stem}.provenance.json"
+    return (
+        f"error: seed: {root / SEED_FILE}: unreadable: no such file, but its provenance sidecar"
+        f" {sidecar} is there: put the file back, or set the sidecar aside with"
+        f" `python -m etl raw set-aside {sidecar}`"
+    )
 
 
 def fill_the_disk_while_writing_clean(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
