@@ -21,7 +21,7 @@ FIRST_RETRIEVED = "2026-11-24T00:00:00+00:00"
 RETRIEVED = "2026-11-30T06:00:00+00:00"
 EDITS = [
     ("0136,Haninge,2023,12.1,", "0136,Haninge,2023,12.4,"),  # revised
-    ("0115,Vallentuna,2023,6.8,", "0115,Vallentuna,2023,..,"),  # revised to missing
+    ("0115,Vallentuna,2023,6.8,", "0115,Vallentuna,2023,..,"),  # revised to suppressed
     ("0114,Upplands Väsby,2023,12.9,IntGr1KomUtbBAS\n", ""),  # withdrawn
 ]
 NEW_ROW = "0136,Haninge,2024,11.0,IntGr1KomUtbBAS\n"  # a new period

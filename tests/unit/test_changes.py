@@ -56,15 +56,16 @@ def count_mentions(document: dict, region: str, period: str) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(
-    ("region", "period", "kind", "old", "new"),
+    ("region", "period", "kind", "old", "new", "new_status"),
     [
-        ("0136", "2023", "revised", 12.1, 12.4),
-        ("0115", "2023", "revised", 6.8, None),  # a number to missing: a revision, not withdrawn
-        ("0114", "2023", "withdrawn", 12.9, None),
+        ("0136", "2023", "revised", 12.1, 12.4, None),
+        # A number to `..` (suppressed): a revision, not withdrawn.
+        ("0115", "2023", "revised", 6.8, None, "suppressed"),
+        ("0114", "2023", "withdrawn", 12.9, None, None),
     ],
 )
 def test_a_revised_and_a_withdrawn_figure_appear_exactly_once(
-    changed_tree, region, period, kind, old, new
+    changed_tree, region, period, kind, old, new, new_status
 ):
     document = read_changes_file(changed_tree)
     other = "withdrawn" if kind == "revised" else "revised"
@@ -84,7 +85,7 @@ def test_a_revised_and_a_withdrawn_figure_appear_exactly_once(
     assert record["old_retrieved_at"] == FIRST_RETRIEVED
     assert record["old_status"] is None
     if kind == "revised":
-        assert (record["new_value"], record["new_status"]) == (new, None)
+        assert (record["new_value"], record["new_status"]) == (new, new_status)
         assert record["new_retrieved_at"] == RETRIEVED
     else:
         assert "new_value" not in record
