@@ -14,6 +14,7 @@ from typing import Any
 
 from etl.http import Fetched
 from labourmarket.core import paths
+from labourmarket.core.store import sync_directory
 
 PROVENANCE_SUFFIX = ".provenance.json"
 STAGING_PREFIX = ".incoming-"  # being written: a run that finds one left behind deletes it
@@ -126,15 +127,6 @@ def land_files(source: str, files: Sequence[NewRawFile], batch_id: str) -> list[
     order = [name for file in files for name in (file.name, file.sidecar)]
     move_landed(landing, order)
     return [directory / file.name for file in files]
-
-
-def sync_directory(directory: Path) -> None:
-    """fsync a directory, so the renames in it survive a power cut."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def move_landed(landing: Path, order: Sequence[str]) -> None:

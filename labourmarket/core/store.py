@@ -148,6 +148,7 @@ def create_generation() -> Path:
 
 
 def sync_directory(directory: Path) -> None:
+    """fsync a directory, so the renames in it survive a power cut."""
     handle = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(handle)
