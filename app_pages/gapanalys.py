@@ -21,7 +21,7 @@ with left:
     measure_id = ui.choose_measure(data, needs_benchmark=True)
 with middle:
     series = ui.select_measure(data, measure_id)
-    period = ui.choose_period(data, measure_id, gapanalys.list_periods(series))
+    period = ui.choose_period(data, measure_id, ui.list_periods_once(data, measure_id))
 offer = ui.build_view_once(gapanalys.offer, data, series, measure_id, period)
 with right:
     sex = ui.choose_sex(offer.rows)

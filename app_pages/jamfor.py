@@ -7,7 +7,6 @@ from labourmarket import ui
 from labourmarket.core import paths, peers
 from labourmarket.core.store import LoadedData
 from labourmarket.views import jamfor
-from labourmarket.views.gapanalys import list_periods
 
 CHART_CONFIG = {"displaylogo": False}
 
@@ -60,7 +59,7 @@ with left:
     measure_id = ui.choose_measure(data)
 with middle:
     series = ui.select_measure(data, measure_id)
-    period = ui.choose_period(data, measure_id, list_periods(series))
+    period = ui.choose_period(data, measure_id, ui.list_periods_once(data, measure_id))
 with right:
     view = ui.choose_one(
         "Visa", "view", list(jamfor.VIEWS), "chart", jamfor.VIEWS.get, horizontal=True

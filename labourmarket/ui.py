@@ -32,7 +32,7 @@ from labourmarket.output.formatting import (
 )
 from labourmarket.output.shown_table import ShownTable
 from labourmarket.views.export import Pack, assemble_pack
-from labourmarket.views.gapanalys import list_sexes
+from labourmarket.views.gapanalys import list_periods, list_sexes
 
 FAVICON = str(paths.REPO_DIR / "static" / "favicon.svg")
 # Streamlit 1.67 serves <html lang="en"> (streamlit/streamlit#15726): screen readers would read
@@ -127,6 +127,40 @@ def list_measures_once(data: LoadedData) -> list[str]:
 def count_figures_once(data: LoadedData) -> int:
     """How many published figures the build holds, once per build."""
     return summarise_build_cached(data.version, data.observations)[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def list_periods_cached(version: str, measure_id: str, _series: pd.DataFrame) -> list[str]:
+    return list_periods(_series)
+
+
+def list_periods_once(data: LoadedData, measure_id: str) -> list[str]:
+    """A measure's periods, latest first, once per build (a sort of a million rows at scale).
+
+    Shared by every session and rerun, so read-only.
+    """
+    return list_periods_cached(data.version, measure_id, select_measure(data, measure_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def pick_default_measure_cached(
+    build_key: tuple,
+    regions: tuple[str, ...],
+    needs_benchmark: bool,
+    longest_series: bool,
+    _coverage: pd.DataFrame,
+    _catalog: Catalog,
+) -> str | None:
+    if longest_series:
+        return pick_longest_measure(_coverage, _catalog, list(regions))
+    return pick_default_measure(_coverage, _catalog, regions[0], needs_benchmark)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def pick_default_period_cached(
+    version: str, measure_id: str, region: str, _coverage: pd.DataFrame
+) -> str | None:
+    return pick_default_period(_coverage, measure_id, region)
 
 
 def identify_build(data: LoadedData) -> tuple[str, tuple[int, ...]]:
@@ -535,12 +569,18 @@ def choose_measure(
     """
     measure_ids = list_measures_once(data)
     names = data.catalog.measures.set_index("measure_id")["name_sv"]
-    coverage = summarise_coverage_once(data)
-    if longest_series:
-        default = pick_longest_measure(coverage, data.catalog, read_comparison_set(data.catalog))
-    else:
-        focus = read_focus_region(data.catalog)
-        default = pick_default_measure(coverage, data.catalog, focus, needs_benchmark)
+    # The defaults scan the coverage table on every rerun otherwise: once per build and focus.
+    regions = (
+        read_comparison_set(data.catalog) if longest_series else [read_focus_region(data.catalog)]
+    )
+    default = pick_default_measure_cached(
+        identify_build(data),
+        tuple(regions),
+        needs_benchmark and not longest_series,
+        longest_series,
+        summarise_coverage_once(data),
+        data.catalog,
+    )
     default = default if default in measure_ids else measure_ids[0]
     if "measure" in st.session_state and (
         st.session_state["measure"] == st.session_state.get(MEASURE_DEFAULT)
@@ -552,8 +592,8 @@ def choose_measure(
 
 def choose_period(data: LoadedData, measure_id: str, periods: list[str]) -> str:
     """A period picker (latest first) that opens on the newest figure for the kommun in focus."""
-    newest = pick_default_period(
-        summarise_coverage_once(data), measure_id, read_focus_region(data.catalog)
+    newest = pick_default_period_cached(
+        data.version, measure_id, read_focus_region(data.catalog), summarise_coverage_once(data)
     )
     default = newest if newest in periods else periods[0]
     return choose_one("Period", "period", periods, default, format_period)
