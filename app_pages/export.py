@@ -15,7 +15,7 @@ data = ui.require_data()
 catalog = data.catalog
 targets = ui.load_targets_or_explain(catalog)
 
-offer = export.offer(data, ui.read_focus_region(catalog))
+offer = ui.build_view_once(export.offer, data, ui.read_focus_region(catalog))
 if not offer.regions:
     st.info(offer.notice)
     st.stop()
@@ -25,7 +25,9 @@ with left:
         "Kommun", "region", offer.regions, offer.default_region, catalog.region_name
     )
 with right:
-    periods = export.offer_periods(data, region, ui.summarise_coverage_once(data))
+    periods = ui.build_view_once(
+        export.offer_periods, data, region, ui.summarise_coverage_once(data)
+    )
     period = ui.choose_one("Period", "period", periods.periods, periods.default, format_period)
 
 pack = ui.assemble_pack_once(data, targets, region, period)
