@@ -145,6 +145,15 @@ def open_slide(page: Page, url: str, query: str) -> None:
         expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
 
 
+STATUS_HOLDS_TEXT = """() => {
+  const box = document.querySelector(".st-key-nv_status");
+  const text = box && box.querySelector("p");
+  if (!text) return false;
+  const outer = box.getBoundingClientRect(), inner = text.getBoundingClientRect();
+  return inner.bottom < outer.bottom - 4 && inner.top > outer.top + 4;
+}"""
+
+
 def read_box(page: Page, selector: str) -> dict[str, float]:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not on screen"
@@ -219,6 +228,9 @@ def test_presenter_keys_step_through_the_slides(page: Page, slides_url: str):
 def test_the_status_box_holds_its_text_and_a_missing_figure_is_words(page: Page, slides_url: str):
     page.set_viewport_size({"width": 1920, "height": 1080})
     open_slide(page, slides_url, f"agenda={AGENDA}&slide=1")
+    # On a busy machine the box can be measured before its text is laid out in the slide's
+    # font: wait (a hang guard, not a time limit) until it holds the text, as a viewer sees it.
+    page.wait_for_function(STATUS_HOLDS_TEXT, timeout=30_000)
     status = read_box(page, ".st-key-nv_status")
     text = read_box(page, ".st-key-nv_status p")
     assert text["bottom"] < status["bottom"] - 4
